@@ -1,0 +1,334 @@
+package io.convscope.network;
+
+import io.convscope.ConvscopeException;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * convscope's one model representation: an immutable DAG of named nodes in topological order, with
+ * inferred shapes and parameters, plus what the input expects (preprocessing) and what the outputs
+ * mean (class labels). Importers build it; the Engine runs it.
+ */
+public final class Network {
+    private final String name;
+    private final List<Node> nodes;
+    private final Map<String, Node> byName;
+    private final List<String> inputs;
+    private final List<String> outputs;
+    private final Preprocessing preprocessing;
+    private final List<String> labels;
+
+    private Network(String name, List<Node> nodes, List<String> inputs, List<String> outputs,
+                    Preprocessing preprocessing, List<String> labels) {
+        this.name = name;
+        this.nodes = List.copyOf(nodes);
+        Map<String, Node> m = new LinkedHashMap<>();
+        for (Node n : nodes) {
+            m.put(n.name(), n);
+        }
+        this.byName = Collections.unmodifiableMap(m);
+        this.inputs = List.copyOf(inputs);
+        this.outputs = List.copyOf(outputs);
+        this.preprocessing = preprocessing;
+        this.labels = List.copyOf(labels);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** All nodes in topological order (inputs first). */
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    public Node node(String nodeName) {
+        Node n = byName.get(nodeName);
+        if (n == null) {
+            throw new ConvscopeException("no layer named '" + nodeName + "' in " + name
+                    + io.convscope.util.Names.didYouMean(nodeName, byName.keySet()));
+        }
+        return n;
+    }
+
+    public boolean has(String nodeName) {
+        return byName.containsKey(nodeName);
+    }
+
+    public List<String> inputs() {
+        return inputs;
+    }
+
+    public List<String> outputs() {
+        return outputs;
+    }
+
+    /** The (single) input's shape, channels-first. */
+    public TensorShape inputShape() {
+        return byName.get(inputs.get(0)).outputShape();
+    }
+
+    public TensorShape outputShape() {
+        return byName.get(outputs.get(0)).outputShape();
+    }
+
+    public Preprocessing preprocessing() {
+        return preprocessing;
+    }
+
+    /** Class names for the output units, or an empty list when unknown. */
+    public List<String> labels() {
+        return labels;
+    }
+
+    public String label(int index) {
+        return index < labels.size() ? labels.get(index) : "class " + index;
+    }
+
+    public long paramCount() {
+        long n = 0;
+        for (Node node : nodes) {
+            n += node.paramCount();
+        }
+        return n;
+    }
+
+    /** Parameters that training would update (everything but BatchNorm moving statistics). */
+    public long trainableParamCount() {
+        long n = 0;
+        for (Node node : nodes) {
+            for (ParamSpec spec : specs(node)) {
+                if (spec.trainable()) {
+                    n += spec.size();
+                }
+            }
+        }
+        return n;
+    }
+
+    /** The parameter specs of a node, from its layer and its inputs' shapes. */
+    public List<ParamSpec> specs(Node node) {
+        List<TensorShape> in = new ArrayList<>();
+        for (String i : node.inputs()) {
+            in.add(byName.get(i).outputShape());
+        }
+        return node.layer().params(in);
+    }
+
+    /** Names of all nodes that {@code targets} depend on, the targets included. */
+    public Set<String> ancestors(Collection<String> targets) {
+        Set<String> seen = new HashSet<>();
+        List<String> stack = new ArrayList<>();
+        for (String t : targets) {
+            node(t);
+            stack.add(t);
+        }
+        while (!stack.isEmpty()) {
+            String s = stack.remove(stack.size() - 1);
+            if (seen.add(s)) {
+                stack.addAll(byName.get(s).inputs());
+            }
+        }
+        return seen;
+    }
+
+    /** The nodes that read from each node. */
+    public Map<String, List<String>> consumers() {
+        Map<String, List<String>> c = new HashMap<>();
+        for (Node n : nodes) {
+            for (String i : n.inputs()) {
+                c.computeIfAbsent(i, k -> new ArrayList<>()).add(n.name());
+            }
+        }
+        return c;
+    }
+
+    /** A copy with other parameters (same names and shapes are checked). */
+    public Network withParams(Map<String, Map<String, Tensor>> params) {
+        Builder b = new Builder(name).preprocessing(preprocessing).labels(labels);
+        for (Node n : nodes) {
+            b.add(n.name(), n.layer(), n.inputs(), params.getOrDefault(n.name(), n.params()));
+        }
+        return b.outputs(outputs).build();
+    }
+
+    public Network withPreprocessing(Preprocessing p) {
+        return new Network(name, nodes, inputs, outputs, p, labels);
+    }
+
+    public Network withLabels(List<String> newLabels) {
+        return new Network(name, nodes, inputs, outputs, preprocessing, newLabels);
+    }
+
+    public Network withName(String newName) {
+        return new Network(newName, nodes, inputs, outputs, preprocessing, labels);
+    }
+
+    /**
+     * A copy whose parameters are initialized as Keras does for a new model (Glorot-uniform
+     * kernels, zero biases, BatchNorm gamma 1 / beta 0 / mean 0 / variance 1), from a seed.
+     */
+    public Network withRandomParams(long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        Map<String, Map<String, Tensor>> all = new HashMap<>();
+        for (Node n : nodes) {
+            Map<String, Tensor> p = new LinkedHashMap<>();
+            for (ParamSpec s : specs(n)) {
+                p.put(s.name(), init(s, rnd));
+            }
+            all.put(n.name(), p);
+        }
+        return withParams(all);
+    }
+
+    private static Tensor init(ParamSpec s, SplittableRandom rnd) {
+        Tensor t = Tensor.zeros(s.shape());
+        var buf = t.data();
+        int n = Math.toIntExact(s.size());
+        switch (s.init()) {
+            case ONES -> {
+                for (int i = 0; i < n; i++) {
+                    buf.put(i, 1f);
+                }
+            }
+            case ZEROS -> { }
+            case GLOROT_UNIFORM -> {
+                double limit = Math.sqrt(6.0 / Math.max(1, s.fanIn() + s.fanOut()));
+                for (int i = 0; i < n; i++) {
+                    buf.put(i, (float) ((rnd.nextDouble() * 2 - 1) * limit));
+                }
+            }
+        }
+        return t;
+    }
+
+    /** Builds a Network node by node, inferring shapes and checking parameters as it goes. */
+    public static final class Builder {
+        private final String name;
+        private final List<Node> nodes = new ArrayList<>();
+        private final Map<String, Node> byName = new HashMap<>();
+        private final List<String> inputs = new ArrayList<>();
+        private List<String> outputs;
+        private Preprocessing preprocessing = Preprocessing.RAW;
+        private List<String> labels = List.of();
+
+        public Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder preprocessing(Preprocessing p) {
+            this.preprocessing = p;
+            return this;
+        }
+
+        public Builder labels(List<String> l) {
+            this.labels = l;
+            return this;
+        }
+
+        public Builder outputs(List<String> o) {
+            this.outputs = List.copyOf(o);
+            return this;
+        }
+
+        public boolean has(String nodeName) {
+            return byName.containsKey(nodeName);
+        }
+
+        public TensorShape shape(String nodeName) {
+            Node n = byName.get(nodeName);
+            if (n == null) {
+                throw new ConvscopeException("layer '" + nodeName + "' is used before it is defined");
+            }
+            return n.outputShape();
+        }
+
+        public Node node(String nodeName) {
+            return byName.get(nodeName);
+        }
+
+        /** Adds an input node. */
+        public Builder input(String nodeName, TensorShape shape) {
+            inputs.add(nodeName);
+            return add(nodeName, new Layer.Input(shape), List.of(), Map.of());
+        }
+
+        /** Adds a layer without parameters. */
+        public Builder add(String nodeName, Layer layer, String... in) {
+            return add(nodeName, layer, List.of(in), Map.of());
+        }
+
+        /**
+         * Adds a layer. {@code params} may be empty (the layer gets no weights yet: build with
+         * {@link Network#withRandomParams} or {@link #buildWithoutParams}) or must hold every parameter
+         * the layer declares, with the declared shapes.
+         */
+        public Builder add(String nodeName, Layer layer, List<String> in, Map<String, Tensor> params) {
+            if (byName.containsKey(nodeName)) {
+                throw new ConvscopeException("two layers are named '" + nodeName + "'");
+            }
+            List<TensorShape> inShapes = new ArrayList<>();
+            for (String i : in) {
+                inShapes.add(shape(i));
+            }
+            TensorShape out;
+            List<ParamSpec> specs;
+            try {
+                out = layer.outputShape(inShapes);
+                specs = layer.params(inShapes);
+            } catch (IllegalArgumentException e) {
+                throw new ConvscopeException("layer '" + nodeName + "' (" + layer.type() + "): " + e.getMessage(), e);
+            }
+            if (!params.isEmpty()) {
+                for (ParamSpec s : specs) {
+                    Tensor t = params.get(s.name());
+                    if (t == null) {
+                        throw new ConvscopeException("layer '" + nodeName + "' (" + layer.type() + ") has no weight '" + s.name() + "'");
+                    }
+                    if (!java.util.Arrays.equals(t.shape(), s.shape())) {
+                        throw new ConvscopeException("layer '" + nodeName + "' (" + layer.type() + "): weight '" + s.name()
+                                + "' has shape " + java.util.Arrays.toString(t.shape()) + " but the architecture needs "
+                                + java.util.Arrays.toString(s.shape()));
+                    }
+                }
+                if (params.size() != specs.size()) {
+                    throw new ConvscopeException("layer '" + nodeName + "' (" + layer.type() + ") has " + params.size()
+                            + " weights, the architecture needs " + specs.size());
+                }
+            }
+            Node n = new Node(nodeName, layer, in, out, params);
+            nodes.add(n);
+            byName.put(nodeName, n);
+            return this;
+        }
+
+        /** The network; every layer with parameters must have them. */
+        public Network build() {
+            Network net = buildWithoutParams();
+            for (Node n : net.nodes) {
+                if (n.params().isEmpty() && !net.specs(n).isEmpty()) {
+                    throw new ConvscopeException("layer '" + n.name() + "' (" + n.layer().type() + ") has no weights");
+                }
+            }
+            return net;
+        }
+
+        /** The network as it stands; layers may still lack parameters (an architecture). */
+        public Network buildWithoutParams() {
+            if (inputs.isEmpty()) {
+                throw new ConvscopeException("network '" + name + "' has no input");
+            }
+            List<String> outs = outputs != null ? outputs : List.of(nodes.get(nodes.size() - 1).name());
+            return new Network(name, nodes, inputs, outs, preprocessing, labels);
+        }
+    }
+}
