@@ -156,7 +156,11 @@ public final class Network {
     public Network withParams(Map<String, Map<String, Tensor>> params) {
         Builder b = new Builder(name).preprocessing(preprocessing).labels(labels);
         for (Node n : nodes) {
-            b.add(n.name(), n.layer(), n.inputs(), params.getOrDefault(n.name(), n.params()));
+            if (inputs.contains(n.name()) && n.layer() instanceof Layer.Input in) {
+                b.input(n.name(), in.shape());
+            } else {
+                b.add(n.name(), n.layer(), n.inputs(), params.getOrDefault(n.name(), n.params()));
+            }
         }
         return b.outputs(outputs).build();
     }

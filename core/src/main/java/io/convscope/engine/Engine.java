@@ -1,0 +1,516 @@
+package io.convscope.engine;
+
+import ai.djl.Device;
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.GradientCollector;
+import io.convscope.ConvscopeException;
+import io.convscope.network.Activation;
+import io.convscope.network.Layer;
+import io.convscope.network.Network;
+import io.convscope.network.Node;
+import io.convscope.network.ParamSpec;
+import io.convscope.network.Tensor;
+import io.convscope.network.TensorShape;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Runs a {@link Network} on DJL NDArrays with the PyTorch engine.
+ *
+ * <p>{@link #forward} returns the tensors of any set of named layers ("taps") and computes only the
+ * part of the graph those taps depend on. Semantics are inference semantics (Dropout is the
+ * identity, BatchNorm uses its moving statistics) unless {@code training} is asked for, which turns
+ * Dropout on. {@link #inputGradient} differentiates any scalar of the tapped tensors with respect
+ * to the input.
+ *
+ * <p>Memory: parameters live in the engine's own manager. Everything a forward pass creates is
+ * attached to the manager of the input array; intermediate tensors that are neither tapped nor
+ * needed later are closed as soon as the pass is done with them. Callers scope their work with a
+ * child manager per step.
+ */
+public final class Engine implements AutoCloseable {
+    private final Network network;
+    private final NDManager manager;
+    private final Map<String, Map<String, NDArray>> params = new LinkedHashMap<>();
+    private volatile int lastComputed;
+
+    private Engine(Network network, Device device) {
+        this.network = network;
+        this.manager = NDManager.newBaseManager(device, "PyTorch");
+        try {
+            for (Node n : network.nodes()) {
+                List<ParamSpec> specs = network.specs(n);
+                if (!specs.isEmpty() && n.params().isEmpty()) {
+                    throw new ConvscopeException("layer '" + n.name() + "' has no weights; load weights or use random ones (--weights none)");
+                }
+                Map<String, NDArray> p = new LinkedHashMap<>();
+                for (Map.Entry<String, Tensor> e : n.params().entrySet()) {
+                    Tensor t = e.getValue();
+                    NDArray a = manager.create(t.data(), new Shape(toLong(t.shape())));
+                    a.setName(n.name() + "/" + e.getKey());
+                    p.put(e.getKey(), a);
+                }
+                params.put(n.name(), p);
+            }
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** An engine on the device chosen by {@link Devices#choose}. */
+    public static Engine create(Network network, Device device) {
+        return new Engine(network, device);
+    }
+
+    /** An engine on the CPU. */
+    public static Engine create(Network network) {
+        return new Engine(network, Device.cpu());
+    }
+
+    public Network network() {
+        return network;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    /** How many layers (inputs included) the last forward pass computed. */
+    public int lastComputedLayers() {
+        return lastComputed;
+    }
+
+    /** The engine's parameter arrays, keyed "layer/param" in network order (for training). */
+    public Map<String, NDArray> parameters() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        params.forEach((node, p) -> p.forEach((k, v) -> out.put(node + "/" + k, v)));
+        return out;
+    }
+
+    /** The network with the engine's current parameter values copied back to the host. */
+    public Network toNetwork() {
+        Map<String, Map<String, Tensor>> host = new HashMap<>();
+        params.forEach((node, p) -> {
+            Map<String, Tensor> m = new LinkedHashMap<>();
+            p.forEach((k, v) -> m.put(k, Tensor.of(v.toFloatArray(), toInt(v.getShape().getShape()))));
+            host.put(node, m);
+        });
+        return network.withParams(host);
+    }
+
+    /** Creates a batch (N, C, H, W) on this engine's device, attached to {@code scope}. */
+    public NDArray input(NDManager scope, float[] nchw, int n, int c, int h, int w) {
+        return scope.create(nchw, new Shape(n, c, h, w)).toDevice(device(), false);
+    }
+
+    /** Forward pass with inference semantics; see {@link #forward(Map, Collection, boolean)}. */
+    public Map<String, NDArray> forward(NDArray input, Collection<String> taps) {
+        return forward(Map.of(network.inputs().get(0), input), taps, false);
+    }
+
+    public Map<String, NDArray> forward(NDArray input, Collection<String> taps, boolean training) {
+        return forward(Map.of(network.inputs().get(0), input), taps, training);
+    }
+
+    /**
+     * Computes the tensors of the named layers for a batch, and no more of the network than they
+     * need. The returned map is in the taps' order; arrays are attached to the first input's manager.
+     */
+    public Map<String, NDArray> forward(Map<String, NDArray> inputs, Collection<String> taps, boolean training) {
+        if (taps.isEmpty()) {
+            throw new IllegalArgumentException("no layers to compute");
+        }
+        Set<String> needed = network.ancestors(taps);
+        Set<String> tapSet = new LinkedHashSet<>(taps);
+        Map<String, Integer> remaining = new HashMap<>();
+        for (Node n : network.nodes()) {
+            if (needed.contains(n.name())) {
+                for (String i : n.inputs()) {
+                    remaining.merge(i, 1, Integer::sum);
+                }
+            }
+        }
+        Map<String, NDArray> values = new HashMap<>();
+        int computed = 0;
+        for (Node n : network.nodes()) {
+            if (!needed.contains(n.name())) {
+                continue;
+            }
+            computed++;
+            NDArray out;
+            if (n.layer() instanceof Layer.Input) {
+                out = inputs.get(n.name());
+                if (out == null) {
+                    throw new IllegalArgumentException("no value for input '" + n.name() + "'");
+                }
+                checkInput(n, out);
+            } else {
+                List<NDArray> in = new ArrayList<>(n.inputs().size());
+                for (String i : n.inputs()) {
+                    in.add(values.get(i));
+                }
+                try {
+                    out = apply(n, in, training);
+                } catch (EngineException | IllegalArgumentException | IllegalStateException e) {
+                    throw new ConvscopeException("layer '" + n.name() + "' (" + n.layer().type() + ") failed on inputs "
+                            + shapes(in) + ": " + firstLine(e.getMessage()), e);
+                }
+            }
+            values.put(n.name(), out);
+            for (String i : n.inputs()) {
+                int left = remaining.merge(i, -1, Integer::sum);
+                NDArray v = values.get(i);
+                if (left == 0 && !tapSet.contains(i) && !(network.node(i).layer() instanceof Layer.Input)) {
+                    v.close();
+                    values.remove(i);
+                }
+            }
+        }
+        lastComputed = computed;
+        Map<String, NDArray> result = new LinkedHashMap<>();
+        for (String t : taps) {
+            result.put(t, values.get(t));
+        }
+        return result;
+    }
+
+    /** The value of a scalar objective and its gradient with respect to the input batch. */
+    public record Gradient(float value, NDArray gradient) { }
+
+    /**
+     * Differentiates {@code objective(taps)} with respect to the input. The gradient array is
+     * attached to the input's manager; the input array itself is left unchanged.
+     */
+    public Gradient inputGradient(NDArray input, Collection<String> taps, Function<Map<String, NDArray>, NDArray> objective) {
+        NDManager scope = input.getManager();
+        try (NDManager step = scope.newSubManager()) {
+            NDArray x = input.duplicate();
+            x.attach(step);
+            x.setRequiresGradient(true);
+            float value;
+            try (GradientCollector gc = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector()) {
+                Map<String, NDArray> out = forward(Map.of(network.inputs().get(0), x), taps, false);
+                NDArray loss = objective.apply(out);
+                if (loss.size() != 1) {
+                    throw new IllegalArgumentException("the objective must be a scalar, got shape " + loss.getShape());
+                }
+                value = loss.toType(DataType.FLOAT32, false).getFloat();
+                gc.backward(loss);
+            }
+            NDArray g = x.getGradient().duplicate();
+            g.attach(scope);
+            return new Gradient(value, g);
+        }
+    }
+
+    /**
+     * Class probabilities for a batch: the output layer's values, passed through softmax unless
+     * the network already ends in one.
+     */
+    public float[][] predict(NDArray input) {
+        String out = network.outputs().get(0);
+        try (NDManager step = input.getManager().newSubManager()) {
+            NDArray x = input.duplicate();
+            x.attach(step);
+            NDArray y = forward(x, List.of(out)).get(out);
+            if (!endsInSoftmax()) {
+                y = y.softmax(1);
+            }
+            long n = y.getShape().get(0);
+            float[] flat = y.toType(DataType.FLOAT32, false).toFloatArray();
+            int k = (int) (flat.length / n);
+            float[][] probs = new float[(int) n][k];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(flat, i * k, probs[i], 0, k);
+            }
+            return probs;
+        }
+    }
+
+    /** True when the output layer already applies softmax. */
+    public boolean endsInSoftmax() {
+        Layer l = network.node(network.outputs().get(0)).layer();
+        return (l instanceof Layer.Dense d && d.activation() == Activation.SOFTMAX)
+                || (l instanceof Layer.Act a && a.activation() == Activation.SOFTMAX)
+                || (l instanceof Layer.Conv2D c && c.activation() == Activation.SOFTMAX);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    // ---- layers ----------------------------------------------------------------------------------
+
+    private void checkInput(Node n, NDArray x) {
+        TensorShape s = n.outputShape();
+        Shape got = x.getShape();
+        if (got.dimension() != s.rank() + 1) {
+            throw new ConvscopeException("input '" + n.name() + "' needs " + (s.rank() + 1) + "-d batches, got " + got);
+        }
+        for (int i = 0; i < s.rank(); i++) {
+            if (s.dim(i) >= 0 && s.dim(i) != got.get(i + 1)) {
+                throw new ConvscopeException("input '" + n.name() + "' expects " + s.toKerasString() + " but got a batch of "
+                        + got + " (N, C, H, W); resize the image or pass --size");
+            }
+        }
+    }
+
+    private NDArray apply(Node n, List<NDArray> in, boolean training) {
+        Map<String, NDArray> p = params.get(n.name());
+        NDArray x = in.get(0);
+        Layer layer = n.layer();
+        if (layer instanceof Layer.Conv2D c) {
+            NDArray y = conv(x, p.get("kernel"), p.get("bias"), c.kh(), c.kw(), c.sh(), c.sw(), c.dh(), c.dw(),
+                    c.padding(), c.groups());
+            return activate(y, c.activation());
+        } else if (layer instanceof Layer.DepthwiseConv2D c) {
+            NDArray y = conv(x, p.get("depthwise_kernel"), p.get("bias"), c.kh(), c.kw(), c.sh(), c.sw(), c.dh(), c.dw(),
+                    c.padding(), (int) x.getShape().get(1));
+            return activate(y, c.activation());
+        } else if (layer instanceof Layer.SeparableConv2D c) {
+            NDArray d = conv(x, p.get("depthwise_kernel"), null, c.kh(), c.kw(), c.sh(), c.sw(), c.dh(), c.dw(),
+                    c.padding(), (int) x.getShape().get(1));
+            NDArray y = Conv2d.conv2d(d, p.get("pointwise_kernel"), p.get("bias")).singletonOrThrow();
+            d.close();
+            return activate(y, c.activation());
+        } else if (layer instanceof Layer.Pool2D pl) {
+            return pool(x, pl);
+        } else if (layer instanceof Layer.GlobalPool g) {
+            NDArray y = g.max() ? x.max(new int[] {2, 3}, g.keepDims()) : x.mean(new int[] {2, 3}, g.keepDims());
+            return y;
+        } else if (layer instanceof Layer.BatchNorm b) {
+            long c = x.getShape().get(1);
+            NDArray gamma = p.containsKey("gamma") ? p.get("gamma") : constant("ones", c, 1f);
+            NDArray beta = p.containsKey("beta") ? p.get("beta") : constant("zeros", c, 0f);
+            return BatchNorm.batchNorm(x, p.get("moving_mean"), p.get("moving_variance"), gamma, beta, 1, 0.99f,
+                    b.epsilon(), false).singletonOrThrow();
+        } else if (layer instanceof Layer.Identity id) {
+            if (training && id.rate() > 0f && id.type().toLowerCase(Locale.ROOT).contains("dropout")) {
+                NDArray keep = x.getManager().randomUniform(0f, 1f, x.getShape(), DataType.FLOAT32, x.getDevice())
+                        .gte(id.rate()).toType(DataType.FLOAT32, false);
+                return x.mul(keep).div(1f - id.rate());
+            }
+            return x.duplicate();
+        } else if (layer instanceof Layer.Flatten f) {
+            NDArray src = f.channelsLast() && x.getShape().dimension() == 4 ? x.transpose(0, 2, 3, 1) : x;
+            return src.reshape(x.getShape().get(0), -1);
+        } else if (layer instanceof Layer.Dense d) {
+            NDArray y;
+            if (x.getShape().dimension() == 4) {
+                NDArray t = x.transpose(0, 2, 3, 1);
+                NDArray l = Linear.linear(t, p.get("kernel"), p.get("bias")).singletonOrThrow();
+                y = l.transpose(0, 3, 1, 2);
+            } else {
+                y = Linear.linear(x, p.get("kernel"), p.get("bias")).singletonOrThrow();
+            }
+            return activate(y, d.activation());
+        } else if (layer instanceof Layer.Act a) {
+            return activate(x, a.activation());
+        } else if (layer instanceof Layer.ReLU r) {
+            NDArray y = x.gte(r.threshold()).toType(DataType.FLOAT32, false);
+            NDArray pos = x.mul(y);
+            NDArray out = pos;
+            if (r.negativeSlope() != 0f) {
+                out = pos.add(x.sub(r.threshold()).mul(r.negativeSlope()).mul(y.neg().add(1f)));
+            }
+            if (Float.isFinite(r.maxValue())) {
+                out = out.minimum(r.maxValue());
+            }
+            return out;
+        } else if (layer instanceof Layer.LeakyReLU lr) {
+            return ai.djl.nn.Activation.leakyRelu(x, lr.alpha());
+        } else if (layer instanceof Layer.Merge m) {
+            NDArray acc = in.get(0);
+            for (int i = 1; i < in.size(); i++) {
+                NDArray b = in.get(i);
+                acc = switch (m.op()) {
+                    case ADD, AVERAGE -> acc.add(b);
+                    case SUBTRACT -> acc.sub(b);
+                    case MULTIPLY -> acc.mul(b);
+                    case MAXIMUM -> acc.maximum(b);
+                    case MINIMUM -> acc.minimum(b);
+                };
+            }
+            return m.op() == Layer.Merge.Op.AVERAGE ? acc.div(in.size()) : acc;
+        } else if (layer instanceof Layer.Concatenate c) {
+            return NDArrays.concat(new NDList(in), c.axis() + 1);
+        } else if (layer instanceof Layer.ZeroPadding2D z) {
+            return x.pad(new Shape(z.left(), z.right(), z.top(), z.bottom()), 0);
+        } else if (layer instanceof Layer.Cropping2D cr) {
+            long h = x.getShape().get(2);
+            long w = x.getShape().get(3);
+            return x.get(":, :, " + cr.top() + ":" + (h - cr.bottom()) + ", " + cr.left() + ":" + (w - cr.right()));
+        } else if (layer instanceof Layer.UpSampling2D u) {
+            if (!u.bilinear()) {
+                return x.repeat(2, u.sh()).repeat(3, u.sw());
+            }
+            long h = x.getShape().get(2);
+            long w = x.getShape().get(3);
+            NDArray ah = x.getManager().create(Resample.bilinearMatrix((int) h, (int) (h * u.sh())), new Shape(h * u.sh(), h))
+                    .toDevice(x.getDevice(), false);
+            NDArray aw = x.getManager().create(Resample.bilinearMatrix((int) w, (int) (w * u.sw())), new Shape(w * u.sw(), w))
+                    .toDevice(x.getDevice(), false);
+            return ah.matMul(x).matMul(aw.transpose());
+        } else if (layer instanceof Layer.Rescaling r) {
+            return x.mul(r.scale()).add(r.offset());
+        } else if (layer instanceof Layer.Reshape r) {
+            long batch = x.getShape().get(0);
+            NDArray src = x.getShape().dimension() == 4 ? x.transpose(0, 2, 3, 1) : x;
+            long[] target = new long[r.target().length + 1];
+            target[0] = batch;
+            for (int i = 0; i < r.target().length; i++) {
+                target[i + 1] = r.target()[i];
+            }
+            NDArray y = src.reshape(target);
+            return target.length == 4 ? y.transpose(0, 3, 1, 2) : y;
+        }
+        throw new IllegalStateException("no engine implementation for " + layer.type());
+    }
+
+    private final Map<String, NDArray> constants = new HashMap<>();
+
+    private NDArray constant(String kind, long size, float value) {
+        return constants.computeIfAbsent(kind + size, k -> manager.full(new Shape(size), value));
+    }
+
+    private static NDArray conv(NDArray x, NDArray w, NDArray b, int kh, int kw, int sh, int sw, int dh, int dw,
+                                io.convscope.network.Padding padding, int groups) {
+        int[] p = padding.resolve((int) x.getShape().get(2), (int) x.getShape().get(3), kh, kw, sh, sw, dh, dw);
+        NDArray src = x;
+        Shape pad;
+        if (p[0] == p[1] && p[2] == p[3]) {
+            pad = new Shape(p[0], p[2]);
+        } else {
+            src = x.pad(new Shape(p[2], p[3], p[0], p[1]), 0);
+            pad = new Shape(0, 0);
+        }
+        NDArray y = Conv2d.conv2d(src, w, b, new Shape(sh, sw), pad, new Shape(dh, dw), groups).singletonOrThrow();
+        if (src != x) {
+            src.close();
+        }
+        return y;
+    }
+
+    private static NDArray pool(NDArray x, Layer.Pool2D pl) {
+        int[] p = pl.padding().resolve((int) x.getShape().get(2), (int) x.getShape().get(3), pl.kh(), pl.kw(), pl.sh(), pl.sw(), 1, 1);
+        Shape kernel = new Shape(pl.kh(), pl.kw());
+        Shape stride = new Shape(pl.sh(), pl.sw());
+        boolean symmetric = p[0] == p[1] && p[2] == p[3] && p[0] <= pl.kh() / 2 && p[2] <= pl.kw() / 2;
+        if (pl.max()) {
+            if (symmetric) {
+                return Pool.maxPool2d(x, kernel, stride, new Shape(p[0], p[2]), pl.ceilMode());
+            }
+            NDArray padded = x.pad(new Shape(p[2], p[3], p[0], p[1]), Float.NEGATIVE_INFINITY);
+            NDArray y = Pool.maxPool2d(padded, kernel, stride, new Shape(0, 0), pl.ceilMode());
+            padded.close();
+            return y;
+        }
+        if (symmetric) {
+            return Pool.avgPool2d(x, kernel, stride, new Shape(p[0], p[2]), pl.ceilMode(), pl.countIncludePad());
+        }
+        // asymmetric padding: sum over the window / number of cells counted
+        NDArray padded = x.pad(new Shape(p[2], p[3], p[0], p[1]), 0);
+        NDArray sum = Pool.avgPool2d(padded, kernel, stride, new Shape(0, 0), pl.ceilMode(), true).mul(pl.kh() * pl.kw());
+        padded.close();
+        if (pl.countIncludePad()) {
+            return sum.div(pl.kh() * pl.kw());
+        }
+        try (NDManager tmp = x.getManager().newSubManager()) {
+            NDArray ones = tmp.ones(new Shape(1, 1, x.getShape().get(2), x.getShape().get(3)), DataType.FLOAT32, x.getDevice());
+            NDArray count = Pool.avgPool2d(ones.pad(new Shape(p[2], p[3], p[0], p[1]), 0), kernel, stride, new Shape(0, 0),
+                    pl.ceilMode(), true).mul(pl.kh() * pl.kw());
+            NDArray y = sum.div(count);
+            y.attach(x.getManager());
+            sum.close();
+            return y;
+        }
+    }
+
+    static NDArray activate(NDArray x, Activation a) {
+        if (a == null) {
+            return x;
+        }
+        return switch (a) {
+            case LINEAR -> x;
+            case RELU -> ai.djl.nn.Activation.relu(x);
+            case RELU6 -> x.clip(0f, 6f);
+            case SIGMOID -> ai.djl.nn.Activation.sigmoid(x);
+            case TANH -> ai.djl.nn.Activation.tanh(x);
+            case SOFTMAX -> x.softmax(x.getShape().dimension() == 4 ? 1 : -1);
+            case ELU -> ai.djl.nn.Activation.elu(x, 1f);
+            case SELU -> ai.djl.nn.Activation.selu(x);
+            case SWISH -> x.mul(ai.djl.nn.Activation.sigmoid(x));
+            case GELU -> ai.djl.nn.Activation.gelu(x);
+            case SOFTPLUS -> ai.djl.nn.Activation.softPlus(x);
+            case SOFTSIGN -> ai.djl.nn.Activation.softSign(x);
+            case HARD_SIGMOID -> x.add(3f).clip(0f, 6f).div(6f);
+            case HARD_SIGMOID_TF2 -> x.mul(0.2f).add(0.5f).clip(0f, 1f);
+            case EXPONENTIAL -> x.exp();
+        };
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------
+
+    private static String shapes(List<NDArray> in) {
+        StringBuilder sb = new StringBuilder();
+        for (NDArray a : in) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(a == null ? "null" : a.getShape());
+        }
+        return sb.toString();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int i = s.indexOf('\n');
+        return i < 0 ? s : s.substring(0, i);
+    }
+
+    static long[] toLong(int[] a) {
+        long[] r = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i];
+        }
+        return r;
+    }
+
+    static int[] toInt(long[] a) {
+        int[] r = new int[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = Math.toIntExact(a[i]);
+        }
+        return r;
+    }
+
+    /** Host float buffer of an array (for tests and renderers). */
+    public static FloatBuffer toBuffer(NDArray a) {
+        return FloatBuffer.wrap(a.toType(DataType.FLOAT32, false).toFloatArray());
+    }
+}
