@@ -94,12 +94,32 @@ public final class Network {
         return index < labels.size() ? labels.get(index) : "class " + index;
     }
 
+    /** Total parameters (Keras's "Total params"), from the layers' declarations: weights need not be loaded. */
     public long paramCount() {
         long n = 0;
         for (Node node : nodes) {
-            n += node.paramCount();
+            n += paramCount(node);
         }
         return n;
+    }
+
+    /** Parameters of one node, from its layer's declaration. */
+    public long paramCount(Node node) {
+        long n = 0;
+        for (ParamSpec spec : specs(node)) {
+            n += spec.size();
+        }
+        return n;
+    }
+
+    /** True when every layer that needs weights has them. */
+    public boolean hasWeights() {
+        for (Node node : nodes) {
+            if (node.params().isEmpty() && !specs(node).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Parameters that training would update (everything but BatchNorm moving statistics). */
