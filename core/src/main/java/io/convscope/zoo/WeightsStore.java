@@ -554,9 +554,9 @@ public final class WeightsStore {
     private ConvscopeException failure(String url, String reason) {
         StringBuilder where = new StringBuilder();
         if (kerasModelsDir != null) {
-            where.append(kerasModelsDir).append('/').append(" or ");
+            where.append(kerasModelsDir).append(java.io.File.separatorChar).append(" or ");
         }
-        where.append(cacheDir).append('/');
+        where.append(cacheDir).append(java.io.File.separatorChar);
         return new ConvscopeException("could not download " + url + " (" + reason
                 + "); download it yourself and pass --weights FILE, or put it in " + where);
     }
@@ -579,7 +579,8 @@ public final class WeightsStore {
             }
             if (c instanceof ConnectException) {
                 String m = c.getMessage();
-                return "cannot connect to " + hostPort + (m == null || m.isBlank() ? "" : ": " + lowerFirst(m));
+                return "cannot connect to " + hostPort + (m == null || m.isBlank()
+                        ? ": connection refused, or no network" : ": " + lowerFirst(m));
             }
             if (c instanceof SSLException) {
                 return "secure connection to " + hostPort + " failed: " + describe(c);
