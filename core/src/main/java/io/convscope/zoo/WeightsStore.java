@@ -472,7 +472,7 @@ public final class WeightsStore {
                 if (bytes != lastBytes) {
                     lastBytes = bytes;
                     lastChange = now;
-                } else if (sink.headersSeen && now - lastChange > readTimeout.toNanos()) {
+                } else if (sink.headersSeen && sink.status == 200 && now - lastChange > readTimeout.toNanos()) {
                     sink.abort(null);
                     response.cancel(true);
                     throw failure(url, "no data for " + seconds(readTimeout) + " after "
