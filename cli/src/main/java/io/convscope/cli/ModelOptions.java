@@ -1,0 +1,32 @@
+package io.convscope.cli;
+
+import io.convscope.model.ModelLoader;
+import picocli.CommandLine.Option;
+
+/** Options that pick a model, shared by the commands. */
+public final class ModelOptions {
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
+            description = "Zoo name (vgg16, vgg19, resnet50v2), a Keras file (.h5, .keras), or nothing for the "
+                    + "embedded Fashion-MNIST model.")
+    String model;
+
+    @Option(names = "--weights", paramLabel = "imagenet|none|FILE", defaultValue = "imagenet",
+            description = "Zoo models only: ImageNet weights (default; fetched once and cached), none (random, "
+                    + "seeded: explore an architecture offline), or a Keras weights file.")
+    String weights;
+
+    @Option(names = "--no-top", description = "Zoo models only: without the classifier (any input size).")
+    boolean noTop;
+
+    @Option(names = "--device", paramLabel = "auto|cpu|gpu", defaultValue = "auto",
+            description = "Where to compute (default: ${DEFAULT-VALUE}: a GPU when the PyTorch library can use one).")
+    String device;
+
+    ModelLoader.Request request(int height, int width) {
+        return new ModelLoader.Request(model, weights, !noTop, height, width);
+    }
+
+    ModelLoader.Request request() {
+        return request(224, 224);
+    }
+}

@@ -1,0 +1,59 @@
+package io.convscope.cli;
+
+import io.convscope.model.ModelLoader;
+import io.convscope.network.Network;
+import io.convscope.train.EmbeddedModel;
+import io.convscope.util.ConsoleProgress;
+import io.convscope.zoo.CachedWeights;
+import io.convscope.zoo.WeightsStore;
+import io.convscope.zoo.ZooModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code convscope models}: what can be used, and what is cached. */
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = {"Lists the model zoo, the embedded model, and the ImageNet weight files found in Keras's",
+            "cache (~/.keras/models) and in convscope's ($CONVSCOPE_HOME/weights, default ~/.cache/convscope/weights)."})
+public final class ModelsCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--verify", description = "Also check the MD5 of cached files not checked yet.")
+    boolean verify;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Embedded (the default when no --model is given; works offline):");
+        Network e = EmbeddedModel.load();
+        out.printf(Locale.ROOT, "  %-12s %s, input %s, %,d parameters, %d classes (%s)%n", "fashion-mnist", e.name(),
+                e.inputShape().toKerasString(), e.paramCount(), e.labels().size(), EmbeddedModel.DESCRIPTION);
+        out.println();
+        out.println("Zoo (Keras applications; ImageNet weights fetched on first use, or --weights none|FILE):");
+        for (ZooModel m : ZooModel.values()) {
+            Network top = ModelLoader.zooArchitecture(m.id(), true, 224, 224);
+            Network notop = ModelLoader.zooArchitecture(m.id(), false, -1, -1);
+            out.printf(Locale.ROOT, "  %-12s %-10s %,12d parameters (%,d without top), preprocessing %s%n", m.id(),
+                    m.displayName(), top.paramCount(), notop.paramCount(), top.preprocessing());
+        }
+        out.println();
+        WeightsStore store = WeightsStore.defaultStore();
+        List<CachedWeights> cached = store.listCached(verify, verify ? new ConsoleProgress() : null);
+        out.println("Cached weight files (" + store.kerasModelsDir() + ", " + store.cacheDir() + "):");
+        if (cached.isEmpty()) {
+            out.println("  none yet");
+        }
+        for (CachedWeights c : cached) {
+            out.printf(Locale.ROOT, "  %-12s %-7s %8.1f MB  %-9s %s%n", c.model().id(), c.includeTop() ? "top" : "no top",
+                    c.size() / 1e6, c.check().name().toLowerCase(Locale.ROOT), c.path());
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,133 @@
+package io.convscope.model;
+
+import io.convscope.ConvscopeException;
+import io.convscope.network.Network;
+import io.convscope.keras.KerasImporter;
+import io.convscope.keras.KerasWeights;
+import io.convscope.train.EmbeddedModel;
+import io.convscope.util.Names;
+import io.convscope.util.Progress;
+import io.convscope.zoo.Architectures;
+import io.convscope.zoo.ImageNetLabels;
+import io.convscope.zoo.WeightsStore;
+import io.convscope.zoo.ZooModel;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Turns what a user names — nothing (the embedded model), a zoo name, or a model file — into a
+ * {@link Network}.
+ */
+public final class ModelLoader {
+    /** The zoo names. */
+    public static final List<String> ZOO = List.of("vgg16", "vgg19", "resnet50v2");
+    /** Names of the embedded model. */
+    public static final List<String> EMBEDDED = List.of("fashion-mnist", "embedded");
+
+    /**
+     * What to load.
+     *
+     * @param model      null/blank for the embedded model, a zoo name, or a path
+     * @param weights    for zoo models: "imagenet" (default), "none" (random, seeded), or a file
+     * @param includeTop for zoo models: with the 1000-class classifier
+     * @param height     input height for zoo models without top (-1: any)
+     * @param width      input width for zoo models without top (-1: any)
+     */
+    public record Request(String model, String weights, boolean includeTop, int height, int width) {
+        public static Request of(String model) {
+            return new Request(model, "imagenet", true, 224, 224);
+        }
+
+        public boolean isEmbedded() {
+            return model == null || model.isBlank() || EMBEDDED.contains(model.toLowerCase(Locale.ROOT));
+        }
+
+        public String zooName() {
+            if (isEmbedded()) {
+                return null;
+            }
+            String m = model.toLowerCase(Locale.ROOT);
+            return ZOO.contains(m) ? m : null;
+        }
+    }
+
+    private ModelLoader() {
+    }
+
+    /** The architecture of a zoo model without any weights (cheap: for summaries). */
+    public static Network zooArchitecture(String zooName, boolean includeTop, int height, int width) {
+        int h = includeTop ? 224 : height;
+        int w = includeTop ? 224 : width;
+        return switch (zooName) {
+            case "vgg16" -> Architectures.vgg16(includeTop, h, w);
+            case "vgg19" -> Architectures.vgg19(includeTop, h, w);
+            case "resnet50v2" -> Architectures.resnet50v2(includeTop, h, w);
+            default -> throw unknown(zooName);
+        };
+    }
+
+    /**
+     * Loads the model a request names, with weights. Zoo models with ImageNet weights fetch the
+     * Keras file on first use (reported to {@code progress}); {@code --weights none} gives Keras-style
+     * random weights from a fixed seed.
+     */
+    public static Network load(Request r, Progress progress) {
+        check(r);
+        if (r.isEmbedded()) {
+            return EmbeddedModel.load();
+        }
+        String zoo = r.zooName();
+        if (zoo == null) {
+            Network net = KerasImporter.load(Path.of(r.model()));
+            return net;
+        }
+        Network arch = zooArchitecture(zoo, r.includeTop(), r.height(), r.width());
+        if (r.includeTop()) {
+            arch = arch.withLabels(ImageNetLabels.load());
+        }
+        String w = r.weights() == null ? "imagenet" : r.weights();
+        return switch (w.toLowerCase(Locale.ROOT)) {
+            case "none", "random" -> arch.withRandomParams(RANDOM_SEED);
+            case "imagenet" -> KerasWeights.applyTo(arch,
+                    WeightsStore.defaultStore().resolve(ZooModel.byName(zoo), r.includeTop(), Progress.orNone(progress)));
+            default -> {
+                Path file = Path.of(w);
+                if (!Files.isRegularFile(file)) {
+                    throw new ConvscopeException("--weights: no such file: " + w + " (use imagenet, none, or a Keras weights file)");
+                }
+                yield KerasWeights.applyTo(arch, file);
+            }
+        };
+    }
+
+    /** The seed of {@code --weights none}: the same random model every time. */
+    public static final long RANDOM_SEED = 20141112L;
+
+    /** Checks that a model argument names something that exists, before any heavy work. */
+    public static void check(Request r) {
+        if (r.isEmbedded() || r.zooName() != null) {
+            return;
+        }
+        Path p = Path.of(r.model());
+        if (!Files.exists(p)) {
+            throw unknown(r.model());
+        }
+        if (Files.isDirectory(p)) {
+            throw new ConvscopeException(r.model() + " is a folder, not a model file (.h5, .keras)");
+        }
+    }
+
+    static ConvscopeException unknown(String name) {
+        boolean looksLikePath = name.contains("/") || name.contains(".");
+        if (looksLikePath) {
+            return new ConvscopeException("model file not found: " + name);
+        }
+        List<String> all = new java.util.ArrayList<>(ZOO);
+        all.addAll(EMBEDDED);
+        return new ConvscopeException("unknown model '" + name + "': not a zoo name (" + String.join(", ", ZOO)
+                + ") nor a file" + Names.didYouMean(name, all));
+    }
+}
