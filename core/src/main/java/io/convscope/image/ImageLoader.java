@@ -211,7 +211,7 @@ public final class ImageLoader {
                     // fill
                 }
                 buf.flip();
-                if (buf.remaining() < 8) {
+                if (buf.remaining() < (dims == null ? 16 : 8)) {
                     throw fail(name, "is truncated (the PNG data ends before its IEND chunk)", null);
                 }
                 long length = buf.getInt() & 0xFFFFFFFFL;
@@ -220,7 +220,7 @@ public final class ImageLoader {
                     throw fail(name, "is corrupt (a PNG chunk claims " + length + " bytes)", null);
                 }
                 if (dims == null) {
-                    if (type != 0x49484452 || buf.remaining() < 8) { // "IHDR"
+                    if (type != 0x49484452) { // "IHDR"
                         throw fail(name, "is corrupt (the PNG does not start with an IHDR chunk)", null);
                     }
                     dims = new long[] {buf.getInt() & 0xFFFFFFFFL, buf.getInt() & 0xFFFFFFFFL};
@@ -238,7 +238,7 @@ public final class ImageLoader {
         try {
             header = JpegHeader.read(path);
         } catch (EOFException e) {
-            throw fail(name, "is truncated (the JPEG file ends inside its header)", e);
+            throw fail(name, "is truncated or corrupt (the JPEG file ends inside its header)", e);
         } catch (IOException e) {
             throw fail(name, "is not a valid JPEG image (" + oneLine(e.getMessage()) + ")", e);
         }
@@ -281,8 +281,24 @@ public final class ImageLoader {
             checkSize(name, reader.getWidth(0), reader.getHeight(0));
             BufferedImage frame = toRgb(reader.read(0));
             return onLogicalScreen(name, frame, reader);
+        } catch (IOException | RuntimeException e) {
+            if (lastByte(path) != 0x3B) { // no GIF trailer: the LZW decoder's complaint is about the cut
+                throw fail(name, "is truncated (the GIF data ends early)", e);
+            }
+            throw e;
         } finally {
             reader.dispose();
+        }
+    }
+
+    private static int lastByte(Path path) throws IOException {
+        try (SeekableByteChannel ch = Files.newByteChannel(path)) {
+            if (ch.size() == 0) {
+                return -1;
+            }
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.position(ch.size() - 1);
+            return ch.read(b) == 1 ? b.get(0) & 0xFF : -1;
         }
     }
 
