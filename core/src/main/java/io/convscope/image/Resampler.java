@@ -23,7 +23,10 @@ public final class Resampler {
     private Resampler() {
     }
 
-    /** The whole image resized to {@code width × height}. */
+    /**
+     * The whole image resized to {@code width × height}, as {@link BufferedImage#TYPE_INT_RGB}: the
+     * image itself when it already is that type and size (do not modify the result in place).
+     */
     public static BufferedImage resize(BufferedImage src, int width, int height) {
         return resample(src, 0, 0, src.getWidth(), src.getHeight(), width, height);
     }

@@ -200,6 +200,29 @@ class ImageLoaderTest {
     }
 
     @Test
+    void oneBitImages() {
+        BufferedImage src = new BufferedImage(9, 2, BufferedImage.TYPE_BYTE_BINARY);
+        src.getRaster().setSample(3, 1, 0, 1);
+        // Not GIF: the JDK's own GIF writer loses the pixels of a 1-bit packed image (ImageIO.read
+        // of its output is all black too); the GIF palette path is covered by the other GIF tests.
+        for (String format : new String[] {"png", "bmp"}) {
+            BufferedImage img = ImageLoader.load(TestImages.write(src, format, dir.resolve("bits." + format)));
+            assertEquals(0xFFFFFF, img.getRGB(3, 1) & 0xFFFFFF, format);
+            assertEquals(0x000000, img.getRGB(4, 1) & 0xFFFFFF, format);
+        }
+    }
+
+    @Test
+    void toRgbConvertsOtherColourSpacesToSrgb() {
+        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_LINEAR_RGB),
+                false, false, java.awt.Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
+        WritableRaster r = cm.createCompatibleWritableRaster(1, 1);
+        r.setPixel(0, 0, new int[] {255, 0, 55}); // linear 0.216 is about sRGB 0.5
+        BufferedImage img = ImageLoader.toRgb(new BufferedImage(cm, r, false, null));
+        assertNear(0xFF0080, img.getRGB(0, 0), 4);
+    }
+
+    @Test
     void formatComesFromContentNotExtension() {
         BufferedImage src = TestImages.solid(4, 4, GREEN);
         Path file = TestImages.write(src, "png", dir.resolve("really-a-png.jpg"));
