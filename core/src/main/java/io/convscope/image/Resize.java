@@ -1,0 +1,96 @@
+package io.convscope.image;
+
+import java.awt.image.BufferedImage;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * How an image is fitted to a model's fixed input size. All modes resample with {@link Resampler}
+ * (bilinear, area averaging when shrinking 2× or more).
+ */
+public enum Resize {
+    /** Scale each axis independently to exactly the target size; the aspect ratio is not kept. */
+    STRETCH,
+    /**
+     * Scale so that the image covers the target (the shorter side fits), keeping the aspect ratio, and
+     * cut off the excess of the longer side equally on both ends: a centre crop, the usual way ImageNet
+     * models see an image. The cut is done in source coordinates, so there is no intermediate rounding.
+     */
+    CROP,
+    /**
+     * Scale so that the whole image fits (the longer side fits), keeping the aspect ratio, centred, and
+     * fill the rest with a padding colour (letterboxing).
+     */
+    PAD;
+
+    /** The mode named {@code stretch}, {@code crop} or {@code pad} (any case), or null. */
+    public static Resize byName(String name) {
+        for (Resize r : values()) {
+            if (r.name().equalsIgnoreCase(name.strip())) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** The lower-case names, for help texts and error messages. */
+    public static String names() {
+        return String.join(", ", Arrays.stream(values()).map(r -> r.name().toLowerCase(Locale.ROOT)).toList());
+    }
+
+    /** The image fitted to {@code width × height}; {@link #PAD} pads with black. */
+    public BufferedImage apply(BufferedImage img, int width, int height) {
+        return apply(img, width, height, 0x000000);
+    }
+
+    /**
+     * The image fitted to {@code width × height} as a {@link BufferedImage#TYPE_INT_RGB} image.
+     *
+     * @param padRgb the colour, 0xRRGGBB, of the padding {@link #PAD} adds; ignored by other modes
+     */
+    public BufferedImage apply(BufferedImage img, int width, int height, int padRgb) {
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("target size " + width + "×" + height);
+        }
+        int w = img.getWidth();
+        int h = img.getHeight();
+        switch (this) {
+            case STRETCH:
+                return Resampler.resize(img, width, height);
+            case CROP: {
+                // Compare w/h with width/height without division: w * height vs width * h.
+                long lhs = (long) w * height;
+                long rhs = (long) width * h;
+                if (lhs > rhs) { // wider than the target: cut left and right
+                    double cw = (double) h * width / height;
+                    return Resampler.resample(img, (w - cw) / 2, 0, cw, h, width, height);
+                }
+                if (lhs < rhs) { // taller: cut top and bottom
+                    double ch = (double) w * height / width;
+                    return Resampler.resample(img, 0, (h - ch) / 2, w, ch, width, height);
+                }
+                return Resampler.resize(img, width, height);
+            }
+            case PAD:
+            default: {
+                double s = Math.min((double) width / w, (double) height / h);
+                int iw = (int) Math.max(1, Math.min(width, Math.round(w * s)));
+                int ih = (int) Math.max(1, Math.min(height, Math.round(h * s)));
+                BufferedImage inner = Resampler.resize(img, iw, ih);
+                if (iw == width && ih == height) {
+                    return inner;
+                }
+                BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+                int[] dst = ImageLoader.pixels(out);
+                Arrays.fill(dst, padRgb & 0xFFFFFF);
+                int[] src = ImageLoader.pixels(inner);
+                int ox = (width - iw) / 2;
+                int oy = (height - ih) / 2;
+                for (int y = 0; y < ih; y++) {
+                    System.arraycopy(src, y * iw, dst, (y + oy) * width + ox, iw);
+                }
+                return out;
+            }
+        }
+    }
+}
