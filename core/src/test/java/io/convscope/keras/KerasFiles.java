@@ -85,14 +85,20 @@ final class KerasFiles {
     }
 
     private static void writeLayers(WritableGroup parent, String kerasVersion, Map<String, List<W>> layers) {
-        parent.putAttribute("layer_names", layers.keySet().toArray(new String[0]));
+        if (!layers.isEmpty()) {
+            parent.putAttribute("layer_names", layers.keySet().toArray(new String[0])); // jhdf cannot write empty arrays
+        }
         parent.putAttribute("keras_version", kerasVersion);
         parent.putAttribute("backend", "tensorflow");
         for (var e : layers.entrySet()) {
-            WritableGroup g = parent.putGroup(e.getKey());
             if (e.getValue().isEmpty()) {
-                continue; // Keras writes an empty float64 array here, which jhdf cannot write; readers treat both alike
+                // Keras writes a group whose weight_names is an empty float64 array. jhdf 0.10.0 can write
+                // neither an empty array nor (reliably) an empty group — some such files cannot be read
+                // back — so weightless layers get no group here. The real Keras 3 fixture covers the
+                // empty-group layout.
+                continue;
             }
+            WritableGroup g = parent.putGroup(e.getKey());
             g.putAttribute("weight_names", e.getValue().stream().map(W::path).toArray(String[]::new));
             Map<String, WritableGroup> groups = new HashMap<>();
             for (W w : e.getValue()) {
@@ -117,8 +123,10 @@ final class KerasFiles {
     static void v3Weights(Path file, Map<String, List<W>> varsByPath) {
         try (WritableHdfFile f = HdfFile.write(file)) {
             Map<String, WritableGroup> groups = new HashMap<>();
-            f.putGroup("vars");
             for (var e : varsByPath.entrySet()) {
+                if (e.getValue().isEmpty()) {
+                    continue; // an empty "vars" group: see legacyModel about jhdf and empty groups
+                }
                 WritableGroup cur = f;
                 String key = "";
                 for (String seg : e.getKey().split("/")) {
