@@ -48,8 +48,8 @@ final class Layouts {
             throw new IllegalArgumentException("array of " + src.limit() + " values viewed as " + a + "×" + b + "×" + c);
         }
         FloatBuffer dst = Tensor.allocate(Math.toIntExact(n));
-        if (a == 1 || c == 1) {
-            // (1, B, C) → (C, B, 1) and (A, B, 1) → (1, B, A) keep the order of the values
+        if ((a > 1 ? 1 : 0) + (b > 1 ? 1 : 0) + (c > 1 ? 1 : 0) <= 1) {
+            // only one axis longer than 1: the values keep their order
             dst.put(src.duplicate().rewind());
             return dst.rewind();
         }

@@ -156,10 +156,11 @@ class KerasHdf5Test {
                 + ", \"input_layers\": [[\"input_layer\", 0, 0]], \"output_layers\": [[\"out\", 0, 0]]},"
                 + " \"registered_name\": \"Functional\", \"build_config\": {\"input_shape\": null}}";
         W dwk = W.random("dw/kernel", 11, 3, 3, 2, 2);
+        W ak = W.random("conv_a/kernel", 10, 1, 1, 2, 4);
         Path f = dir.resolve("branches.h5");
         KerasFiles.legacyModel(f, cfg, "3.4.1", map(
                 "input_layer", List.of(),
-                "conv_a", List.of(W.random("conv_a/kernel", 10, 1, 1, 2, 4), W.random("conv_a/bias", 12, 4)),
+                "conv_a", List.of(ak, W.random("conv_a/bias", 12, 4)),
                 "dw", List.of(dwk, W.random("dw/bias", 13, 4)),
                 "add", List.of(), "concat", List.of(), "gap", List.of(),
                 "out", List.of(W.random("out/kernel", 14, 6, 3), W.random("out/bias", 15, 3))));
@@ -172,6 +173,13 @@ class KerasHdf5Test {
         assertEquals(new Layer.Concatenate(0), net.node("concat").layer(), "Keras axis -1 is the channel axis");
         assertEquals(TensorShape.chw(6, 5, 5), net.node("concat").outputShape());
         assertEquals(Activation.HARD_SIGMOID, ((Layer.Dense) net.node("out").layer()).activation(), "Keras 3 hard_sigmoid");
+        // a 1×1 kernel (1, 1, in, out) → (out, in, 1, 1) is a transpose too
+        float[] a = net.node("conv_a").params().get("kernel").toArray();
+        for (int i = 0; i < 2; i++) {
+            for (int o = 0; o < 4; o++) {
+                assertEquals(ak.values()[i * 4 + o], a[o * 2 + i]);
+            }
+        }
         // depthwise (kh, kw, in, mult) → (in·mult, 1, kh, kw), output channel c·mult + m
         float[] d = net.node("dw").params().get("depthwise_kernel").toArray();
         assertArrayEquals(new int[] {4, 1, 3, 3}, net.node("dw").params().get("depthwise_kernel").shape());
