@@ -350,4 +350,56 @@ class KerasHdf5Test {
             assertEquals(keras, mine, 1e-4, "unit " + u);
         }
     }
+
+    // ---- separable and grouped convolutions; a user block ---------------------------------------
+
+    @Test
+    void separableAndGroupedKernels() {
+        String cfg = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"sep\", \"layers\": " + list(
+                tf2Input("in", "[null, 5, 5, 4]"),
+                tf2("SeparableConv2D", "sep", "\"filters\": 3, \"kernel_size\": [3, 3], \"strides\": [1, 1], \"padding\": \"same\","
+                        + " \"data_format\": \"channels_last\", \"dilation_rate\": [1, 1], \"depth_multiplier\": 2,"
+                        + " \"activation\": \"linear\", \"use_bias\": true"),
+                tf2("Conv2D", "grouped", conv(6, 1, "valid", "linear").replace("\"groups\": 1", "\"groups\": 3"))) + "}}";
+        W dk = W.random("sep/depthwise_kernel:0", 1, 3, 3, 4, 2);
+        W pk = W.random("sep/pointwise_kernel:0", 2, 1, 1, 8, 3);
+        W gk = W.random("grouped/kernel:0", 3, 1, 1, 1, 6);
+        Path f = dir.resolve("sep.h5");
+        KerasFiles.legacyModel(f, cfg, "2.12.0", map("sep", List.of(dk, pk, W.random("sep/bias:0", 4, 3)),
+                "grouped", List.of(gk, W.random("grouped/bias:0", 5, 6))));
+        Network net = KerasImporter.load(f);
+        float[] d = net.node("sep").params().get("depthwise_kernel").toArray();
+        float[] p = net.node("sep").params().get("pointwise_kernel").toArray();
+        assertArrayEquals(new int[] {8, 1, 3, 3}, net.node("sep").params().get("depthwise_kernel").shape());
+        assertArrayEquals(new int[] {3, 8, 1, 1}, net.node("sep").params().get("pointwise_kernel").shape());
+        assertEquals(dk.values()[((2 * 3 + 0) * 4 + 3) * 2 + 1], d[((3 * 2 + 1) * 3 + 2) * 3 + 0]);
+        for (int i = 0; i < 8; i++) {
+            for (int o = 0; o < 3; o++) {
+                assertEquals(pk.values()[i * 3 + o], p[o * 8 + i]);
+            }
+        }
+        // groups=3 on 3 channels: Keras (1, 1, in/groups=1, 6) → (6, 1, 1, 1), same order
+        assertArrayEquals(new int[] {6, 1, 1, 1}, net.node("grouped").params().get("kernel").shape());
+        assertArrayEquals(gk.values(), net.node("grouped").params().get("kernel").toArray());
+    }
+
+    @Test
+    void hdf5WithAUserBlock() throws java.io.IOException {
+        Path plain = dir.resolve("plain.h5");
+        KerasFiles.legacyModel(plain, tf2Sequential(), "2.15.0", tf2SequentialWeights());
+        byte[] b = java.nio.file.Files.readAllBytes(plain);
+        assertEquals(2, b[8], "jhdf writes superblock v2");
+        byte[] u = new byte[b.length + 512];
+        System.arraycopy("written by a tool that keeps its notes here".getBytes(), 0, u, 0, 43);
+        System.arraycopy(b, 0, u, 512, b.length);
+        java.nio.ByteBuffer sb = java.nio.ByteBuffer.wrap(u, 512, 48).slice().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        sb.putLong(12, 512); // base address = where the superblock now is
+        byte[] head = new byte[44];
+        sb.get(0, head);
+        sb.putInt(44, io.jhdf.checksum.ChecksumUtils.checksum(head));
+        Path withBlock = java.nio.file.Files.write(dir.resolve("userblock.h5"), u);
+        Network net = KerasImporter.load(withBlock);
+        assertEquals("tiny", net.name());
+        assertArrayEquals(KerasHdf5Test.DB.values(), net.node("dense").params().get("bias").toArray());
+    }
 }
