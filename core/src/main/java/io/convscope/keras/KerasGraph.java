@@ -177,6 +177,20 @@ final class KerasGraph {
             pending.add(layer);
         }
         Map<String, List<String>> produced = new HashMap<>();
+        if (feeds == null) {
+            // the network's inputs in the order of input_layers, not of the layer list
+            for (TensorRef r : inputs) {
+                for (var it = pending.iterator(); it.hasNext(); ) {
+                    JsonObject layer = it.next();
+                    if (layerName(layer).equals(r.layer()) && className(layer).equals("InputLayer")) {
+                        builder.input(prefix + r.layer(), inputShape(layerConfig(layer), r.layer()));
+                        produced.put(r.layer(), List.of(prefix + r.layer()));
+                        it.remove();
+                        break;
+                    }
+                }
+            }
+        }
         while (!pending.isEmpty()) {
             boolean progress = false;
             for (var it = pending.iterator(); it.hasNext(); ) {

@@ -63,6 +63,13 @@ public final class KerasImporter {
     }
 
     static Format detect(Path path) {
+        if (Files.isDirectory(path)) {
+            if (Files.exists(path.resolve("saved_model.pb"))) {
+                throw new ConvscopeException(path + " is a TensorFlow SavedModel, which is not supported: load it in Python"
+                        + " and re-save it with model.save('model.keras') or model.save('model.h5'), or export it to ONNX");
+            }
+            throw new ConvscopeException(path + " is a directory, not a Keras model file");
+        }
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             ByteBuffer head = ByteBuffer.allocate(4);
             ch.read(head, 0);

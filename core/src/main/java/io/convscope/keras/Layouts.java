@@ -2,7 +2,6 @@ package io.convscope.keras;
 
 import io.convscope.network.Tensor;
 
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
 
@@ -32,14 +31,7 @@ final class Layouts {
     static FloatBuffer copy(FloatBuffer src) {
         FloatBuffer s = src.duplicate().rewind();
         FloatBuffer dst = Tensor.allocate(s.remaining());
-        if (s.order() == ByteOrder.nativeOrder() || !s.isDirect()) {
-            dst.put(s);
-        } else {
-            int n = s.remaining();
-            for (int i = 0; i < n; i++) {
-                dst.put(i, s.get(i));
-            }
-        }
+        dst.put(s); // a memory copy when the byte orders agree, else value by value
         return dst.rewind();
     }
 

@@ -58,14 +58,10 @@ final class LegacyWeights implements WeightSource {
         if (!(n instanceof Group g)) {
             return null;
         }
-        List<String> paths;
-        if (ref.names().size() == 1) {
-            paths = H5.strings(g, "weight_names");
-        } else {
-            paths = nestedCache.computeIfAbsent(top, t -> assign(g, t)).get(ref);
-            if (paths == null) {
-                return null;
-            }
+        List<String> paths = ref.names().size() == 1 ? H5.strings(g, "weight_names")
+                : nestedCache.computeIfAbsent(top, t -> assign(g, t)).get(ref);
+        if (paths == null || paths.isEmpty()) {
+            return null;
         }
         List<RawArray> out = new ArrayList<>();
         for (String p : paths) {

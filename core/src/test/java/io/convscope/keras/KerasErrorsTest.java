@@ -63,6 +63,11 @@ class KerasErrorsTest {
         Path empty = Files.write(dir.resolve("empty.keras"), new byte[0]);
         assertTrue(message(empty).contains("is not a Keras model file (not HDF5 or .keras zip)"));
         assertTrue(message(dir.resolve("missing.h5")).endsWith("missing.h5 does not exist"));
+        Path savedModel = Files.createDirectories(dir.resolve("exported"));
+        Files.write(savedModel.resolve("saved_model.pb"), new byte[] {8, 1});
+        assertEquals(savedModel + " is a TensorFlow SavedModel, which is not supported: load it in Python and re-save it"
+                + " with model.save('model.keras') or model.save('model.h5'), or export it to ONNX", message(savedModel));
+        assertEquals(dir + " is a directory, not a Keras model file", message(dir));
     }
 
     @Test

@@ -402,4 +402,17 @@ class KerasHdf5Test {
         assertEquals("tiny", net.name());
         assertArrayEquals(KerasHdf5Test.DB.values(), net.node("dense").params().get("bias").toArray());
     }
+
+    @Test
+    void inputsFollowInputLayersOrder() {
+        String cfg = "{\"class_name\": \"Functional\", \"config\": {\"name\": \"two\", \"layers\": " + list(
+                k3FunctionalInput("b", "[null, 4]"), k3FunctionalInput("a", "[null, 4]"),
+                k3f("Subtract", "diff", "", "a", "b"))
+                + ", \"input_layers\": [[\"a\", 0, 0], [\"b\", 0, 0]], \"output_layers\": [[\"diff\", 0, 0]]}}";
+        Path f = dir.resolve("two.h5");
+        KerasFiles.legacyModel(f, cfg, "3.0.0", Map.of());
+        Network net = KerasImporter.load(f);
+        assertEquals(List.of("a", "b"), net.inputs());
+        assertEquals(List.of("a", "b"), net.node("diff").inputs());
+    }
 }
