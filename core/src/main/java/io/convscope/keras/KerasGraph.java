@@ -138,6 +138,9 @@ final class KerasGraph {
             if (shape == null && entry.has("build_config") && entry.get("build_config").isJsonObject()) {
                 shape = array(entry.getAsJsonObject("build_config"), "input_shape");
             }
+            if (shape == null && isModel(className(first), first.get("config"))) {
+                shape = nestedInputShape(first); // Sequential([base_model, …]): the base model's input
+            }
             if (shape == null) {
                 throw new ConvscopeException("Sequential model '" + modelName + "' does not record its input shape"
                         + " (no InputLayer, no batch_input_shape, no build_input_shape); save it after building it");
@@ -328,6 +331,21 @@ final class KerasGraph {
             s.addAll(array(cfg, "input_shape"));
         }
         return s;
+    }
+
+    /** The shape of the first InputLayer inside a nested model's config, or null. */
+    private static JsonArray nestedInputShape(JsonObject model) {
+        JsonElement cfg = model.get("config");
+        JsonElement layers = cfg == null ? null : cfg.isJsonArray() ? cfg : cfg.getAsJsonObject().get("layers");
+        if (layers == null || !layers.isJsonArray() || layers.getAsJsonArray().isEmpty()) {
+            return null;
+        }
+        JsonObject first = layers.getAsJsonArray().get(0).getAsJsonObject();
+        if (className(first).equals("InputLayer")) {
+            return firstShape(layerConfig(first));
+        }
+        JsonArray s = firstShape(layerConfig(first));
+        return s != null ? s : isModel(className(first), first.get("config")) ? nestedInputShape(first) : null;
     }
 
     private static JsonArray array(JsonObject o, String key) {

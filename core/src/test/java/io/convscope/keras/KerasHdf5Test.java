@@ -415,4 +415,20 @@ class KerasHdf5Test {
         assertEquals(List.of("a", "b"), net.inputs());
         assertEquals(List.of("a", "b"), net.node("diff").inputs());
     }
+
+    @Test
+    void sequentialStartingWithANestedModelTakesItsInputShape() {
+        String base = "{\"class_name\": \"Functional\", \"config\": {\"name\": \"base\", \"layers\": " + list(
+                tf2FunctionalInput("input_1", "[null, 6, 6, 3]"),
+                tf2f("Conv2D", "conv", conv(2, 3, "valid", "relu"), "input_1"))
+                + ", \"input_layers\": [[\"input_1\", 0, 0]], \"output_layers\": [[\"conv\", 0, 0]]}}";
+        String cfg = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": " + list(base,
+                tf2("GlobalAveragePooling2D", "gap", "\"data_format\": \"channels_last\"")) + "}}";
+        Path f = dir.resolve("first_nested.h5");
+        KerasFiles.legacyModel(f, cfg, "2.9.0", map("base", List.of(W.random("conv/kernel:0", 1, 3, 3, 3, 2),
+                W.random("conv/bias:0", 2, 2))));
+        Network net = KerasImporter.load(f);
+        assertEquals(List.of("base_input", "base/conv", "gap"), net.nodes().stream().map(Node::name).toList());
+        assertEquals(TensorShape.chw(3, 6, 6), net.inputShape());
+    }
 }
