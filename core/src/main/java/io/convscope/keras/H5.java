@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -27,6 +28,8 @@ import java.util.List;
  */
 final class H5 implements AutoCloseable {
     static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+
+    private static final long PRELOAD_MIN = 1 << 20; // values
 
     private final HdfFile file;
     private final String display;
@@ -265,6 +268,11 @@ final class H5 implements AutoCloseable {
         }
         if (d instanceof ContiguousDataset c && d.getDataType() instanceof FloatingPoint fp && fp.getSize() == 4) {
             ByteBuffer raw = c.getBuffer();
+            if (raw instanceof MappedByteBuffer mapped && n >= PRELOAD_MIN) {
+                // fault the file in sequentially: the layout conversion reads large kernels out of order,
+                // which defeats the OS's read-ahead when the file is not cached yet
+                mapped.load();
+            }
             if (raw != null && raw.remaining() == n * 4) {
                 FloatBuffer fb = raw.slice().order(fp.getByteOrder()).asFloatBuffer();
                 return new RawArray(name, dims, fb);
