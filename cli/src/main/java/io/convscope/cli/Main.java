@@ -52,7 +52,7 @@ public final class Main implements Runnable {
                 commandLine.getErr().println("convscope: error: " + t.getMessage());
                 return 1;
             }
-            if (ex instanceof OutOfMemoryError) {
+            if (t instanceof OutOfMemoryError) {
                 commandLine.getErr().println("convscope: error: out of memory; try fewer images at once or raise the heap "
                         + "with CONVSCOPE_JAVA_OPTS=-Xmx12g");
                 return 1;

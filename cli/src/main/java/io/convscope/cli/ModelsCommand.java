@@ -2,7 +2,7 @@ package io.convscope.cli;
 
 import io.convscope.model.ModelLoader;
 import io.convscope.network.Network;
-import io.convscope.train.EmbeddedModel;
+import io.convscope.embedded.EmbeddedModel;
 import io.convscope.util.ConsoleProgress;
 import io.convscope.zoo.CachedWeights;
 import io.convscope.zoo.WeightsStore;
@@ -33,7 +33,7 @@ public final class ModelsCommand implements Callable<Integer> {
         out.println("Embedded (the default when no --model is given; works offline):");
         Network e = EmbeddedModel.load();
         out.printf(Locale.ROOT, "  %-12s %s, input %s, %,d parameters, %d classes (%s)%n", "fashion-mnist", e.name(),
-                e.inputShape().toKerasString(), e.paramCount(), e.labels().size(), EmbeddedModel.DESCRIPTION);
+                e.inputShape().toKerasString(), e.paramCount(), e.labels().size(), "trained by convscope on Fashion-MNIST");
         out.println();
         out.println("Zoo (Keras applications; ImageNet weights fetched on first use, or --weights none|FILE):");
         for (ZooModel m : ZooModel.values()) {

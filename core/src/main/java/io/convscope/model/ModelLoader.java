@@ -4,7 +4,7 @@ import io.convscope.ConvscopeException;
 import io.convscope.network.Network;
 import io.convscope.keras.KerasImporter;
 import io.convscope.keras.KerasWeights;
-import io.convscope.train.EmbeddedModel;
+import io.convscope.embedded.EmbeddedModel;
 import io.convscope.util.Names;
 import io.convscope.util.Progress;
 import io.convscope.zoo.Architectures;
@@ -81,8 +81,11 @@ public final class ModelLoader {
         }
         String zoo = r.zooName();
         if (zoo == null) {
-            Network net = KerasImporter.load(Path.of(r.model()));
-            return net;
+            Path file = Path.of(r.model());
+            if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(NetworkFile.EXTENSION)) {
+                return NetworkFile.load(file);
+            }
+            return KerasImporter.load(file);
         }
         Network arch = zooArchitecture(zoo, r.includeTop(), r.height(), r.width());
         if (r.includeTop()) {
