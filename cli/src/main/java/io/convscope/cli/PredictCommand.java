@@ -68,16 +68,17 @@ public final class PredictCommand implements Callable<Integer> {
         if (mode == null) {
             throw new ConvscopeException("unknown --resize '" + resize + "': use " + Resize.names());
         }
-        List<Path> files = Inputs.expand(images);
         var request = modelOptions.request();
         io.convscope.model.ModelLoader.check(request);
+        var device = Devices.choose(modelOptions.device);
+        List<Path> files = Inputs.expand(images);
         Network net = Loading.load(request, modelOptions.device, spec.commandLine().getErr());
         if (net.inputShape().height() < 0 || net.inputShape().width() < 0) {
             throw new ConvscopeException("predict needs a model with a fixed input size and a classifier; "
                     + net.name() + " takes any size (was --no-top given?)");
         }
         List<float[]> probs = new ArrayList<>();
-        try (Engine engine = Engine.create(net, Devices.choose(modelOptions.device))) {
+        try (Engine engine = Engine.create(net, device)) {
             for (int start = 0; start < files.size(); start += batch) {
                 List<Path> chunk = files.subList(start, Math.min(files.size(), start + batch));
                 ImageTensor t = ImageTensor.load(chunk, net.inputShape(), net.preprocessing(), mode);

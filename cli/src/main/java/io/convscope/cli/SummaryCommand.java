@@ -61,7 +61,7 @@ public final class SummaryCommand implements Callable<Integer> {
             out.println(row(chain, nameW, shapeW, n.name() + " (" + n.layer().type() + ")", n.outputShape().toKerasString(),
                     String.format(Locale.ROOT, "%,d", net.paramCount(n)), conn));
             if (i < net.nodes().size() - 1) {
-                out.println(chain ? "" : "_".repeat(width).replace('_', ' '));
+                out.println();
             }
         }
         out.println("=".repeat(width));

@@ -224,6 +224,7 @@ public final class ImageLoader {
                         throw fail(name, "is corrupt (the PNG does not start with an IHDR chunk)", null);
                     }
                     dims = new long[] {buf.getInt() & 0xFFFFFFFFL, buf.getInt() & 0xFFFFFFFFL};
+                    checkSize(name, dims[0], dims[1]); // an absurd claim is the clearer message, even if truncated
                 }
                 if (type == 0x49454E44) { // "IEND"
                     return dims;
