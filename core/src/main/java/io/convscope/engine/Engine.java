@@ -302,8 +302,11 @@ public final class Engine implements AutoCloseable {
         } else if (layer instanceof Layer.Pool2D pl) {
             return pool(x, pl);
         } else if (layer instanceof Layer.GlobalPool g) {
-            NDArray y = g.max() ? x.max(new int[] {2, 3}, g.keepDims()) : x.mean(new int[] {2, 3}, g.keepDims());
-            return y;
+            // DJL's PyTorch mean/max reduce one axis at a time: pool over the flattened map
+            Shape s = x.getShape();
+            NDArray flat = x.reshape(s.get(0), s.get(1), -1);
+            NDArray y = g.max() ? flat.max(new int[] {2}) : flat.mean(new int[] {2});
+            return g.keepDims() ? y.reshape(s.get(0), s.get(1), 1, 1) : y;
         } else if (layer instanceof Layer.BatchNorm b) {
             long c = x.getShape().get(1);
             NDArray gamma = p.containsKey("gamma") ? p.get("gamma") : constant("ones", c, 1f);

@@ -108,6 +108,14 @@ class EngineTest {
     }
 
     @Test
+    void globalPooling() {
+        float[] x = {1, 5, 3, 2, -1, -2, -3, -4}; // c=2, 2×2
+        assertArrayEquals(new float[] {2.75f, -2.5f}, run(new Layer.GlobalPool(false, false), Map.of(), x, 1, 2, 2, 2), 1e-6f);
+        assertArrayEquals(new float[] {5, -1}, run(new Layer.GlobalPool(true, false), Map.of(), x, 1, 2, 2, 2));
+        assertArrayEquals(new float[] {5, -1}, run(new Layer.GlobalPool(true, true), Map.of(), x, 1, 2, 2, 2));
+    }
+
+    @Test
     void batchNormUsesMovingStatistics() {
         float[] x = {1, 2, 3, 4, 10, 20, 30, 40};
         Map<String, Tensor> p = Map.of("gamma", Tensor.of(new float[] {2, 0.5f}, 2), "beta", Tensor.of(new float[] {1, -1}, 2),
