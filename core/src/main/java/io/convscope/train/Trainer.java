@@ -112,7 +112,7 @@ public final class Trainer {
                                Listener listener) {
         checkData(network, data);
         if (validation != null) {
-            checkData(network, validation);
+            checkData(network, validation); // before training, not after the first epoch
         }
         long start = System.nanoTime();
         ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) options.seed());
@@ -194,7 +194,6 @@ public final class Trainer {
     }
 
     public static Evaluation evaluate(Network network, LabeledImages data, int batch) {
-        checkData(network, data);
         try (Engine engine = Engine.create(network)) {
             return evaluate(engine, data, batch);
         }
@@ -206,6 +205,7 @@ public final class Trainer {
             throw new IllegalArgumentException("batch size must be ≥ 1");
         }
         Network network = engine.network();
+        checkData(network, data);
         Target target = Target.of(network);
         int classes = classes(network);
         int[][] confusion = new int[classes][classes];
