@@ -82,12 +82,8 @@ public interface LabeledImages {
             }
 
             public void pixels(int i, float[] dst, int offset) {
-                byte[] px = split.pixels();
-                int n = FashionMnist.SIDE * FashionMnist.SIDE;
-                int base = i * n;
-                for (int p = 0; p < n; p++) {
-                    dst[offset + p] = px[base + p] & 0xff;
-                }
+                float[] img = split.image(i);
+                System.arraycopy(img, 0, dst, offset, img.length);
             }
         };
     }

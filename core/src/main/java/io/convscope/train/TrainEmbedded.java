@@ -15,8 +15,9 @@ import java.util.Locale;
 
 /**
  * Trains convscope's embedded Fashion-MNIST model ({@link EmbeddedModel#architecture()}) from a
- * seed, and writes the sample images. The shipped model is {@code train(EPOCHS, SEED, …)} with one
- * PyTorch thread: see {@link EmbeddedModel} for its measured accuracy and training time.
+ * seed, and writes the sample images. The shipped model is {@code train(EPOCHS, SEED, …)} = 10 epochs
+ * from seed 1 with one PyTorch thread: test accuracy 0.9288 after 1,050 s of training on two shared
+ * cores (about 90 s per epoch); see {@link EmbeddedModel} for the details.
  *
  * <pre>
  *   java -Dai.djl.offline=true -cp … io.convscope.train.TrainEmbedded [--epochs N] [--seed S] [--out FILE] [--samples DIR]

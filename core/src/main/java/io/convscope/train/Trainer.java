@@ -112,7 +112,7 @@ public final class Trainer {
                                Listener listener) {
         checkData(network, data);
         if (validation != null) {
-            checkData(network, validation);
+            checkData(network, validation); // before training, not after the first epoch
         }
         long start = System.nanoTime();
         ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) options.seed());
@@ -137,7 +137,6 @@ public final class Trainer {
                 p.setRequiresGradient(true);
             }
             float lr = options.learningRate();
-            float[] pixels = new float[c * h * w];
             for (int epoch = 1; epoch <= options.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
                 shuffle(order, random);
@@ -147,20 +146,10 @@ public final class Trainer {
                 for (int s = 0; s < steps; s++) {
                     int from = s * options.batchSize();
                     int b = Math.min(options.batchSize(), n - from);
-                    float[] x = new float[b * c * h * w];
-                    float[] onehot = new float[b * classes];
-                    int[] labels = new int[b];
-                    for (int j = 0; j < b; j++) {
-                        int idx = order[from + j];
-                        data.pixels(idx, pixels, 0);
-                        augment(pixels, c, h, w, options, random);
-                        preprocess(pixels, network.preprocessing(), c, h * w, x, j * c * h * w);
-                        labels[j] = data.label(idx);
-                        onehot[j * classes + labels[j]] = 1f;
-                    }
+                    Batch batch = Batch.of(data, order, from, b, classes, network.preprocessing(), options, random);
                     try (NDManager step = scope.newSubManager()) {
-                        NDArray input = engine.input(step, x, b, c, h, w);
-                        NDArray y = step.create(onehot, new Shape(b, classes));
+                        NDArray input = engine.input(step, batch.x(), b, c, h, w);
+                        NDArray y = step.create(batch.onehot(), new Shape(b, classes));
                         float loss;
                         long[] predicted;
                         try (GradientCollector gc = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector()) {
@@ -173,7 +162,7 @@ public final class Trainer {
                         adam.step(trainable, step, lr);
                         lossSum += (double) loss * b;
                         for (int j = 0; j < b; j++) {
-                            if (predicted[j] == labels[j]) {
+                            if (predicted[j] == batch.labels()[j]) {
                                 correct++;
                             }
                         }
@@ -205,43 +194,34 @@ public final class Trainer {
     }
 
     public static Evaluation evaluate(Network network, LabeledImages data, int batch) {
-        checkData(network, data);
         try (Engine engine = Engine.create(network)) {
             return evaluate(engine, data, batch);
         }
     }
 
     /** Evaluates the engine's current parameters with inference semantics (no dropout). */
-    public static Evaluation evaluate(Engine engine, LabeledImages data, int batch) {
-        if (batch < 1) {
+    public static Evaluation evaluate(Engine engine, LabeledImages data, int batchSize) {
+        if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be ≥ 1");
         }
         Network network = engine.network();
+        checkData(network, data);
         Target target = Target.of(network);
         int classes = classes(network);
         int[][] confusion = new int[classes][classes];
-        int c = data.channels();
-        int hw = data.height() * data.width();
-        float[] pixels = new float[c * hw];
         double lossSum = 0;
         try (NDManager scope = engine.manager().newSubManager()) {
-            for (int from = 0; from < data.count(); from += batch) {
-                int b = Math.min(batch, data.count() - from);
-                float[] x = new float[b * c * hw];
-                float[] onehot = new float[b * classes];
-                for (int j = 0; j < b; j++) {
-                    data.pixels(from + j, pixels, 0);
-                    preprocess(pixels, network.preprocessing(), c, hw, x, j * c * hw);
-                    onehot[j * classes + data.label(from + j)] = 1f;
-                }
+            for (int from = 0; from < data.count(); from += batchSize) {
+                int b = Math.min(batchSize, data.count() - from);
+                Batch batch = Batch.of(data, null, from, b, classes, network.preprocessing(), null, null);
                 try (NDManager step = scope.newSubManager()) {
-                    NDArray input = engine.input(step, x, b, c, data.height(), data.width());
+                    NDArray input = engine.input(step, batch.x(), b, data.channels(), data.height(), data.width());
                     NDArray out = engine.forward(input, List.of(target.node()), false).get(target.node());
-                    NDArray perImage = crossEntropyPerImage(out, step.create(onehot, new Shape(b, classes)), target.logits());
+                    NDArray perImage = crossEntropyPerImage(out, step.create(batch.onehot(), new Shape(b, classes)), target.logits());
                     float[] losses = perImage.toFloatArray();
                     long[] predicted = out.argMax(1).toLongArray();
                     for (int j = 0; j < b; j++) {
-                        confusion[data.label(from + j)][(int) predicted[j]]++;
+                        confusion[batch.labels()[j]][(int) predicted[j]]++;
                         lossSum += losses[j];
                     }
                 }
@@ -313,6 +293,35 @@ public final class Trainer {
                 throw new ConvscopeException("image " + i + " has label " + l + " but '" + network.name() + "' has "
                         + classes + " classes");
             }
+        }
+    }
+
+    /** One batch in the network's input layout: preprocessed images (N, C, H, W), one-hot targets, labels. */
+    private record Batch(float[] x, float[] onehot, int[] labels) {
+        /**
+         * Images {@code order[from]} … {@code order[from + b - 1]} ({@code from} … when {@code order} is
+         * null), augmented as {@code augment} says when it is not null.
+         */
+        static Batch of(LabeledImages data, int[] order, int from, int b, int classes, Preprocessing p, Options augment,
+                        Random random) {
+            int c = data.channels();
+            int h = data.height();
+            int w = data.width();
+            float[] pixels = new float[c * h * w];
+            float[] x = new float[b * c * h * w];
+            float[] onehot = new float[b * classes];
+            int[] labels = new int[b];
+            for (int j = 0; j < b; j++) {
+                int idx = order == null ? from + j : order[from + j];
+                data.pixels(idx, pixels, 0);
+                if (augment != null) {
+                    augment(pixels, c, h, w, augment, random);
+                }
+                preprocess(pixels, p, c, h * w, x, j * c * h * w);
+                labels[j] = data.label(idx);
+                onehot[j * classes + labels[j]] = 1f;
+            }
+            return new Batch(x, onehot, labels);
         }
     }
 

@@ -44,7 +44,6 @@ class AdamTest {
                 // the gradient was consumed: zero until the next backward pass
                 assertEquals(0f, w.getGradient().getFloat(), 0f);
             }
-            // the first step moves by about lr whatever the gradient's scale (√(1−β2)/(1−β1) · |g|/√((1−β2)g²) = 1)
             assertEquals(2, adam.iterations());
         }
     }
