@@ -57,6 +57,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (!FashionMnist.available()) {
             FashionMnist.test(); // throws the one-line message naming the package
         }
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            // the shipped model was trained with one PyTorch thread; results depend on the thread count
+            System.setProperty("ai.djl.pytorch.num_threads", "1");
+        }
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "training %s on Fashion-MNIST: %d epochs, seed %d%n", EmbeddedModel.NAME, epochs, seed);
         o.flush();
