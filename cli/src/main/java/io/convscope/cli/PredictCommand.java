@@ -12,6 +12,8 @@ import io.convscope.image.ImageTensor;
 import io.convscope.image.Inputs;
 import io.convscope.image.Resize;
 import io.convscope.network.Network;
+import io.convscope.util.ConsoleProgress;
+import io.convscope.util.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -78,6 +80,8 @@ public final class PredictCommand implements Callable<Integer> {
                     + net.name() + " takes any size (was --no-top given?)");
         }
         List<float[]> probs = new ArrayList<>();
+        Progress bar = files.size() > batch ? new ConsoleProgress() : Progress.NONE;
+        bar.start("classifying " + files.size() + " images", files.size(), Progress.Unit.STEPS);
         try (Engine engine = Engine.create(net, device)) {
             for (int start = 0; start < files.size(); start += batch) {
                 List<Path> chunk = files.subList(start, Math.min(files.size(), start + batch));
@@ -86,7 +90,10 @@ public final class PredictCommand implements Callable<Integer> {
                     NDArray x = engine.input(scope, t.data(), t.n(), t.c(), t.h(), t.w());
                     probs.addAll(Arrays.asList(engine.predict(x)));
                 }
+                bar.advance(probs.size());
             }
+        } finally {
+            bar.finish();
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
