@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 
 /** {@code convscope evaluate fashion-mnist}: test accuracy of a Fashion-MNIST model. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Measures a model's accuracy on a data set's test images: overall, per class, and the loss.",
+        description = {"Measures a model's test accuracy on a data set, overall and per class.",
             "DATASET: fashion-mnist (the 10,000 test images of Debian's dataset-fashion-mnist, or $CONVSCOPE_FASHION_MNIST).",
             "The model must take 28×28 grayscale images and give 10 classes: the embedded model (default) or a Keras file."},
         footer = {"", "Examples:", "  convscope evaluate fashion-mnist",

@@ -18,8 +18,9 @@ import java.util.concurrent.Callable;
 
 /** {@code convscope models}: what can be used, and what is cached. */
 @Command(name = "models", mixinStandardHelpOptions = true,
-        description = {"Lists the model zoo, the embedded model, and the ImageNet weight files found in Keras's",
-            "cache (~/.keras/models) and in convscope's ($CONVSCOPE_HOME/weights, default ~/.cache/convscope/weights)."})
+        description = {"Lists the models: the zoo, the embedded model, and the cached weight files.",
+            "Weight files are looked for in Keras's cache (~/.keras/models) and in convscope's "
+                + "($CONVSCOPE_HOME/weights, default ~/.cache/convscope/weights)."})
 public final class ModelsCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -16,8 +16,9 @@ import java.util.concurrent.Callable;
 
 /** {@code convscope summary MODEL}: a Keras-like table of the layers. */
 @Command(name = "summary", mixinStandardHelpOptions = true,
-        description = {"Prints the layers of a model as Keras's model.summary() does: name, type, output shape,",
-            "parameters, and the totals. Zoo models are summarized without downloading their weights."})
+        description = {"Prints a model's layers and parameter totals, as Keras's model.summary() does.",
+            "Each layer's name, type, output shape and parameter count; for branching models also its inputs. "
+                + "Zoo models are summarized without downloading their weights."})
 public final class SummaryCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

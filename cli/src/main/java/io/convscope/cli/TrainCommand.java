@@ -21,8 +21,8 @@ import java.util.concurrent.Callable;
 
 /** {@code convscope train fashion-mnist}: reproduces the embedded model. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Trains the embedded model's architecture (a small VGG-style CNN) on Fashion-MNIST from a seed,",
-            "as the shipped model was made, and writes it as a convscope model file (.cvs) usable with --model."},
+        description = {"Retrains the embedded model on Fashion-MNIST from a seed, as the shipped one was made.",
+            "The result is a convscope model file (.cvs), usable with --model anywhere."},
         footer = {"", "Example:", "  convscope train fashion-mnist --out my-fmnist.cvs && convscope evaluate --model my-fmnist.cvs fashion-mnist"})
 public final class TrainCommand implements Callable<Integer> {
     @Spec
