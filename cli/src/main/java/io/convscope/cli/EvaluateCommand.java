@@ -51,7 +51,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new ConvscopeException(request.zooName() + " is an ImageNet model; fashion-mnist needs a model of "
                     + "28×28 grayscale images with 10 classes");
         }
-        Network net = Loading.load(request, "cpu", spec.commandLine().getErr());
+        Network net = Loading.load(request);
         TensorShape in = net.inputShape();
         if (in.rank() != 3 || in.channels() != 1 || (in.height() >= 0 && in.height() != 28) || (in.width() >= 0 && in.width() != 28)
                 || net.outputShape().dim(0) != 10) {

@@ -4,15 +4,13 @@ import io.convscope.model.ModelLoader;
 import io.convscope.network.Network;
 import io.convscope.util.ConsoleProgress;
 
-import java.io.PrintWriter;
 
 /** Loads models for the commands, with a progress bar for downloads. */
 final class Loading {
     private Loading() {
     }
 
-    static Network load(ModelLoader.Request r, String device, PrintWriter err) {
-        ModelLoader.check(r);
+    static Network load(ModelLoader.Request r) {
         return ModelLoader.load(r, new ConsoleProgress());
     }
 }

@@ -22,11 +22,7 @@ public final class ModelOptions {
             description = "Where to compute (default: ${DEFAULT-VALUE}: a GPU when the PyTorch library can use one).")
     String device;
 
-    ModelLoader.Request request(int height, int width) {
-        return new ModelLoader.Request(model, weights, !noTop, height, width);
-    }
-
     ModelLoader.Request request() {
-        return request(224, 224);
+        return new ModelLoader.Request(model, weights, !noTop, noTop ? -1 : 224, noTop ? -1 : 224);
     }
 }

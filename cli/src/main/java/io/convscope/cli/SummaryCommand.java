@@ -35,7 +35,7 @@ public final class SummaryCommand implements Callable<Integer> {
         ModelLoader.Request r = new ModelLoader.Request(model, "none", !noTop, 224, 224);
         Network net = r.zooName() != null
                 ? ModelLoader.zooArchitecture(r.zooName(), !noTop, noTop ? -1 : 224, noTop ? -1 : 224)
-                : Loading.load(r, "cpu", spec.commandLine().getErr());
+                : Loading.load(r);
         print(net, spec.commandLine().getOut());
         return 0;
     }
