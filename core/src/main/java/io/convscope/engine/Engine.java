@@ -18,11 +18,9 @@ import io.convscope.network.Activation;
 import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
-import io.convscope.network.ParamSpec;
 import io.convscope.network.Tensor;
 import io.convscope.network.TensorShape;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -58,11 +56,11 @@ public final class Engine implements AutoCloseable {
         this.network = network;
         this.manager = NDManager.newBaseManager(device, "PyTorch");
         try {
+            Node missing = network.firstWithoutWeights();
+            if (missing != null) {
+                throw new ConvscopeException("layer '" + missing.name() + "' has no weights; load weights or use random ones (--weights none)");
+            }
             for (Node n : network.nodes()) {
-                List<ParamSpec> specs = network.specs(n);
-                if (!specs.isEmpty() && n.params().isEmpty()) {
-                    throw new ConvscopeException("layer '" + n.name() + "' has no weights; load weights or use random ones (--weights none)");
-                }
                 Map<String, NDArray> p = new LinkedHashMap<>();
                 for (Map.Entry<String, Tensor> e : n.params().entrySet()) {
                     Tensor t = e.getValue();
@@ -512,8 +510,4 @@ public final class Engine implements AutoCloseable {
         return r;
     }
 
-    /** Host float buffer of an array (for tests and renderers). */
-    public static FloatBuffer toBuffer(NDArray a) {
-        return FloatBuffer.wrap(a.toType(DataType.FLOAT32, false).toFloatArray());
-    }
 }

@@ -114,12 +114,17 @@ public final class Network {
 
     /** True when every layer that needs weights has them. */
     public boolean hasWeights() {
+        return firstWithoutWeights() == null;
+    }
+
+    /** The first layer that declares parameters but has none, or null when all have theirs. */
+    public Node firstWithoutWeights() {
         for (Node node : nodes) {
             if (node.params().isEmpty() && !specs(node).isEmpty()) {
-                return false;
+                return node;
             }
         }
-        return true;
+        return null;
     }
 
     /** Parameters that training would update (everything but BatchNorm moving statistics). */
@@ -338,10 +343,9 @@ public final class Network {
         /** The network; every layer with parameters must have them. */
         public Network build() {
             Network net = buildWithoutParams();
-            for (Node n : net.nodes) {
-                if (n.params().isEmpty() && !net.specs(n).isEmpty()) {
-                    throw new ConvscopeException("layer '" + n.name() + "' (" + n.layer().type() + ") has no weights");
-                }
+            Node n = net.firstWithoutWeights();
+            if (n != null) {
+                throw new ConvscopeException("layer '" + n.name() + "' (" + n.layer().type() + ") has no weights");
             }
             return net;
         }
