@@ -7,6 +7,7 @@ import io.convscope.network.TensorShape;
 import io.convscope.train.Evaluation;
 import io.convscope.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -25,6 +26,9 @@ import java.util.concurrent.Callable;
 public final class EvaluateCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    InputOptions input = new InputOptions();
 
     @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "The embedded model (default) or a Keras file.")
     String model;
@@ -51,7 +55,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new ConvscopeException(request.zooName() + " is an ImageNet model; fashion-mnist needs a model of "
                     + "28×28 grayscale images with 10 classes");
         }
-        Network net = Loading.load(request);
+        input.overrides();
+        Network net = input.apply(Loading.load(request));
         TensorShape in = net.inputShape();
         if (in.rank() != 3 || in.channels() != 1 || (in.height() >= 0 && in.height() != 28) || (in.width() >= 0 && in.width() != 28)
                 || net.outputShape().dim(0) != 10) {

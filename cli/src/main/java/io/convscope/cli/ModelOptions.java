@@ -1,6 +1,8 @@
 package io.convscope.cli;
 
 import io.convscope.model.ModelLoader;
+import io.convscope.network.Network;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options that pick a model, shared by the commands. */
@@ -21,6 +23,15 @@ public final class ModelOptions {
     @Option(names = "--device", paramLabel = "auto|cpu|gpu", defaultValue = "auto",
             description = "Where to compute (default: ${DEFAULT-VALUE}: a GPU when the PyTorch library can use one).")
     String device;
+
+    @Mixin
+    InputOptions input = new InputOptions();
+
+    /** Loads the model (with a progress bar for downloads) and applies the user's preprocessing and labels. */
+    Network load() {
+        input.overrides(); // bad option values fail before any heavy work
+        return input.apply(Loading.load(request()));
+    }
 
     ModelLoader.Request request() {
         return new ModelLoader.Request(model, weights, !noTop, noTop ? -1 : 224, noTop ? -1 : 224);

@@ -74,7 +74,7 @@ public final class PredictCommand implements Callable<Integer> {
         io.convscope.model.ModelLoader.check(request);
         var device = Devices.choose(modelOptions.device);
         List<Path> files = Inputs.expand(images);
-        Network net = Loading.load(request);
+        Network net = modelOptions.load();
         if (net.inputShape().height() < 0 || net.inputShape().width() < 0) {
             throw new ConvscopeException("predict needs a model with a fixed input size and a classifier; "
                     + net.name() + " takes any size (was --no-top given?)");

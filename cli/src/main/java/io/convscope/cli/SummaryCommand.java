@@ -5,6 +5,7 @@ import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -23,6 +24,9 @@ public final class SummaryCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @Mixin
+    InputOptions input = new InputOptions();
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL",
             description = "Zoo name, Keras file, or nothing for the embedded model.")
     String model;
@@ -36,6 +40,7 @@ public final class SummaryCommand implements Callable<Integer> {
         Network net = r.zooName() != null
                 ? ModelLoader.zooArchitecture(r.zooName(), !noTop, noTop ? -1 : 224, noTop ? -1 : 224)
                 : Loading.load(r);
+        net = input.apply(net);
         print(net, spec.commandLine().getOut());
         return 0;
     }
