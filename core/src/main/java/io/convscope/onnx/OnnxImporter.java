@@ -84,13 +84,25 @@ public final class OnnxImporter {
      * @param bound   graph inputs to treat as constants with these values (the rest stay inputs)
      */
     public static Network load(byte[] bytes, Path baseDir, String name, String source, Map<String, Const> bound) {
+        return load(bytes, baseDir, name, source, bound, false);
+    }
+
+    /**
+     * As {@link #load(byte[], Path, String, String, Map)}; with {@code wholeTensor} the ONNX tensors
+     * are not batch-major: each is one sample of the network (per-sample shape = the whole ONNX shape,
+     * run with a batch of 1), so operators over ONNX axis 0 (reductions, transposes, reshapes,
+     * concatenations) are exact. Convolution, pooling and normalization layers need batch-major
+     * tensors and are unsupported in this mode.
+     */
+    public static Network load(byte[] bytes, Path baseDir, String name, String source, Map<String, Const> bound,
+                               boolean wholeTensor) {
         OnnxProto.Model model;
         try {
             model = OnnxProto.parseModel(bytes);
         } catch (IOException | RuntimeException e) {
             throw new ConvscopeException(source + " is not a readable ONNX model (truncated or corrupt: " + oneLine(e) + ")");
         }
-        return new Importer(model, baseDir, name, source, bound).run();
+        return new Importer(model, baseDir, name, source, bound, wholeTensor ? 0 : 1).run();
     }
 
     /** Reads one serialized TensorProto (the {@code .pb} files of ONNX test data). */
@@ -123,8 +135,11 @@ public final class OnnxImporter {
         final Set<String> used = new HashSet<>();
         long declaredBatch = -1;
         OnnxProto.NodeP current;
+        /** 1: ONNX axis 0 is the batch; 0: whole-tensor mode (ONNX axis a is sample axis a). */
+        final int lead;
 
-        Importer(OnnxProto.Model model, Path baseDir, String name, String source, Map<String, Const> bound) {
+        Importer(OnnxProto.Model model, Path baseDir, String name, String source, Map<String, Const> bound, int lead) {
+            this.lead = lead;
             this.model = model;
             this.baseDir = baseDir;
             this.source = source;
@@ -156,18 +171,18 @@ public final class OnnxImporter {
                     throw new OnnxUnsupportedException(source + ": input '" + vi.name() + "' has type "
                             + OnnxProto.typeName(vi.elemType()) + "; convscope feeds float32 inputs only");
                 }
-                if (vi.dims() == null || vi.dims().length < 1) {
+                if (vi.dims() == null || vi.dims().length < lead) {
                     throw new OnnxUnsupportedException(source + ": input '" + vi.name() + "' has "
                             + (vi.dims() == null ? "no declared shape" : "rank " + vi.dims().length)
                             + "; convscope needs a batch axis");
                 }
                 long[] d = vi.dims();
-                if (declaredBatch < 0) {
+                if (declaredBatch < 0 && lead == 1) {
                     declaredBatch = d[0];
                 }
-                int[] sample = new int[d.length - 1];
-                for (int i = 1; i < d.length; i++) {
-                    sample[i - 1] = d[i] < 0 ? -1 : Math.toIntExact(d[i]);
+                int[] sample = new int[d.length - lead];
+                for (int i = lead; i < d.length; i++) {
+                    sample[i - lead] = d[i] < 0 ? -1 : Math.toIntExact(d[i]);
                 }
                 String n = unique(vi.name());
                 b.input(n, TensorShape.of(sample));
@@ -353,21 +368,32 @@ public final class OnnxImporter {
         /** A sample axis from an ONNX axis; the batch axis is unsupported. */
         int sampleAxis(long a, int fullRank, String what) {
             int r = axis(a, fullRank);
-            if (r == 0) {
+            if (r < lead) {
                 throw unsupported(what + " over the batch axis (axis 0) is not supported");
             }
-            return r - 1;
+            return r - lead;
+        }
+
+        /** ONNX rank of a tensor with this sample shape. */
+        int rank(TensorShape s) {
+            return s.rank() + lead;
+        }
+
+        void batchMajor() {
+            if (lead == 0) {
+                throw unsupported("needs batch-major tensors (not available in whole-tensor mode)");
+            }
         }
 
         /** A constant operand broadcast against samples of rank {@code sampleRank}: a leading batch axis of 1 dropped. */
         Const operand(Const v, int sampleRank, String what) {
-            if (v.rank() == sampleRank + 1) {
+            if (v.rank() == sampleRank + 1 && lead == 1) {
                 if (v.dims()[0] != 1) {
                     throw unsupported(what + " of shape " + Arrays.toString(v.dims()) + " spans the batch axis");
                 }
                 return v.reshape(Arrays.copyOfRange(v.dims(), 1, v.rank()));
             }
-            if (v.rank() > sampleRank + 1) {
+            if (v.rank() > sampleRank + lead) {
                 throw unsupported(what + " of shape " + Arrays.toString(v.dims()) + " has a higher rank than the input");
             }
             return v;
@@ -390,7 +416,7 @@ public final class OnnxImporter {
         }
 
         boolean isBatch(long v) {
-            return v == Const.BATCH || (declaredBatch > 0 && v == declaredBatch);
+            return lead == 1 && (v == Const.BATCH || (declaredBatch > 0 && v == declaredBatch));
         }
 
         // ---- nodes --------------------------------------------------------------------------------
@@ -454,9 +480,9 @@ public final class OnnxImporter {
                 case "MaxPool", "AveragePool" -> pool(n);
                 case "GlobalAveragePool", "GlobalMaxPool" -> globalPool(n);
                 case "BatchNormalization" -> batchNorm(n);
-                case "InstanceNormalization" -> add(n, new Layer.InstanceNorm(attrFloat(n, "epsilon", 1e-5f)), List.of(dyn(n, 0)),
+                case "InstanceNormalization" -> add(batchMajor(n), new Layer.InstanceNorm(attrFloat(n, "epsilon", 1e-5f)), List.of(dyn(n, 0)),
                         Map.of("gamma", tensor(c(n, 1)), "beta", tensor(c(n, 2))));
-                case "LRN" -> add(n, new Layer.LRN((int) attrInt(n, "size", 1), attrFloat(n, "alpha", 1e-4f),
+                case "LRN" -> add(batchMajor(n), new Layer.LRN((int) attrInt(n, "size", 1), attrFloat(n, "alpha", 1e-4f),
                         attrFloat(n, "beta", 0.75f), attrFloat(n, "bias", 1f)), dyn(n, 0));
                 case "PRelu" -> {
                     Const slope = operand(c(n, 1), shape(n, 0).rank(), "the slope");
@@ -467,13 +493,28 @@ public final class OnnxImporter {
                 case "Add", "Sub", "Mul", "Div", "Pow", "Sum", "Max", "Min" -> arith(n);
                 case "Concat" -> concat(n);
                 case "Flatten" -> {
-                    int full = shape(n, 0).rank() + 1;
+                    TensorShape x = shape(n, 0);
+                    int full = rank(x);
                     long ax = attrInt(n, "axis", 1);
                     long a = ax < 0 ? ax + full : ax;
-                    if (a != 1) {
+                    if (lead == 1 && a != 1) {
                         throw unsupported("Flatten at axis " + a + " merges the batch axis with others (axis 1 only)");
                     }
-                    add(n, new Layer.Flatten(false), dyn(n, 0));
+                    if (lead == 1) {
+                        add(n, new Layer.Flatten(false), dyn(n, 0));
+                    } else {
+                        long outer = 1;
+                        long inner = 1;
+                        for (int i = 0; i < x.rank(); i++) {
+                            int d = x.dim(i);
+                            if (i < a) {
+                                outer = d < 0 || outer < 0 ? -1 : outer * d;
+                            } else {
+                                inner = d < 0 || inner < 0 ? -1 : inner * d;
+                            }
+                        }
+                        view(n, List.of((int) outer, (int) inner));
+                    }
                 }
                 case "Reshape" -> reshape(n);
                 case "Transpose" -> transpose(n);
@@ -496,6 +537,11 @@ public final class OnnxImporter {
         boolean foldableShape(OnnxProto.NodeP n) {
             String node = nodeOf.get(n.inputs().get(0));
             return node != null && b.shape(node).isFullyKnown();
+        }
+
+        OnnxProto.NodeP batchMajor(OnnxProto.NodeP n) {
+            batchMajor();
+            return n;
         }
 
         void unary(OnnxProto.NodeP n, Layer.Unary.Fn fn, float a, float bb) {
@@ -533,11 +579,11 @@ public final class OnnxImporter {
 
         void softmax(OnnxProto.NodeP n) {
             TensorShape s = shape(n, 0);
-            int full = s.rank() + 1;
+            int full = rank(s);
             int a = sampleAxis(attrInt(n, "axis", opset < 13 ? 1 : -1), full, n.opType());
             boolean log = n.opType().equals("LogSoftmax");
             boolean flatten = opset < 13 && a < s.rank() - 1;
-            if (!log && s.rank() == 1) {
+            if (!log && s.rank() == 1 && lead == 1) {
                 add(n, new Layer.Act("Softmax", Activation.SOFTMAX), dyn(n, 0));
             } else {
                 add(n, new Layer.Softmax(a, log, flatten), dyn(n, 0));
@@ -584,6 +630,7 @@ public final class OnnxImporter {
         }
 
         void conv(OnnxProto.NodeP n) {
+            batchMajor();
             Const w = c(n, 1);
             TensorShape x = shape(n, 0);
             if (w.rank() != 4 || x.rank() != 3) {
@@ -603,6 +650,7 @@ public final class OnnxImporter {
         }
 
         void convTranspose(OnnxProto.NodeP n) {
+            batchMajor();
             Const w = c(n, 1);
             TensorShape x = shape(n, 0);
             if (w.rank() != 4 || x.rank() != 3) {
@@ -633,6 +681,7 @@ public final class OnnxImporter {
         }
 
         void pool(OnnxProto.NodeP n) {
+            batchMajor();
             noExtraOutputs(n);
             TensorShape x = shape(n, 0);
             if (x.rank() != 3) {
@@ -656,18 +705,20 @@ public final class OnnxImporter {
         void globalPool(OnnxProto.NodeP n) {
             TensorShape x = shape(n, 0);
             boolean max = n.opType().equals("GlobalMaxPool");
-            if (x.rank() == 3) {
+            if (x.rank() == 3 && lead == 1) {
                 add(n, new Layer.GlobalPool(max, true), dyn(n, 0));
                 return;
             }
-            int[] axes = new int[x.rank() - 1];
+            int first = 2 - lead;
+            int[] axes = new int[Math.max(0, x.rank() - first)];
             for (int i = 0; i < axes.length; i++) {
-                axes[i] = i + 1;
+                axes[i] = i + first;
             }
             add(n, new Layer.Reduce(max ? Layer.Reduce.Op.MAX : Layer.Reduce.Op.MEAN, axes, true), dyn(n, 0));
         }
 
         void batchNorm(OnnxProto.NodeP n) {
+            batchMajor();
             noExtraOutputs(n);
             if (attrInt(n, "training_mode", 0) != 0) {
                 throw unsupported("training_mode=1 (inference only)");
@@ -684,12 +735,19 @@ public final class OnnxImporter {
         }
 
         void gemm(OnnxProto.NodeP n) {
-            if (attrInt(n, "transA", 0) != 0) {
+            boolean transA = attrInt(n, "transA", 0) != 0;
+            if (transA && lead == 1) {
                 throw unsupported("transA=1 transposes the batch axis of the input");
             }
             TensorShape x = shape(n, 0);
-            if (x.rank() != 1) {
-                throw unsupported("Gemm input of sample shape " + x + " (needs (batch, K))");
+            if (rank(x) != 2) {
+                throw unsupported("Gemm input of shape " + x + " (needs a matrix)");
+            }
+            String input = dyn(n, 0);
+            if (transA) {
+                String t = unique(label(n) + "/transpose_a");
+                b.add(t, new Layer.Permute(new int[] {1, 0}), input);
+                input = t;
             }
             Const bm = c(n, 1);
             if (bm.rank() != 2) {
@@ -714,8 +772,18 @@ public final class OnnxImporter {
                 long size = cm.size();
                 boolean perUnit = (cm.rank() <= 1 && (size == units || size == 1))
                         || (cm.rank() == 2 && cm.dims()[0] == 1 && (cm.dims()[1] == units || cm.dims()[1] == 1));
-                if (!perUnit) {
+                if (!perUnit && lead == 1) {
                     throw unsupported("bias C of shape " + Arrays.toString(cm.dims()) + " depends on the batch row");
+                }
+                if (!perUnit) {
+                    String dense = unique(label(n) + "/matmul");
+                    b.add(dense, new Layer.Dense(units, false, Activation.LINEAR), List.of(input), p);
+                    float[] cv = cm.floats();
+                    for (int i = 0; i < cv.length; i++) {
+                        cv[i] *= beta;
+                    }
+                    add(n, new Layer.Arith(Layer.Arith.Op.ADD, 1, cm.intDims()), List.of(dense), Map.of("b", tensor(cv, cm.intDims())));
+                    return;
                 }
                 float[] bias = new float[units];
                 for (int u = 0; u < units; u++) {
@@ -723,7 +791,7 @@ public final class OnnxImporter {
                 }
                 p.put("bias", tensor(bias, units));
             }
-            add(n, new Layer.Dense(units, cm != null, Activation.LINEAR), List.of(dyn(n, 0)), p);
+            add(n, new Layer.Dense(units, cm != null, Activation.LINEAR), List.of(input), p);
         }
 
         void matmul(OnnxProto.NodeP n) {
@@ -772,10 +840,10 @@ public final class OnnxImporter {
                     continue;
                 }
                 TensorShape s = shape(n, i);
-                if (rank >= 0 && s.rank() != rank) {
+                if (rank >= 0 && s.rank() != rank && lead == 1) {
                     throw unsupported("inputs of different ranks broadcast across the batch axis");
                 }
-                rank = s.rank();
+                rank = Math.max(rank, s.rank());
                 inputs.add(dyn(n, i));
             }
             if (o == Layer.Arith.Op.POW && constIndex == 0) {
@@ -807,7 +875,7 @@ public final class OnnxImporter {
                 }
                 inputs.add(dyn(n, i));
             }
-            int full = b.shape(inputs.get(0)).rank() + 1;
+            int full = rank(b.shape(inputs.get(0)));
             int a = sampleAxis(attrInt(n, "axis", 1), full, "Concat");
             if (inputs.size() == 1) {
                 add(n, new Layer.Identity("Concat", 0f), inputs.get(0));
@@ -824,11 +892,22 @@ public final class OnnxImporter {
             } else {
                 t = c(n, 1).longs();
             }
-            if (t == null || t.length == 0) {
+            if (t == null || (t.length == 0 && lead == 1)) {
                 throw unsupported("a reshape to a scalar removes the batch axis");
             }
             boolean allowZero = attrInt(n, "allowzero", 0) != 0;
             int[] sample = x.dims();
+            if (lead == 0) {
+                int[] target = new int[t.length];
+                for (int i = 0; i < t.length; i++) {
+                    if (t[i] == 0 && allowZero) {
+                        throw unsupported("allowzero=1 with a zero dimension");
+                    }
+                    target[i] = t[i] == 0 ? (i < sample.length && sample[i] >= 0 ? sample[i] : 0) : Math.toIntExact(t[i]);
+                }
+                add(n, new Layer.View(target), dyn(n, 0));
+                return;
+            }
             long first = t[0];
             boolean batchFirst = first == 0 && !allowZero || isBatch(first);
             if (!batchFirst && first == -1) {
@@ -880,7 +959,7 @@ public final class OnnxImporter {
 
         void transpose(OnnxProto.NodeP n) {
             TensorShape x = shape(n, 0);
-            int full = x.rank() + 1;
+            int full = rank(x);
             long[] perm = attrInts(n, "perm");
             if (perm == null || perm.length == 0) {
                 perm = new long[full];
@@ -888,12 +967,12 @@ public final class OnnxImporter {
                     perm[i] = full - 1 - i;
                 }
             }
-            if (perm.length != full || perm[0] != 0) {
+            if (perm.length != full || (lead == 1 && perm[0] != 0)) {
                 throw unsupported("perm " + Arrays.toString(perm) + " moves the batch axis");
             }
-            int[] p = new int[full - 1];
-            for (int i = 1; i < full; i++) {
-                p[i - 1] = (int) perm[i] - 1;
+            int[] p = new int[full - lead];
+            for (int i = lead; i < full; i++) {
+                p[i - lead] = (int) perm[i] - lead;
             }
             add(n, new Layer.Permute(p), dyn(n, 0));
         }
@@ -924,12 +1003,21 @@ public final class OnnxImporter {
         void squeeze(OnnxProto.NodeP n) {
             TensorShape x = shape(n, 0);
             long[] axes = axesInputOrAttr(n, 1);
+            if ((axes == null || axes.length == 0) && lead == 0) {
+                List<Long> all = new ArrayList<>();
+                for (int i = 0; i < x.rank(); i++) {
+                    if (x.dim(i) == 1) {
+                        all.add((long) i);
+                    }
+                }
+                axes = all.stream().mapToLong(Long::longValue).toArray();
+            }
             if (axes == null || axes.length == 0) {
                 throw unsupported("Squeeze without axes would remove the batch axis when the batch has one sample");
             }
             Set<Integer> drop = new HashSet<>();
             for (long a : axes) {
-                int s = sampleAxis(a, x.rank() + 1, "Squeeze");
+                int s = sampleAxis(a, rank(x), "Squeeze");
                 if (x.dim(s) > 1) {
                     throw new IllegalArgumentException("axis " + a + " has size " + x.dim(s));
                 }
@@ -950,14 +1038,14 @@ public final class OnnxImporter {
             if (axes == null || axes.length == 0) {
                 throw new IllegalArgumentException("no axes");
             }
-            int outFull = x.rank() + 1 + axes.length;
+            int outFull = rank(x) + axes.length;
             Set<Integer> ins = new HashSet<>();
             for (long a : axes) {
                 ins.add(sampleAxis(a, outFull, "Unsqueeze"));
             }
             List<Integer> d = new ArrayList<>();
             int k = 0;
-            for (int i = 0; i < outFull - 1; i++) {
+            for (int i = 0; i < outFull - lead; i++) {
                 d.add(ins.contains(i) ? 1 : x.dim(k++));
             }
             view(n, d);
@@ -965,7 +1053,7 @@ public final class OnnxImporter {
 
         void pad(OnnxProto.NodeP n) {
             TensorShape x = shape(n, 0);
-            int full = x.rank() + 1;
+            int full = rank(x);
             String mode = attrString(n, "mode", "constant");
             long[] pads;
             float value;
@@ -989,7 +1077,7 @@ public final class OnnxImporter {
             if (pads == null || pads.length != 2 * full) {
                 throw new IllegalArgumentException("pads " + Arrays.toString(pads) + " for rank " + full);
             }
-            if (pads[0] != 0 || pads[full] != 0) {
+            if (lead == 1 && (pads[0] != 0 || pads[full] != 0)) {
                 throw unsupported("padding the batch axis");
             }
             Layer.Pad.Mode m = switch (mode) {
@@ -998,17 +1086,18 @@ public final class OnnxImporter {
                 case "edge" -> Layer.Pad.Mode.EDGE;
                 default -> throw unsupported("mode=" + mode + " (constant, reflect, edge)");
             };
-            int[] p = new int[2 * (full - 1)];
-            for (int i = 1; i < full; i++) {
-                p[i - 1] = (int) pads[i];
-                p[i - 1 + full - 1] = (int) pads[i + full];
+            int r = full - lead;
+            int[] p = new int[2 * r];
+            for (int i = lead; i < full; i++) {
+                p[i - lead] = (int) pads[i];
+                p[i - lead + r] = (int) pads[i + full];
             }
             add(n, new Layer.Pad(p, m, value), dyn(n, 0));
         }
 
         void resize(OnnxProto.NodeP n) {
             TensorShape x = shape(n, 0);
-            int full = x.rank() + 1;
+            int full = rank(x);
             String mode = attrString(n, "mode", "nearest");
             if (mode.equals("bilinear")) {
                 mode = "linear";
@@ -1058,15 +1147,15 @@ public final class OnnxImporter {
             if (count != axes.length) {
                 throw new IllegalArgumentException(count + " scales/sizes for " + axes.length + " axes");
             }
-            float[] sc = new float[full - 1];
+            float[] sc = new float[full - lead];
             Arrays.fill(sc, 1f);
-            int[] sz = sizes == null ? null : new int[full - 1];
+            int[] sz = sizes == null ? null : new int[full - lead];
             if (sz != null) {
-                System.arraycopy(x.dims(), 0, sz, 0, full - 1);
+                System.arraycopy(x.dims(), 0, sz, 0, full - lead);
             }
             for (int i = 0; i < axes.length; i++) {
                 int a = axis(axes[i], full);
-                if (a == 0) {
+                if (a < lead) {
                     boolean same = sizes != null ? isBatch(sizes.getLong(i)) : scales.get(i) == 1.0;
                     if (!same) {
                         throw unsupported("resizing the batch axis");
@@ -1074,9 +1163,9 @@ public final class OnnxImporter {
                     continue;
                 }
                 if (sizes != null) {
-                    sz[a - 1] = (int) sizes.getLong(i);
+                    sz[a - lead] = (int) sizes.getLong(i);
                 } else {
-                    sc[a - 1] = (float) scales.get(i);
+                    sc[a - lead] = (float) scales.get(i);
                 }
             }
             add(n, new Layer.Resize(sc, sz, mode, coord, nearest), dyn(n, 0));
@@ -1084,7 +1173,7 @@ public final class OnnxImporter {
 
         void reduce(OnnxProto.NodeP n) {
             TensorShape x = shape(n, 0);
-            int full = x.rank() + 1;
+            int full = rank(x);
             boolean axesAsInput = n.opType().equals("ReduceSum") ? opset >= 13 : opset >= 18;
             long[] axes = axesAsInput ? (present(n, 1) ? c(n, 1).longs() : null) : attrInts(n, "axes");
             boolean keep = attrInt(n, "keepdims", 1) != 0;
@@ -1093,7 +1182,13 @@ public final class OnnxImporter {
                     add(n, new Layer.Identity(n.opType(), 0f), dyn(n, 0));
                     return;
                 }
-                throw unsupported("a reduction over all axes includes the batch axis");
+                if (lead == 1) {
+                    throw unsupported("a reduction over all axes includes the batch axis");
+                }
+                axes = new long[x.rank()];
+                for (int i = 0; i < axes.length; i++) {
+                    axes[i] = i;
+                }
             }
             int[] a = new int[axes.length];
             for (int i = 0; i < axes.length; i++) {
@@ -1114,13 +1209,13 @@ public final class OnnxImporter {
             }
             TensorShape x = shape(n, 0);
             Const idx = c(n, 1);
-            int a = sampleAxis(attrInt(n, "axis", 0), x.rank() + 1, "Gather");
+            int a = sampleAxis(attrInt(n, "axis", 0), rank(x), "Gather");
             add(n, new Layer.Gather(a, ints(idx.longs()), idx.intDims()), dyn(n, 0));
         }
 
         void slice(OnnxProto.NodeP n) {
             TensorShape x = shape(n, 0);
-            int full = x.rank() + 1;
+            int full = rank(x);
             long[] starts;
             long[] ends;
             long[] axes;
@@ -1148,14 +1243,14 @@ public final class OnnxImporter {
                 if (step == 0) {
                     throw new IllegalArgumentException("step 0");
                 }
-                if (a == 0) {
+                if (a < lead) {
                     if (starts[i] == 0 && step == 1 && (ends[i] == Long.MAX_VALUE || ends[i] == Integer.MAX_VALUE
                             || isBatch(ends[i]))) {
                         continue;
                     }
                     throw unsupported("slicing the batch axis");
                 }
-                int dim = x.dim(a - 1);
+                int dim = x.dim(a - lead);
                 if (dim < 0) {
                     throw unsupported("slicing an axis whose size is known only at run time");
                 }
@@ -1171,7 +1266,7 @@ public final class OnnxImporter {
                     e = Math.max(-1, Math.min(dim - 1, e));
                     count = Math.max(0, (s - e + (-step) - 1) / (-step));
                 }
-                parts.add(new int[] {a - 1, (int) s, (int) step, (int) count});
+                parts.add(new int[] {a - lead, (int) s, (int) step, (int) count});
             }
             int[] ax = new int[parts.size()];
             int[] st = new int[parts.size()];
@@ -1227,10 +1322,12 @@ public final class OnnxImporter {
                         s = im.c(n, 0).dims().clone();
                     } else {
                         int[] d = im.shape(n, 0).dims();
-                        s = new long[d.length + 1];
-                        s[0] = Const.BATCH;
+                        s = new long[d.length + im.lead];
+                        if (im.lead == 1) {
+                            s[0] = Const.BATCH;
+                        }
                         for (int i = 0; i < d.length; i++) {
-                            s[i + 1] = d[i];
+                            s[i + im.lead] = d[i];
                         }
                     }
                     int r = s.length;
