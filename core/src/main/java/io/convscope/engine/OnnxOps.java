@@ -268,6 +268,8 @@ final class OnnxOps {
                     idx[o] = Math.max(0, Math.min(in - 1, i));
                 }
                 next = select(y, axis + 1, idx);
+            } else if (r.mode().equals("cubic")) {
+                next = alongAxis(y, axis + 1, cubicMatrix(r, scale, in, out), out, in);
             } else {
                 float[] m = new float[out * in];
                 for (int o = 0; o < out; o++) {
@@ -287,6 +289,41 @@ final class OnnxOps {
             y = next;
         }
         return y == x ? x.duplicate() : y;
+    }
+
+    /**
+     * Row-major (out × in) matrix of ONNX's cubic interpolation: four taps around the source
+     * coordinate with Keys' coefficients for {@code a = cubicA}; taps outside the input repeat the
+     * edge, or with {@code excludeOutside} get weight 0 and the rest are renormalized.
+     */
+    static float[] cubicMatrix(Layer.Resize r, double scale, int in, int out) {
+        double a = r.cubicA();
+        float[] m = new float[out * in];
+        for (int o = 0; o < out; o++) {
+            double c = coordinate(r.coordinates(), o, scale, in, out);
+            int base = (int) Math.floor(c);
+            double t = c - base;
+            double[] w = new double[4];
+            for (int k = 0; k < 4; k++) {
+                double dist = Math.abs(t - (k - 1)); // distance of tap base-1+k
+                w[k] = dist <= 1 ? ((a + 2) * dist - (a + 3)) * dist * dist + 1
+                        : dist < 2 ? ((a * dist - 5 * a) * dist + 8 * a) * dist - 4 * a : 0;
+            }
+            double sum = 0;
+            for (int k = 0; k < 4; k++) {
+                int idx = base - 1 + k;
+                if (r.excludeOutside() && (idx < 0 || idx >= in)) {
+                    w[k] = 0;
+                }
+                sum += w[k];
+            }
+            for (int k = 0; k < 4; k++) {
+                int idx = Math.max(0, Math.min(in - 1, base - 1 + k));
+                double v = r.excludeOutside() ? w[k] / sum : w[k];
+                m[o * in + idx] += (float) v;
+            }
+        }
+        return m;
     }
 
     /** Input coordinate of output index {@code o} (ONNX coordinate_transformation_mode). */

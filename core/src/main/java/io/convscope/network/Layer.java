@@ -718,10 +718,12 @@ public sealed interface Layer {
 
     /**
      * ONNX Resize / Upsample on the sample axes: output size {@code floor(in · scales[i])}, or
-     * {@code sizes[i]} when sizes are given. {@code mode} is "nearest" or "linear";
-     * {@code coordinates} the coordinate_transformation_mode; {@code nearestMode} the rounding.
+     * {@code sizes[i]} when sizes are given. {@code mode} is "nearest", "linear" or "cubic";
+     * {@code coordinates} the coordinate_transformation_mode; {@code nearestMode} the rounding;
+     * {@code cubicA} and {@code excludeOutside} ONNX's cubic_coeff_a and exclude_outside.
      */
-    record Resize(float[] scales, int[] sizes, String mode, String coordinates, String nearestMode) implements Layer {
+    record Resize(float[] scales, int[] sizes, String mode, String coordinates, String nearestMode, float cubicA,
+                  boolean excludeOutside) implements Layer {
         public String type() {
             return "Resize";
         }

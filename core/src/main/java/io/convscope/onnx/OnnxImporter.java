@@ -133,6 +133,10 @@ public final class OnnxImporter {
         final Map<String, Const> consts = new HashMap<>();
         final Map<String, String> nodeOf = new HashMap<>();
         final Set<String> used = new HashSet<>();
+        /** Channels-last image inputs read only through a Transpose to channels-first (tf2onnx). */
+        final Set<String> nhwc = new HashSet<>();
+        /** Every value some node or the graph's outputs read. */
+        final Set<String> consumed = new HashSet<>();
         long declaredBatch = -1;
         OnnxProto.NodeP current;
         /** 1: ONNX axis 0 is the batch; 0: whole-tensor mode (ONNX axis a is sample axis a). */
@@ -158,6 +162,12 @@ public final class OnnxImporter {
                         + " is older than convscope reads (IR 3+, opset 7–21)");
             }
             OnnxProto.Graph g = model.graph();
+            for (OnnxProto.NodeP n : g.nodes()) {
+                consumed.addAll(n.inputs());
+            }
+            for (OnnxProto.ValueInfo vi : g.outputs()) {
+                consumed.add(vi.name());
+            }
             for (OnnxProto.TensorP t : g.initializers()) {
                 if (!consts.containsKey(t.name())) {
                     consts.put(t.name(), decode(t));
@@ -183,6 +193,10 @@ public final class OnnxImporter {
                 int[] sample = new int[d.length - lead];
                 for (int i = lead; i < d.length; i++) {
                     sample[i - lead] = d[i] < 0 ? -1 : Math.toIntExact(d[i]);
+                }
+                if (lead == 1 && sample.length == 3 && onlyToChannelsFirst(g, vi.name())) {
+                    nhwc.add(vi.name());
+                    sample = new int[] {sample[2], sample[0], sample[1]};
                 }
                 String n = unique(vi.name());
                 b.input(n, TensorShape.of(sample));
@@ -220,6 +234,23 @@ public final class OnnxImporter {
         }
 
         // ---- helpers ------------------------------------------------------------------------------
+
+        /** True when every reader of {@code value} is a Transpose with perm (0, 3, 1, 2). */
+        static boolean onlyToChannelsFirst(OnnxProto.Graph g, String value) {
+            boolean any = false;
+            for (OnnxProto.NodeP n : g.nodes()) {
+                if (!n.inputs().contains(value)) {
+                    continue;
+                }
+                long[] perm = attrInts(n, "perm");
+                if (!n.opType().equals("Transpose") || !n.inputs().get(0).equals(value)
+                        || perm == null || !Arrays.equals(perm, new long[] {0, 3, 1, 2})) {
+                    return false;
+                }
+                any = true;
+            }
+            return any;
+        }
 
         Const decode(OnnxProto.TensorP t) {
             byte[] ext = null;
@@ -350,7 +381,7 @@ public final class OnnxImporter {
 
         void noExtraOutputs(OnnxProto.NodeP n) {
             for (int i = 1; i < n.outputs().size(); i++) {
-                if (!n.outputs().get(i).isEmpty()) {
+                if (!n.outputs().get(i).isEmpty() && consumed.contains(n.outputs().get(i))) {
                     throw unsupported("output " + (i + 1) + " ('" + n.outputs().get(i) + "') is not supported (inference only)");
                 }
             }
@@ -958,6 +989,10 @@ public final class OnnxImporter {
         }
 
         void transpose(OnnxProto.NodeP n) {
+            if (nhwc.contains(n.inputs().get(0))) {
+                add(n, new Layer.Identity("Transpose", 0f), dyn(n, 0)); // the input is already channels-first
+                return;
+            }
             TensorShape x = shape(n, 0);
             int full = rank(x);
             long[] perm = attrInts(n, "perm");
@@ -1102,8 +1137,8 @@ public final class OnnxImporter {
             if (mode.equals("bilinear")) {
                 mode = "linear";
             }
-            if (!mode.equals("nearest") && !mode.equals("linear")) {
-                throw unsupported("mode=" + mode + " (nearest, linear)");
+            if (!mode.equals("nearest") && !mode.equals("linear") && !mode.equals("cubic")) {
+                throw unsupported("mode=" + mode + " (nearest, linear, cubic)");
             }
             boolean legacy = n.opType().equals("Upsample") || opset < 11;
             String coord = legacy ? "asymmetric" : attrString(n, "coordinate_transformation_mode", "half_pixel");
@@ -1168,7 +1203,8 @@ public final class OnnxImporter {
                     sc[a - lead] = (float) scales.get(i);
                 }
             }
-            add(n, new Layer.Resize(sc, sz, mode, coord, nearest), dyn(n, 0));
+            add(n, new Layer.Resize(sc, sz, mode, coord, nearest, attrFloat(n, "cubic_coeff_a", -0.75f),
+                    attrInt(n, "exclude_outside", 0) != 0), dyn(n, 0));
         }
 
         void reduce(OnnxProto.NodeP n) {

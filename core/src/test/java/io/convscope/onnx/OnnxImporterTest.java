@@ -188,6 +188,42 @@ class OnnxImporterTest {
     }
 
     @Test
+    void channelsLastImageInputBecomesChannelsFirst() {
+        SplittableRandom r = new SplittableRandom(11);
+        float[] k = random(r, 4 * 3 * 3 * 3, 0.5);
+        byte[] nhwc = new OnnxWriter().input("img", 1, 8, 8, 3).output("y")
+                .init("K", d(4, 3, 3, 3), k)
+                .node("Transpose", "to_nchw", s("img"), s("t"), attr("perm", d(0, 3, 1, 2)))
+                .node("Conv", "conv", s("t", "K"), s("y"), attr("pads", d(1, 1, 1, 1))).build(13);
+        byte[] nchw = new OnnxWriter().input("img", 1, 3, 8, 8).output("y")
+                .init("K", d(4, 3, 3, 3), k)
+                .node("Conv", "conv", s("img", "K"), s("y"), attr("pads", d(1, 1, 1, 1))).build(13);
+        Network a = OnnxImporter.load(nhwc, null, "a", "a.onnx", Map.of());
+        Network b = OnnxImporter.load(nchw, null, "b", "b.onnx", Map.of());
+        assertEquals(io.convscope.network.TensorShape.chw(3, 8, 8), a.inputShape());
+        float[] x = random(r, 3 * 64, 1.0);
+        try (Engine ea = Engine.create(a); Engine eb = Engine.create(b); NDManager m = NDManager.newBaseManager()) {
+            float[] ya = ea.forward(m.create(x, new Shape(1, 3, 8, 8)), List.of("conv")).get("conv").toFloatArray();
+            float[] yb = eb.forward(m.create(x, new Shape(1, 3, 8, 8)), List.of("conv")).get("conv").toFloatArray();
+            assertEquals(boxed(yb), boxed(ya));
+        }
+    }
+
+    @Test
+    void unusedExtraOutputsAreIgnoredUsedOnesReported() {
+        byte[] unused = new OnnxWriter().input("x", 1, 3).output("y")
+                .node("Dropout", "drop", s("x"), s("d", "mask"), attr("ratio", 0.3f))
+                .node("Relu", "relu", s("d"), s("y")).build(10);
+        Network net = OnnxImporter.load(unused, null, "m", "m.onnx", Map.of());
+        assertEquals(new Layer.Identity("Dropout", 0.3f), net.node("drop").layer());
+        byte[] used = new OnnxWriter().input("x", 1, 3).output("y").output("mask")
+                .node("Dropout", "drop", s("x"), s("y", "mask")).build(10);
+        OnnxUnsupportedException e = assertThrows(OnnxUnsupportedException.class,
+                () -> OnnxImporter.load(used, null, "m", "m.onnx", Map.of()));
+        assertTrue(e.getMessage().contains("output 2 ('mask')"), e.getMessage());
+    }
+
+    @Test
     void truncatedOrCorruptFileIsOneLine(@TempDir Path tmp) throws IOException {
         byte[] good = mixedModel();
         Path cut = tmp.resolve("cut.onnx");
