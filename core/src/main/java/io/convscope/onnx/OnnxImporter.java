@@ -48,6 +48,16 @@ public final class OnnxImporter {
             "Reshape", "Resize", "Selu", "Shape", "Sigmoid", "Slice", "Softmax", "Softplus", "Softsign", "Sqrt",
             "Squeeze", "Sub", "Sum", "Tanh", "Transpose", "Unsqueeze", "Upsample");
 
+    /**
+     * Operators whose meaning is the same in opsets 1–6 as in opset 7 for what convscope reads, so
+     * that files of older opsets made only of these import too.
+     */
+    static final Set<String> LEGACY_SAFE = Set.of("Abs", "Add", "AveragePool", "Ceil", "Clip", "Constant", "Conv", "Div",
+            "Elu", "Exp", "Flatten", "Floor", "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "Identity",
+            "InstanceNormalization", "LRN", "LeakyRelu", "Log", "LogSoftmax", "MatMul", "Max", "MaxPool", "Min", "Mul", "Neg",
+            "Reciprocal", "Relu", "Selu", "Sigmoid", "Softmax", "Softplus", "Softsign", "Sqrt", "Sub", "Sum", "Tanh",
+            "Transpose");
+
     /** File extension of ONNX models. */
     public static final String EXTENSION = ".onnx";
 
@@ -157,9 +167,9 @@ public final class OnnxImporter {
         }
 
         Network run() {
-            if (model.irVersion() < 3 || opset < 7) {
-                throw new OnnxUnsupportedException(source + ": IR version " + model.irVersion() + ", opset " + opset
-                        + " is older than convscope reads (IR 3+, opset 7–21)");
+            if (model.irVersion() < 3) {
+                throw new OnnxUnsupportedException(source + ": IR version " + model.irVersion()
+                        + " is older than convscope reads (IR 3–10, opsets 7–21)");
             }
             OnnxProto.Graph g = model.graph();
             for (OnnxProto.NodeP n : g.nodes()) {
@@ -210,6 +220,13 @@ public final class OnnxImporter {
                 String domain = n.domain();
                 if (!domain.isEmpty() && !domain.equals("ai.onnx")) {
                     throw unsupported("operators of domain '" + domain + "' are not supported");
+                }
+                if (opset < 7 && !LEGACY_SAFE.contains(n.opType())) {
+                    throw unsupported("before opset 7 this operator had other semantics (convscope reads opsets 7–21, and"
+                            + " older files whose operators have not changed since)");
+                }
+                if (opset < 7 && n.attrs().containsKey("broadcast") && n.attrs().get("broadcast").i() != 0) {
+                    throw unsupported("legacy broadcast=1 (before opset 7)");
                 }
                 try {
                     node(n);
