@@ -13,6 +13,8 @@ import java.util.Arrays;
 public record Const(int type, long[] dims, float[] f, long[] l) {
     /** Stands for "the batch size" inside shape tensors (Shape → Gather → Concat → Reshape chains). */
     public static final long BATCH = Long.MIN_VALUE + 7;
+    /** Stands for a dimension of a dynamic tensor that is known only at run time (e.g. a free image size). */
+    public static final long UNKNOWN = Long.MIN_VALUE + 11;
 
     public boolean isFloat() {
         return f != null;
@@ -74,12 +76,17 @@ public record Const(int type, long[] dims, float[] f, long[] l) {
         return r;
     }
 
+    /** True when a value stands for a size known only at run time ({@link #BATCH} or {@link #UNKNOWN}). */
     public boolean containsBatch() {
+        return contains(BATCH) || contains(UNKNOWN);
+    }
+
+    public boolean contains(long marker) {
         if (isFloat()) {
             return false;
         }
         for (long v : l) {
-            if (v == BATCH) {
+            if (v == marker) {
                 return true;
             }
         }

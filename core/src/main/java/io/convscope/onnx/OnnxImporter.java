@@ -341,7 +341,26 @@ public final class OnnxImporter {
             return present(n, i) && consts.containsKey(n.inputs().get(i));
         }
 
+        /** Input i as a constant with no run-time size in it; null when absent. */
         Const c(OnnxProto.NodeP n, int i) {
+            Const v = raw(n, i);
+            if (v != null && v.containsBatch()) {
+                throw unsupported("input " + i + " ('" + n.inputs().get(i) + "') depends on a tensor size known only at run time");
+            }
+            return v;
+        }
+
+        /** Input i as a shape: the batch size may appear in it, other run-time sizes may not. */
+        Const shapeC(OnnxProto.NodeP n, int i) {
+            Const v = raw(n, i);
+            if (v != null && v.contains(Const.UNKNOWN)) {
+                throw unsupported("input " + i + " ('" + n.inputs().get(i) + "') depends on a tensor size known only at run time");
+            }
+            return v;
+        }
+
+        /** Input i as a constant as it is (folding); null when absent. */
+        Const raw(OnnxProto.NodeP n, int i) {
             if (!present(n, i)) {
                 return null;
             }
@@ -583,8 +602,7 @@ public final class OnnxImporter {
         }
 
         boolean foldableShape(OnnxProto.NodeP n) {
-            String node = nodeOf.get(n.inputs().get(0));
-            return node != null && b.shape(node).isFullyKnown();
+            return nodeOf.get(n.inputs().get(0)) != null;
         }
 
         OnnxProto.NodeP batchMajor(OnnxProto.NodeP n) {
@@ -938,7 +956,7 @@ public final class OnnxImporter {
             if (opset < 5 || !present(n, 1)) {
                 t = attrInts(n, "shape");
             } else {
-                t = c(n, 1).longs();
+                t = shapeC(n, 1).longs();
             }
             if (t == null || (t.length == 0 && lead == 1)) {
                 throw unsupported("a reshape to a scalar removes the batch axis");
@@ -1185,7 +1203,7 @@ public final class OnnxImporter {
                     scales = null;
                 }
                 if (scales == null) {
-                    sizes = c(n, 3);
+                    sizes = shapeC(n, 3);
                 }
             }
             long[] axes = attrInts(n, "axes");
@@ -1279,7 +1297,7 @@ public final class OnnxImporter {
                 axes = attrInts(n, "axes");
             } else {
                 starts = c(n, 1).longs();
-                ends = c(n, 2).longs();
+                ends = shapeC(n, 2).longs();
                 axes = present(n, 3) ? c(n, 3).longs() : null;
                 steps = present(n, 4) ? c(n, 4).longs() : null;
             }
@@ -1366,13 +1384,18 @@ public final class OnnxImporter {
                     throw im.unsupported("Constant without a dense value");
                 }
                 case "Identity", "Dropout":
-                    return new Const[] {im.c(n, 0)};
-                case "Cast":
-                    return new Const[] {im.c(n, 0).cast((int) Importer.attrInt(n, "to", OnnxProto.FLOAT))};
+                    return new Const[] {im.raw(n, 0)};
+                case "Cast": {
+                    int to = (int) Importer.attrInt(n, "to", OnnxProto.FLOAT);
+                    if (im.raw(n, 0).containsBatch() && (to == OnnxProto.FLOAT || to == OnnxProto.DOUBLE || to == OnnxProto.FLOAT16)) {
+                        throw im.unsupported("a tensor size known only at run time cast to " + OnnxProto.typeName(to));
+                    }
+                    return new Const[] {im.raw(n, 0).cast(to)};
+                }
                 case "Shape": {
                     long[] s;
                     if (im.isConst(n, 0)) {
-                        s = im.c(n, 0).dims().clone();
+                        s = im.raw(n, 0).dims().clone();
                     } else {
                         int[] d = im.shape(n, 0).dims();
                         s = new long[d.length + im.lead];
@@ -1380,7 +1403,7 @@ public final class OnnxImporter {
                             s[0] = Const.BATCH;
                         }
                         for (int i = 0; i < d.length; i++) {
-                            s[i + im.lead] = d[i];
+                            s[i + im.lead] = d[i] < 0 ? Const.UNKNOWN : d[i];
                         }
                     }
                     int r = s.length;
@@ -1392,13 +1415,13 @@ public final class OnnxImporter {
                     return new Const[] {Const.ofLongs(new long[] {v.length}, v)};
                 }
                 case "Gather": {
-                    Const data = im.c(n, 0);
-                    Const idx = im.c(n, 1);
+                    Const data = im.raw(n, 0);
+                    Const idx = im.raw(n, 1);
                     int a = im.axis(Importer.attrInt(n, "axis", 0), data.rank());
                     return new Const[] {gather(data, a, idx)};
                 }
                 case "Unsqueeze": {
-                    Const data = im.c(n, 0);
+                    Const data = im.raw(n, 0);
                     long[] axes = im.axesInputOrAttr(n, 1);
                     int outRank = data.rank() + axes.length;
                     Set<Integer> ins = new HashSet<>();
@@ -1413,7 +1436,7 @@ public final class OnnxImporter {
                     return new Const[] {data.reshape(d)};
                 }
                 case "Squeeze": {
-                    Const data = im.c(n, 0);
+                    Const data = im.raw(n, 0);
                     long[] axes = im.axesInputOrAttr(n, 1);
                     Set<Integer> drop = new HashSet<>();
                     if (axes == null || axes.length == 0) {
@@ -1439,15 +1462,15 @@ public final class OnnxImporter {
                     List<Const> parts = new ArrayList<>();
                     for (int i = 0; i < n.inputs().size(); i++) {
                         if (im.present(n, i)) {
-                            parts.add(im.c(n, i));
+                            parts.add(im.raw(n, i));
                         }
                     }
                     int a = im.axis(Importer.attrInt(n, "axis", 0), parts.get(0).rank());
                     return new Const[] {concat(parts, a)};
                 }
                 case "Reshape": {
-                    Const data = im.c(n, 0);
-                    long[] t = im.opset < 5 ? Importer.attrInts(n, "shape") : im.c(n, 1).longs();
+                    Const data = im.raw(n, 0);
+                    long[] t = im.opset < 5 ? Importer.attrInts(n, "shape") : im.raw(n, 1).longs();
                     long known = 1;
                     int unknown = -1;
                     for (int i = 0; i < t.length; i++) {
@@ -1466,7 +1489,7 @@ public final class OnnxImporter {
                     return new Const[] {data.reshape(t)};
                 }
                 case "Flatten": {
-                    Const data = im.c(n, 0);
+                    Const data = im.raw(n, 0);
                     int a = (int) Importer.attrInt(n, "axis", 1);
                     a = a < 0 ? a + data.rank() : a;
                     long outer = 1;
@@ -1476,13 +1499,13 @@ public final class OnnxImporter {
                     return new Const[] {data.reshape(new long[] {outer, data.size() / Math.max(outer, 1)})};
                 }
                 case "Slice": {
-                    Const data = im.c(n, 0);
+                    Const data = im.raw(n, 0);
                     if (data.rank() != 1 || im.opset < 10) {
                         return null;
                     }
-                    long[] starts = im.c(n, 1).longs();
-                    long[] ends = im.c(n, 2).longs();
-                    long step = im.present(n, 4) ? im.c(n, 4).longs()[0] : 1;
+                    long[] starts = im.raw(n, 1).longs();
+                    long[] ends = im.raw(n, 2).longs();
+                    long step = im.present(n, 4) ? im.raw(n, 4).longs()[0] : 1;
                     long dim = data.size();
                     long s = starts[0] < 0 ? starts[0] + dim : starts[0];
                     long e = ends[0] < 0 ? ends[0] + dim : ends[0];
@@ -1591,9 +1614,9 @@ public final class OnnxImporter {
         /** Element-wise arithmetic with numpy broadcasting, and Transpose, on constants. */
         static Const[] arith(Importer im, OnnxProto.NodeP n) {
             String op = n.opType();
-            Const a = im.c(n, 0);
-            if (a.containsBatch() || (im.present(n, 1) && im.c(n, 1).containsBatch())) {
-                throw im.unsupported("arithmetic on the batch size, which is known only at run time");
+            Const a = im.raw(n, 0);
+            if (a.containsBatch() || (im.present(n, 1) && im.raw(n, 1).containsBatch())) {
+                throw im.unsupported("arithmetic on a tensor size known only at run time (the batch size or a free axis)");
             }
             if (op.equals("Transpose")) {
                 long[] perm = Importer.attrInts(n, "perm");
@@ -1624,7 +1647,7 @@ public final class OnnxImporter {
                 Const out = Const.ofFloats(a.dims(), f);
                 return new Const[] {a.isFloat() ? out : out.cast(a.type())};
             }
-            Const b = im.c(n, 1);
+            Const b = im.raw(n, 1);
             int rank = Math.max(a.rank(), b.rank());
             long[] d = new long[rank];
             for (int i = 0; i < rank; i++) {

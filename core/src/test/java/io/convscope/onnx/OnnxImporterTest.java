@@ -209,6 +209,37 @@ class OnnxImporterTest {
         }
     }
 
+    /** x.view(x.size(0), -1) after a global pool, in a model that takes any image size. */
+    static byte[] anySizeModel(long gatherIndex) {
+        SplittableRandom r = new SplittableRandom(5);
+        return new OnnxWriter().input("x", -1, 3, -1, -1).output("y")
+                .init("K", d(4, 3, 3, 3), random(r, 108, 0.5))
+                .node("Conv", "conv", s("x", "K"), s("c"), attr("pads", d(1, 1, 1, 1)))
+                .node("GlobalAveragePool", "gap", s("c"), s("g"))
+                .node("Shape", "shape", s("c"), s("sh"))
+                .initInts("i", d(), gatherIndex)
+                .node("Gather", "gather", s("sh", "i"), s("n0"), attr("axis", 0))
+                .node("Unsqueeze", "unsq", s("n0"), s("n1"), attr("axes", d(0)))
+                .initInts("minus1", d(1), -1)
+                .node("Concat", "cat", s("n1", "minus1"), s("target"), attr("axis", 0))
+                .node("Reshape", "flatten", s("g", "target"), s("y")).build(11);
+    }
+
+    @Test
+    void shapeChainsFoldWhenOnlyTheBatchSizeIsUsed() {
+        Network net = OnnxImporter.load(anySizeModel(0), null, "any", "any.onnx", Map.of());
+        assertEquals(io.convscope.network.TensorShape.chw(3, -1, -1), net.inputShape());
+        assertEquals(io.convscope.network.TensorShape.of(4), net.outputShape());
+        try (Engine e = Engine.create(net); NDManager m = NDManager.newBaseManager()) {
+            NDArray y = e.forward(m.create(new float[2 * 3 * 10 * 7], new Shape(2, 3, 10, 7)), List.of("flatten")).get("flatten");
+            assertEquals(new Shape(2, 4), y.getShape());
+        }
+        // the image height is known only at run time: reported, not guessed
+        OnnxUnsupportedException ex = assertThrows(OnnxUnsupportedException.class,
+                () -> OnnxImporter.load(anySizeModel(2), null, "any", "any.onnx", Map.of()));
+        assertTrue(ex.getMessage().contains("node 'flatten' (Reshape, opset 11)") && ex.getMessage().contains("run time"), ex.getMessage());
+    }
+
     @Test
     void unusedExtraOutputsAreIgnoredUsedOnesReported() {
         byte[] unused = new OnnxWriter().input("x", 1, 3).output("y")
