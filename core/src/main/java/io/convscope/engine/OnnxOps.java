@@ -43,7 +43,7 @@ final class OnnxOps {
             }
             return acc == x ? x.duplicate() : acc;
         } else if (layer instanceof Layer.MatMul m) {
-            return x.matMul(m.constShape() != null ? p.get("b") : in.get(1));
+            return x.matMul(m.constShape().length > 0 ? p.get("b") : in.get(1));
         } else if (layer instanceof Layer.Permute pm) {
             int[] axes = new int[pm.perm().length + 1];
             for (int i = 0; i < pm.perm().length; i++) {
@@ -249,7 +249,7 @@ final class OnnxOps {
         for (int axis = 0; axis < rank; axis++) {
             int in = (int) y.getShape().get(axis + 1);
             int out = r.outSize(axis, in);
-            double scale = r.sizes() != null ? (double) out / in : r.scales()[axis];
+            double scale = r.sizes().length > 0 ? (double) out / in : r.scales()[axis];
             if (out == in && scale == 1.0) {
                 continue;
             }

@@ -396,8 +396,8 @@ public sealed interface Layer {
 
         /** {begin, out} for each axis (H then W) for an input of {@code inH × inW}; {-1,-1} when unknown. */
         public int[] crop(int inH, int inW) {
-            int[] h = axis(inH, kh, sh, dh, outPadH, padding.top(), padding.bottom(), outputSize == null ? -1 : outputSize[0]);
-            int[] w = axis(inW, kw, sw, dw, outPadW, padding.left(), padding.right(), outputSize == null ? -1 : outputSize[1]);
+            int[] h = axis(inH, kh, sh, dh, outPadH, padding.top(), padding.bottom(), outputSize.length == 0 ? -1 : outputSize[0]);
+            int[] w = axis(inW, kw, sw, dw, outPadW, padding.left(), padding.right(), outputSize.length == 0 ? -1 : outputSize[1]);
             return new int[] {h[0], h[1], w[0], w[1]};
         }
 
@@ -520,7 +520,8 @@ public sealed interface Layer {
     /**
      * Element-wise arithmetic with numpy broadcasting over the sample axes. The inputs are the
      * node's inputs, with a constant operand (parameter "b", shape {@code constShape}) inserted at
-     * position {@code constIndex} when that is ≥ 0. Two or more operands for the commutative ops.
+     * position {@code constIndex} when that is ≥ 0 ({@code constShape} is empty otherwise). Two or more
+     * operands for the commutative ops.
      */
     record Arith(Op op, int constIndex, int[] constShape) implements Layer {
         /** The operation; {@code onnxName} is shown by the summary. */
@@ -553,7 +554,7 @@ public sealed interface Layer {
 
     /**
      * Matrix product over the last two axes (numpy matmul) of the input and a constant matrix
-     * (parameter "b", shape {@code constShape}), or of two inputs when {@code constShape} is null.
+     * (parameter "b", shape {@code constShape}), or of two inputs when {@code constShape} is empty.
      */
     record MatMul(int[] constShape) implements Layer {
         public String type() {
@@ -562,15 +563,16 @@ public sealed interface Layer {
 
         public TensorShape outputShape(List<TensorShape> in) {
             TensorShape a = in.get(0);
-            TensorShape b = constShape != null ? TensorShape.of(constShape) : in.get(1);
-            if (a.rank() < 1 || b.rank() < 2 || (constShape != null && in.size() != 1) || (constShape == null && in.size() != 2)) {
+            boolean constant = constShape.length > 0;
+            TensorShape b = constant ? TensorShape.of(constShape) : in.get(1);
+            if (a.rank() < 1 || b.rank() < 2 || (constant && in.size() != 1) || (!constant && in.size() != 2)) {
                 throw new IllegalArgumentException("MatMul operands " + a + " and " + b + " are not supported");
             }
             int k = a.dim(-1);
             if (k >= 0 && b.dim(-2) >= 0 && k != b.dim(-2)) {
                 throw new IllegalArgumentException("MatMul: " + a + " × " + b + " do not match");
             }
-            if (constShape != null && b.rank() == 2) {
+            if (constant && b.rank() == 2) {
                 return a.withDim(a.rank() - 1, b.dim(-1));
             }
             if (a.rank() != b.rank()) {
@@ -580,7 +582,7 @@ public sealed interface Layer {
         }
 
         public List<ParamSpec> params(List<TensorShape> in) {
-            return constShape == null ? List.of() : List.of(ParamSpec.weight("b", constShape.clone(), constShape[0], constShape[1]));
+            return constShape.length == 0 ? List.of() : List.of(ParamSpec.weight("b", constShape.clone(), constShape[0], constShape[1]));
         }
     }
 
@@ -718,7 +720,7 @@ public sealed interface Layer {
 
     /**
      * ONNX Resize / Upsample on the sample axes: output size {@code floor(in · scales[i])}, or
-     * {@code sizes[i]} when sizes are given. {@code mode} is "nearest", "linear" or "cubic";
+     * {@code sizes[i]} when sizes are given (not empty). {@code mode} is "nearest", "linear" or "cubic";
      * {@code coordinates} the coordinate_transformation_mode; {@code nearestMode} the rounding;
      * {@code cubicA} and {@code excludeOutside} ONNX's cubic_coeff_a and exclude_outside.
      */
@@ -729,7 +731,7 @@ public sealed interface Layer {
         }
 
         public int outSize(int axis, int in) {
-            if (sizes != null) {
+            if (sizes.length > 0) {
                 return sizes[axis];
             }
             return in < 0 ? -1 : (int) Math.floor(in * (double) scales[axis] + 1e-9);
@@ -737,7 +739,7 @@ public sealed interface Layer {
 
         public TensorShape outputShape(List<TensorShape> in) {
             TensorShape x = in.get(0);
-            int rank = sizes != null ? sizes.length : scales.length;
+            int rank = sizes.length > 0 ? sizes.length : scales.length;
             if (rank != x.rank()) {
                 throw new IllegalArgumentException("Resize with " + rank + " scales for " + x);
             }

@@ -727,12 +727,12 @@ public final class OnnxImporter {
             int[] op = pair(n, "output_padding", 0);
             int group = (int) attrInt(n, "group", 1);
             long[] os = attrInts(n, "output_shape");
-            int[] outputSize = null;
+            int[] outputSize = new int[0];
             if (os != null && os.length > 0) {
                 outputSize = new int[] {(int) os[os.length - 2], (int) os[os.length - 1]};
             }
             Padding pad = padding(n, 2);
-            if (pad.kind() == Padding.Kind.VALID && outputSize == null) {
+            if (pad.kind() == Padding.Kind.VALID && outputSize.length == 0) {
                 pad = Padding.explicit(0, 0, 0, 0);
             }
             int filters = (int) w.dims()[1] * group;
@@ -877,7 +877,7 @@ public final class OnnxImporter {
             if (a.rank() < 2 || a.rank() != bs.rank()) {
                 throw unsupported("MatMul of inputs shaped " + a + " and " + bs + " per sample (equal ranks ≥ 2 only)");
             }
-            add(n, new Layer.MatMul(null), dyn(n, 0), dyn(n, 1));
+            add(n, new Layer.MatMul(new int[0]), dyn(n, 0), dyn(n, 1));
         }
 
         void arith(OnnxProto.NodeP n) {
@@ -920,7 +920,7 @@ public final class OnnxImporter {
                 return;
             }
             if (constIndex < 0) {
-                add(n, new Layer.Arith(o, -1, null), inputs, Map.of());
+                add(n, new Layer.Arith(o, -1, new int[0]), inputs, Map.of());
                 return;
             }
             Const v = operand(c(n, constIndex), rank, "the constant operand");
@@ -1219,8 +1219,8 @@ public final class OnnxImporter {
             }
             float[] sc = new float[full - lead];
             Arrays.fill(sc, 1f);
-            int[] sz = sizes == null ? null : new int[full - lead];
-            if (sz != null) {
+            int[] sz = sizes == null ? new int[0] : new int[full - lead];
+            if (sizes != null) {
                 System.arraycopy(x.dims(), 0, sz, 0, full - lead);
             }
             for (int i = 0; i < axes.length; i++) {

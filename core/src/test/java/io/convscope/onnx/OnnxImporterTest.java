@@ -97,6 +97,23 @@ class OnnxImporterTest {
     }
 
     @Test
+    void everyOnnxLayerSurvivesTheNetworkFile(@TempDir Path tmp) {
+        Network net = OnnxImporter.load(mixedModel(), null, "mixed", "mixed.onnx", Map.of());
+        Path file = tmp.resolve("mixed.cvs");
+        io.convscope.model.NetworkFile.save(net, file);
+        Network back = io.convscope.model.NetworkFile.load(file);
+        float[] x = random(new SplittableRandom(9), 2 * 2 * 6 * 6, 1.0);
+        try (Engine a = Engine.create(net); Engine b = Engine.create(back); NDManager m = NDManager.newBaseManager()) {
+            for (io.convscope.network.Node n : net.nodes()) {
+                assertEquals(n.layer().toString().replaceAll("@[0-9a-f]+", ""), back.node(n.name()).layer().toString().replaceAll("@[0-9a-f]+", ""));
+            }
+            float[] ya = a.forward(m.create(x, new Shape(2, 2, 6, 6)), List.of("out")).get("out").toFloatArray();
+            float[] yb = b.forward(m.create(x, new Shape(2, 2, 6, 6)), List.of("out")).get("out").toFloatArray();
+            assertEquals(boxed(ya), boxed(yb));
+        }
+    }
+
+    @Test
     void gradientsThroughTheImportedGraphMatchFiniteDifferences() {
         Network net = OnnxImporter.load(mixedModel(), null, "mixed", "mixed.onnx", Map.of());
         checkGradient(net, new long[] {2, 2, 6, 6}, 144, 1e-3f);
