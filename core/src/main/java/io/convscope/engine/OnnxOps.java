@@ -1,7 +1,6 @@
 package io.convscope.engine;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.convscope.network.Layer;
 
@@ -432,9 +431,5 @@ final class OnnxOps {
         long pw = (kw - 1) * dw;
         return ai.djl.nn.convolutional.Conv2d.conv2d(z, k, null, new Shape(1, 1), new Shape(ph, pw), new Shape(dh, dw), groups)
                 .singletonOrThrow();
-    }
-
-    static boolean isFloat(NDArray a) {
-        return a.getDataType() == DataType.FLOAT32;
     }
 }
