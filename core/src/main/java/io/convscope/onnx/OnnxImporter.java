@@ -1521,8 +1521,29 @@ public final class OnnxImporter {
                     long[] ii = idx.stream().mapToLong(Long::longValue).toArray();
                     return new Const[] {gather(data, 0, Const.ofLongs(new long[] {ii.length}, ii))};
                 }
-                case "Add", "Sub", "Mul", "Div", "Neg", "Sqrt", "Relu", "Transpose":
+                case "Add", "Sub", "Mul", "Div", "Neg", "Sqrt", "Relu", "Floor", "Ceil", "Transpose":
                     return arith(im, n);
+                case "ConstantOfShape": {
+                    Const shape = im.raw(n, 0);
+                    if (shape.containsBatch()) {
+                        throw im.unsupported("a tensor whose shape is known only at run time");
+                    }
+                    OnnxProto.Attr a = n.attrs().get("value");
+                    Const v = a == null ? Const.ofFloats(new long[] {1}, 0f) : im.decode(a.t());
+                    long[] dims = shape.longs();
+                    int size = 1;
+                    for (long x : dims) {
+                        size = Math.multiplyExact(size, Math.toIntExact(x));
+                    }
+                    if (v.isFloat()) {
+                        float[] f = new float[size];
+                        Arrays.fill(f, v.f()[0]);
+                        return new Const[] {new Const(v.type(), dims, f, null)};
+                    }
+                    long[] l = new long[size];
+                    Arrays.fill(l, v.l()[0]);
+                    return new Const[] {new Const(v.type(), dims, null, l)};
+                }
                 default:
                     return null;
             }
@@ -1635,12 +1656,14 @@ public final class OnnxImporter {
                 Const out = Const.ofFloats(d, t.toArray());
                 return new Const[] {a.isFloat() ? out : out.cast(a.type())};
             }
-            if (op.equals("Neg") || op.equals("Sqrt") || op.equals("Relu")) {
+            if (op.equals("Neg") || op.equals("Sqrt") || op.equals("Relu") || op.equals("Floor") || op.equals("Ceil")) {
                 float[] f = a.floats();
                 for (int i = 0; i < f.length; i++) {
                     f[i] = switch (op) {
                         case "Neg" -> -f[i];
                         case "Sqrt" -> (float) Math.sqrt(f[i]);
+                        case "Floor" -> (float) Math.floor(f[i]);
+                        case "Ceil" -> (float) Math.ceil(f[i]);
                         default -> Math.max(0f, f[i]);
                     };
                 }

@@ -258,6 +258,38 @@ class OnnxImporterTest {
     }
 
     @Test
+    void upsamplingSizesComputedFromTheShapeFold() {
+        // PyTorch's F.interpolate(x, scale_factor=2): sizes = concat(shape[0:2], floor(shape[2:4] * 2))
+        OnnxWriter w = new OnnxWriter().input("x", -1, 2, 3, 4).output("y");
+        w.node("Shape", "shape", s("x"), s("sh"));
+        w.initInts("s0", d(1), 0).initInts("s2", d(1), 2).initInts("s4", d(1), 4);
+        w.node("Slice", "head", s("sh", "s0", "s2"), s("nc"));
+        w.node("Slice", "tail", s("sh", "s2", "s4"), s("hw"));
+        w.node("Cast", "to_float", s("hw"), s("hwf"), attr("to", (long) OnnxProto.FLOAT));
+        w.init("two", d(2), 2f, 2f);
+        w.node("Mul", "times2", s("hwf", "two"), s("hw2"));
+        w.node("Floor", "floor", s("hw2"), s("hw2f"));
+        w.node("Cast", "to_int", s("hw2f"), s("hw2i"), attr("to", (long) OnnxProto.INT64));
+        w.node("Concat", "sizes", s("nc", "hw2i"), s("sz"), attr("axis", 0));
+        w.initInts("zero_len", d(1), 0);
+        w.node("ConstantOfShape", "roi", s("zero_len"), s("r"));
+        w.node("Resize", "up", s("x", "r", "", "sz"), s("y"), attr("mode", "nearest"));
+        Network net = OnnxImporter.load(w.build(13), null, "up", "up.onnx", Map.of());
+        assertEquals(io.convscope.network.TensorShape.of(2, 6, 8), net.outputShape());
+        float[] x = new float[2 * 2 * 3 * 4];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i;
+        }
+        try (Engine e = Engine.create(net); NDManager m = NDManager.newBaseManager()) {
+            NDArray in = m.create(x, new Shape(2, 2, 3, 4));
+            NDArray y = e.forward(in, List.of("up")).get("up");
+            assertEquals(new Shape(2, 2, 6, 8), y.getShape());
+            float[] want = in.repeat(2, 2).repeat(3, 2).toFloatArray();
+            assertEquals(boxed(want), boxed(y.toFloatArray()));
+        }
+    }
+
+    @Test
     void unusedExtraOutputsAreIgnoredUsedOnesReported() {
         byte[] unused = new OnnxWriter().input("x", 1, 3).output("y")
                 .node("Dropout", "drop", s("x"), s("d", "mask"), attr("ratio", 0.3f))
