@@ -12,7 +12,7 @@ import java.io.PrintWriter;
             "Shows what a convolutional neural network sees.",
             "",
             "MODEL is a zoo name (vgg16, vgg19, resnet50v2: the Keras ImageNet models, weights fetched on first use), "
-                + "a Keras file (.h5 or .keras), a convscope file (.cvs), or nothing for the embedded Fashion-MNIST "
+                + "a Keras file (.h5 or .keras), an ONNX file (.onnx), a convscope file (.cvs), or nothing for the embedded Fashion-MNIST "
                 + "model, which works offline.",
             ""},
         subcommands = {ModelsCommand.class, SummaryCommand.class, PredictCommand.class, EvaluateCommand.class,

@@ -28,7 +28,7 @@ public final class SummaryCommand implements Callable<Integer> {
     InputOptions input = new InputOptions();
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL",
-            description = "Zoo name, Keras file, or nothing for the embedded model.")
+            description = "Zoo name, Keras or ONNX file, or nothing for the embedded model.")
     String model;
 
     @Option(names = "--no-top", description = "Zoo models: without the classifier.")

@@ -391,6 +391,10 @@ public final class Engine implements AutoCloseable {
             NDArray y = src.reshape(target);
             return target.length == 4 ? y.transpose(0, 3, 1, 2) : y;
         }
+        NDArray other = OnnxOps.apply(layer, in, p);
+        if (other != null) {
+            return other;
+        }
         throw new IllegalStateException("no engine implementation for " + layer.type());
     }
 
@@ -422,7 +426,9 @@ public final class Engine implements AutoCloseable {
         int[] p = pl.padding().resolve((int) x.getShape().get(2), (int) x.getShape().get(3), pl.kh(), pl.kw(), pl.sh(), pl.sw(), 1, 1);
         Shape kernel = new Shape(pl.kh(), pl.kw());
         Shape stride = new Shape(pl.sh(), pl.sw());
-        boolean symmetric = p[0] == p[1] && p[2] == p[3] && p[0] <= pl.kh() / 2 && p[2] <= pl.kw() / 2;
+        boolean symmetric = p[0] == p[1] && p[2] == p[3] && p[0] <= pl.kh() / 2 && p[2] <= pl.kw() / 2
+                // DJL's avgPool2d counts padded cells whatever countIncludePad says: count them here instead
+                && (pl.max() || pl.countIncludePad() || (p[0] == 0 && p[2] == 0));
         if (pl.max()) {
             if (symmetric) {
                 return Pool.maxPool2d(x, kernel, stride, new Shape(p[0], p[2]), pl.ceilMode());

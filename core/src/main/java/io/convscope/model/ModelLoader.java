@@ -4,6 +4,7 @@ import io.convscope.ConvscopeException;
 import io.convscope.network.Network;
 import io.convscope.keras.KerasImporter;
 import io.convscope.keras.KerasWeights;
+import io.convscope.onnx.OnnxImporter;
 import io.convscope.embedded.EmbeddedModel;
 import io.convscope.util.Names;
 import io.convscope.util.Progress;
@@ -85,6 +86,9 @@ public final class ModelLoader {
             if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(NetworkFile.EXTENSION)) {
                 return NetworkFile.load(file);
             }
+            if (isOnnx(file)) {
+                return OnnxImporter.load(file);
+            }
             return KerasImporter.load(file);
         }
         Network arch = zooArchitecture(zoo, r.includeTop(), r.height(), r.width());
@@ -106,6 +110,29 @@ public final class ModelLoader {
         };
     }
 
+    /**
+     * True for {@code .onnx} files, and for files that start as an ONNX ModelProto does (field 1,
+     * ir_version, a small varint) rather than with the HDF5 or zip signature.
+     */
+    static boolean isOnnx(Path file) {
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(OnnxImporter.EXTENSION)) {
+            return true;
+        }
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".h5") || name.endsWith(".hdf5") || name.endsWith(".keras")) {
+            return false;
+        }
+        byte[] head = new byte[2];
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            if (in.readNBytes(head, 0, 2) < 2) {
+                return false;
+            }
+        } catch (java.io.IOException e) {
+            return false;
+        }
+        return head[0] == 0x08 && head[1] > 0 && head[1] <= 0x7f;
+    }
+
     /** The seed of {@code --weights none}: the same random model every time. */
     public static final long RANDOM_SEED = 20141112L;
 
@@ -119,7 +146,7 @@ public final class ModelLoader {
             throw unknown(r.model());
         }
         if (Files.isDirectory(p)) {
-            throw new ConvscopeException(r.model() + " is a folder, not a model file (.h5, .keras)");
+            throw new ConvscopeException(r.model() + " is a folder, not a model file (.h5, .keras, .onnx)");
         }
     }
 

@@ -380,6 +380,451 @@ public sealed interface Layer {
         }
     }
 
+    // ---- layers for imported ONNX graphs (any rank; per-sample axes, batch excluded) -----------
+
+    /**
+     * 2-D transposed convolution (ONNX ConvTranspose). Kernel is (inChannels, filters / groups, kh, kw).
+     * The output is the full transposed convolution, extended by {@code outPadH/outPadW} zero rows and
+     * columns at the end, then cropped by the padding: explicit pads, or for {@code SAME}/{@code
+     * SAME_LOWER} and a given {@code outputSize} the padding that gives that size.
+     */
+    record ConvTranspose2D(int filters, int kh, int kw, int sh, int sw, int dh, int dw, Padding padding, int outPadH,
+                           int outPadW, int[] outputSize, int groups, boolean useBias) implements Layer {
+        public String type() {
+            return "ConvTranspose";
+        }
+
+        /** {begin, out} for each axis (H then W) for an input of {@code inH × inW}; {-1,-1} when unknown. */
+        public int[] crop(int inH, int inW) {
+            int[] h = axis(inH, kh, sh, dh, outPadH, padding.top(), padding.bottom(), outputSize.length == 0 ? -1 : outputSize[0]);
+            int[] w = axis(inW, kw, sw, dw, outPadW, padding.left(), padding.right(), outputSize.length == 0 ? -1 : outputSize[1]);
+            return new int[] {h[0], h[1], w[0], w[1]};
+        }
+
+        private int[] axis(int in, int k, int s, int d, int outPad, int padBegin, int padEnd, int given) {
+            if (in < 0) {
+                return new int[] {-1, -1};
+            }
+            int natural = s * (in - 1) + (k - 1) * d + 1 + outPad;
+            int out;
+            if (given >= 0) {
+                out = given;
+            } else if (padding.isSame()) {
+                out = in * s;
+            } else {
+                return new int[] {padBegin, natural - padBegin - padEnd};
+            }
+            int total = natural - out;
+            int small = Math.floorDiv(Math.max(total, 0), 2);
+            int begin = total <= 0 ? 0 : padding.kind() == Padding.Kind.SAME_LOWER ? total - small : small;
+            return new int[] {begin, out};
+        }
+
+        public TensorShape outputShape(List<TensorShape> in) {
+            TensorShape x = spatial(in, type());
+            int[] c = crop(x.height(), x.width());
+            if ((c[1] == 0 || c[3] == 0) || c[1] < -1 || c[3] < -1) {
+                throw new IllegalArgumentException("output size " + c[1] + "×" + c[3] + " is empty");
+            }
+            return TensorShape.chw(filters, c[1], c[3]);
+        }
+
+        public List<ParamSpec> params(List<TensorShape> in) {
+            int c = in.get(0).channels();
+            List<ParamSpec> p = new ArrayList<>();
+            p.add(ParamSpec.weight("kernel", new int[] {c, filters / groups, kh, kw}, filters / groups * kh * kw, c * kh * kw));
+            if (useBias) {
+                p.add(ParamSpec.constant("bias", new int[] {filters}, ParamSpec.Init.ZEROS, true));
+            }
+            return p;
+        }
+    }
+
+    /** Instance normalization: each channel of each sample normalized over its other axes, then scaled and shifted. */
+    record InstanceNorm(float epsilon) implements Layer {
+        public String type() {
+            return "InstanceNormalization";
+        }
+
+        public TensorShape outputShape(List<TensorShape> in) {
+            TensorShape x = single(in, type());
+            if (x.rank() < 2) {
+                throw new IllegalArgumentException("InstanceNormalization needs (C, ...) inputs, got " + x);
+            }
+            return x;
+        }
+
+        public List<ParamSpec> params(List<TensorShape> in) {
+            int c = in.get(0).dim(0);
+            return List.of(ParamSpec.constant("gamma", new int[] {c}, ParamSpec.Init.ONES, true),
+                    ParamSpec.constant("beta", new int[] {c}, ParamSpec.Init.ZEROS, true));
+        }
+    }
+
+    /**
+     * Local response normalization across channels (ONNX LRN):
+     * {@code y = x / (bias + alpha / size · Σ x²)^beta}, the sum over {@code size} neighbouring channels.
+     */
+    record LRN(int size, float alpha, float beta, float bias) implements Layer {
+        public String type() {
+            return "LRN";
+        }
+
+        public TensorShape outputShape(List<TensorShape> in) {
+            TensorShape x = single(in, type());
+            if (x.rank() < 2) {
+                throw new IllegalArgumentException("LRN needs (C, ...) inputs, got " + x);
+            }
+            return x;
+        }
+    }
+
+    /** Parametric ReLU: x for x ≥ 0, slope · x otherwise; {@code slopeShape} broadcasts against the sample. */
+    record PRelu(int[] slopeShape) implements Layer {
+        public String type() {
+            return "PRelu";
+        }
+
+        public TensorShape outputShape(List<TensorShape> in) {
+            TensorShape x = single(in, type());
+            return broadcast(List.of(x, TensorShape.of(slopeShape)));
+        }
+
+        public List<ParamSpec> params(List<TensorShape> in) {
+            return List.of(ParamSpec.constant("slope", slopeShape.clone(), ParamSpec.Init.ZEROS, true));
+        }
+    }
+
+    /** Element-wise functions with up to two constants {@code alpha} and {@code beta} (ONNX names). */
+    record Unary(Fn fn, float alpha, float beta) implements Layer {
+        /** The function; {@code onnxName} is shown by the summary. */
+        public enum Fn { RELU("Relu"), LEAKY_RELU("LeakyRelu"), ELU("Elu"), SELU("Selu"), SIGMOID("Sigmoid"),
+            HARD_SIGMOID("HardSigmoid"), HARD_SWISH("HardSwish"), TANH("Tanh"), CLIP("Clip"), ABS("Abs"), NEG("Neg"),
+            EXP("Exp"), LOG("Log"), SQRT("Sqrt"), RECIPROCAL("Reciprocal"), SOFTPLUS("Softplus"), SOFTSIGN("Softsign"),
+            FLOOR("Floor"), CEIL("Ceil");
+            public final String onnxName;
+            Fn(String n) {
+                onnxName = n;
+            }
+        }
+
+        public String type() {
+            return fn.onnxName;
+        }
+
+        public TensorShape outputShape(List<TensorShape> in) {
+            return single(in, type());
+        }
+    }
+
+    /**
+     * Element-wise arithmetic with numpy broadcasting over the sample axes. The inputs are the
+     * node's inputs, with a constant operand (parameter "b", shape {@code constShape}) inserted at
+     * position {@code constIndex} when that is ≥ 0 ({@code constShape} is empty otherwise). Two or more
+     * operands for the commutative ops.
+     */
+    record Arith(Op op, int constIndex, int[] constShape) implements Layer {
+        /** The operation; {@code onnxName} is shown by the summary. */
+        public enum Op { ADD("Add"), SUB("Sub"), MUL("Mul"), DIV("Div"), MAX("Max"), MIN("Min"), POW("Pow");
+            public final String onnxName;
+            Op(String n) {
+                onnxName = n;
+            }
+        }
+
+        public String type() {
+            return op.onnxName;
+        }
+
+        public TensorShape outputShape(List<TensorShape> in) {
+            List<TensorShape> all = new ArrayList<>(in);
+            if (constIndex >= 0) {
+                all.add(Math.min(constIndex, all.size()), TensorShape.of(constShape));
+            }
+            if (all.size() < 2 || ((op == Op.SUB || op == Op.DIV || op == Op.POW) && all.size() != 2)) {
+                throw new IllegalArgumentException(type() + " got " + all.size() + " operands");
+            }
+            return broadcast(all);
+        }
+
+        public List<ParamSpec> params(List<TensorShape> in) {
+            return constIndex < 0 ? List.of() : List.of(ParamSpec.constant("b", constShape.clone(), ParamSpec.Init.ZEROS, false));
+        }
+    }
+
+    /**
+     * Matrix product over the last two axes (numpy matmul) of the input and a constant matrix
+     * (parameter "b", shape {@code constShape}), or of two inputs when {@code constShape} is empty.
+     */
+    record MatMul(int[] constShape) implements Layer {
+        public String type() {
+            return "MatMul";
+        }
+
+        public TensorShape outputShape(List<TensorShape> in) {
+            TensorShape a = in.get(0);
+            boolean constant = constShape.length > 0;
+            TensorShape b = constant ? TensorShape.of(constShape) : in.get(1);
+            if (a.rank() < 1 || b.rank() < 2 || (constant && in.size() != 1) || (!constant && in.size() != 2)) {
+                throw new IllegalArgumentException("MatMul operands " + a + " and " + b + " are not supported");
+            }
+            int k = a.dim(-1);
+            if (k >= 0 && b.dim(-2) >= 0 && k != b.dim(-2)) {
+                throw new IllegalArgumentException("MatMul: " + a + " × " + b + " do not match");
+            }
+            if (constant && b.rank() == 2) {
+                return a.withDim(a.rank() - 1, b.dim(-1));
+            }
+            if (a.rank() != b.rank()) {
+                throw new IllegalArgumentException("MatMul operands " + a + " and " + b + " differ in rank");
+            }
+            return a.withDim(a.rank() - 1, b.dim(-1));
+        }
+
+        public List<ParamSpec> params(List<TensorShape> in) {
+            return constShape.length == 0 ? List.of() : List.of(ParamSpec.weight("b", constShape.clone(), constShape[0], constShape[1]));
+        }
+    }
+
+    /** Reorders the sample axes: output axis i is input axis {@code perm[i]} (ONNX Transpose, batch fixed). */
+    record Permute(int[] perm) implements Layer {
+        public String type() {
+            return "Transpose";
+        }
+
+        public TensorShape outputShape(List<TensorShape> in) {
+            TensorShape x = single(in, type());
+            if (perm.length != x.rank()) {
+                throw new IllegalArgumentException("permutation of " + perm.length + " axes for " + x);
+            }
+            int[] d = new int[perm.length];
+            for (int i = 0; i < perm.length; i++) {
+                d[i] = x.dim(perm[i]);
+            }
+            return TensorShape.of(d);
+        }
+    }
+
+    /**
+     * Row-major reshape of each sample (ONNX Reshape, batch kept): a target entry 0 copies the input's
+     * dimension at that position, one entry may be -1.
+     */
+    record View(int[] target) implements Layer {
+        public String type() {
+            return "Reshape";
+        }
+
+        public TensorShape outputShape(List<TensorShape> in) {
+            TensorShape x = single(in, type());
+            int[] t = resolve(x.dims());
+            long n = x.size();
+            int unknown = -1;
+            long known = 1;
+            for (int i = 0; i < t.length; i++) {
+                if (t[i] < 0) {
+                    if (unknown >= 0) {
+                        return TensorShape.of(t);
+                    }
+                    unknown = i;
+                } else {
+                    known *= t[i];
+                }
+            }
+            if (n >= 0) {
+                if (unknown >= 0) {
+                    if (known == 0 || n % known != 0) {
+                        throw new IllegalArgumentException("cannot reshape " + x + " to " + java.util.Arrays.toString(target));
+                    }
+                    t[unknown] = Math.toIntExact(n / known);
+                } else if (known != n) {
+                    throw new IllegalArgumentException("cannot reshape " + x + " (" + n + " values) to " + java.util.Arrays.toString(target));
+                }
+            }
+            return TensorShape.of(t);
+        }
+
+        /** The target with 0 entries replaced by the input's dimensions. */
+        public int[] resolve(int[] inDims) {
+            int[] t = target.clone();
+            for (int i = 0; i < t.length; i++) {
+                if (t[i] == 0) {
+                    t[i] = i < inDims.length ? inDims[i] : 0;
+                }
+            }
+            return t;
+        }
+    }
+
+    /** Picks {@code counts[i]} elements from {@code starts[i]} in steps of {@code steps[i]} along sample axis {@code axes[i]}. */
+    record Slice(int[] axes, int[] starts, int[] steps, int[] counts) implements Layer {
+        public String type() {
+            return "Slice";
+        }
+
+        public TensorShape outputShape(List<TensorShape> in) {
+            TensorShape x = single(in, type());
+            for (int i = 0; i < axes.length; i++) {
+                x = x.withDim(axes[i], counts[i]);
+            }
+            return x;
+        }
+    }
+
+    /** Takes the entries {@code indices} (shaped {@code indicesShape}) along sample axis {@code axis} (ONNX Gather). */
+    record Gather(int axis, int[] indices, int[] indicesShape) implements Layer {
+        public String type() {
+            return "Gather";
+        }
+
+        public TensorShape outputShape(List<TensorShape> in) {
+            TensorShape x = single(in, type());
+            int[] d = x.dims();
+            int[] out = new int[d.length - 1 + indicesShape.length];
+            int k = 0;
+            for (int i = 0; i < axis; i++) {
+                out[k++] = d[i];
+            }
+            for (int s : indicesShape) {
+                out[k++] = s;
+            }
+            for (int i = axis + 1; i < d.length; i++) {
+                out[k++] = d[i];
+            }
+            return TensorShape.of(out);
+        }
+    }
+
+    /**
+     * Pads the sample axes: {@code pads} holds the begin amounts of every axis, then the end amounts
+     * (negative amounts crop). Constant, reflect or edge mode.
+     */
+    record Pad(int[] pads, Mode mode, float value) implements Layer {
+        /** How padded cells are filled. */
+        public enum Mode { CONSTANT, REFLECT, EDGE }
+
+        public String type() {
+            return "Pad";
+        }
+
+        public TensorShape outputShape(List<TensorShape> in) {
+            TensorShape x = single(in, type());
+            if (pads.length != 2 * x.rank()) {
+                throw new IllegalArgumentException(pads.length + " pads for " + x);
+            }
+            for (int i = 0; i < x.rank(); i++) {
+                x = x.withDim(i, add(x.dim(i), pads[i] + pads[i + x.rank()]));
+            }
+            return x;
+        }
+    }
+
+    /**
+     * ONNX Resize / Upsample on the sample axes: output size {@code floor(in · scales[i])}, or
+     * {@code sizes[i]} when sizes are given (not empty). {@code mode} is "nearest", "linear" or "cubic";
+     * {@code coordinates} the coordinate_transformation_mode; {@code nearestMode} the rounding;
+     * {@code cubicA} and {@code excludeOutside} ONNX's cubic_coeff_a and exclude_outside.
+     */
+    record Resize(float[] scales, int[] sizes, String mode, String coordinates, String nearestMode, float cubicA,
+                  boolean excludeOutside) implements Layer {
+        public String type() {
+            return "Resize";
+        }
+
+        public int outSize(int axis, int in) {
+            if (sizes.length > 0) {
+                return sizes[axis];
+            }
+            return in < 0 ? -1 : (int) Math.floor(in * (double) scales[axis] + 1e-9);
+        }
+
+        public TensorShape outputShape(List<TensorShape> in) {
+            TensorShape x = in.get(0);
+            int rank = sizes.length > 0 ? sizes.length : scales.length;
+            if (rank != x.rank()) {
+                throw new IllegalArgumentException("Resize with " + rank + " scales for " + x);
+            }
+            for (int i = 0; i < x.rank(); i++) {
+                x = x.withDim(i, outSize(i, x.dim(i)));
+            }
+            return x;
+        }
+    }
+
+    /** Reduction over sample axes (ONNX ReduceMean, ReduceSum, ReduceMax, ReduceMin). */
+    record Reduce(Op op, int[] axes, boolean keepDims) implements Layer {
+        /** The reduction. */
+        public enum Op { MEAN("ReduceMean"), SUM("ReduceSum"), MAX("ReduceMax"), MIN("ReduceMin");
+            public final String onnxName;
+            Op(String n) {
+                onnxName = n;
+            }
+        }
+
+        public String type() {
+            return op.onnxName;
+        }
+
+        public TensorShape outputShape(List<TensorShape> in) {
+            TensorShape x = single(in, type());
+            List<Integer> d = new ArrayList<>();
+            for (int i = 0; i < x.rank(); i++) {
+                boolean reduced = false;
+                for (int a : axes) {
+                    reduced |= a == i;
+                }
+                if (!reduced) {
+                    d.add(x.dim(i));
+                } else if (keepDims) {
+                    d.add(1);
+                }
+            }
+            return TensorShape.of(d.stream().mapToInt(Integer::intValue).toArray());
+        }
+    }
+
+    /**
+     * Softmax (or log-softmax) over sample axis {@code axis}. {@code flattenFrom} (ONNX opsets before
+     * 13) takes it over all axes from {@code axis} on at once.
+     */
+    record Softmax(int axis, boolean log, boolean flattenFrom) implements Layer {
+        public String type() {
+            return log ? "LogSoftmax" : "Softmax";
+        }
+
+        public TensorShape outputShape(List<TensorShape> in) {
+            return single(in, type());
+        }
+    }
+
+    /** Numpy broadcasting of sample shapes (aligned at the last axis; -1 is unknown). */
+    private static TensorShape broadcast(List<TensorShape> shapes) {
+        int rank = 0;
+        for (TensorShape s : shapes) {
+            rank = Math.max(rank, s.rank());
+        }
+        int[] out = new int[rank];
+        java.util.Arrays.fill(out, 1);
+        for (TensorShape s : shapes) {
+            for (int i = 0; i < s.rank(); i++) {
+                int o = rank - s.rank() + i;
+                int d = s.dim(i);
+                if (d == 1) {
+                    continue;
+                }
+                if (out[o] == 1 || out[o] == d) {
+                    out[o] = d;
+                } else if (d == -1) {
+                    continue;
+                } else if (out[o] == -1) {
+                    out[o] = d;
+                } else {
+                    throw new IllegalArgumentException("shapes " + shapes + " do not broadcast");
+                }
+            }
+        }
+        return TensorShape.of(out);
+    }
+
     // ---- shape helpers -------------------------------------------------------------------------
 
     private static TensorShape single(List<TensorShape> in, String type) {

@@ -4,11 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where the shared real-world fixtures are: system property convscope.shared, else ../shared (or ../../shared). */
-final class Fixtures {
+public final class Fixtures {
     private Fixtures() {
     }
 
-    static Path shared() {
+    public static Path shared() {
         String p = System.getProperty("convscope.shared");
         if (p != null && Files.isDirectory(Path.of(p))) {
             return Path.of(p);
@@ -22,7 +22,7 @@ final class Fixtures {
         return Path.of("..", "shared").toAbsolutePath().normalize();
     }
 
-    static Path fixture(String relative) {
+    public static Path fixture(String relative) {
         return shared().resolve("fixtures").resolve(relative);
     }
 }
