@@ -47,6 +47,46 @@ class CliOnnxTest {
     }
 
     @Test
+    void squeezenetWithTorchPreprocessingAndItsLabelsSeesAnEgyptianCat() {
+        Path dir = fixture("models/squeezenet1.1");
+        Path image = fixture("images/chelsea.png");
+        CliErrorsTest.Run r = CliErrorsTest.run("predict", "--json", "--top", "3", "--model", dir.resolve("model.onnx").toString(),
+                "--preprocess", "torch", "--labels", dir.resolve("labels.txt").toString(), image.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonArray preds = JsonParser.parseString(r.out()).getAsJsonArray().get(0).getAsJsonObject().getAsJsonArray("predictions");
+        assertEquals("Egyptian cat", preds.get(0).getAsJsonObject().get("label").getAsString(), r.out());
+        assertEquals(285, preds.get(0).getAsJsonObject().get("index").getAsInt());
+        // the fixture's published top 3 (tabby and tiger cat close behind)
+        java.util.Set<String> next = java.util.Set.of(preds.get(1).getAsJsonObject().get("label").getAsString(),
+                preds.get(2).getAsJsonObject().get("label").getAsString());
+        assertEquals(java.util.Set.of("tabby", "tiger cat"), next, r.out());
+        // without the preprocessing the model sees raw 0-255 pixels and no longer finds the cat
+        CliErrorsTest.Run raw = CliErrorsTest.run("predict", "--json", "--top", "1", "--model", dir.resolve("model.onnx").toString(),
+                "--labels", dir.resolve("labels.txt").toString(), image.toString());
+        assertEquals(0, raw.code(), raw.err());
+        assertFalse(raw.out().contains("Egyptian cat"), raw.out());
+    }
+
+    @Test
+    void mnist8WithUnitPreprocessingReadsADrawnDigit(@TempDir Path tmp) throws IOException {
+        Path dir = fixture("models/mnist-8");
+        // a white 3 on black, drawn here: two bows joined on the right
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        java.awt.Graphics2D g = img.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.setStroke(new java.awt.BasicStroke(3f));
+        g.drawArc(8, 4, 12, 10, -90, 270);
+        g.drawArc(8, 13, 12, 10, -180, 270);
+        g.dispose();
+        Path png = tmp.resolve("three.png");
+        javax.imageio.ImageIO.write(img, "png", png.toFile());
+        CliErrorsTest.Run r = CliErrorsTest.run("predict", "--json", "--top", "1", "--model", dir.resolve("model.onnx").toString(),
+                "--preprocess", "unit", "--labels", dir.resolve("labels.txt").toString(), png.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"Three\""), r.out());
+    }
+
+    @Test
     void corruptOnnxFileIsOneErrorLine(@TempDir Path tmp) throws IOException {
         Path model = fixture("models/mnist-8/model.onnx");
         byte[] bytes = Files.readAllBytes(model);
