@@ -103,6 +103,28 @@ class GifPngTest {
     }
 
     @Test
+    void lzwOfNoisyAndFlatFramesDecodesExactly() throws Exception {
+        // random colours fill the 4096-entry table many times over (clear codes, 12-bit codes);
+        // a flat frame makes long runs; a 1x1 frame is the shortest stream
+        java.util.Random r = new java.util.Random(5);
+        BufferedImage noise = Images.create(301, 199, 0);
+        int[] px = Images.pixels(noise);
+        for (int i = 0; i < px.length; i++) {
+            px[i] = r.nextInt(256) * 0x010001;
+        }
+        for (BufferedImage img : List.of(noise, solid(640, 480, 0x123456), solid(1, 1, 0x654321))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            new Gif().add(img, 100).write(out);
+            BufferedImage back = frames(out.toByteArray()).get(0);
+            for (int y = 0; y < img.getHeight(); y++) {
+                for (int x = 0; x < img.getWidth(); x++) {
+                    assertEquals(img.getRGB(x, y) & 0xffffff, back.getRGB(x, y) & 0xffffff, x + "," + y);
+                }
+            }
+        }
+    }
+
+    @Test
     void gifNeedsAFrame() {
         assertThrows(IllegalStateException.class, () -> new Gif().write(new ByteArrayOutputStream()));
         assertThrows(IllegalArgumentException.class, () -> new Gif().add(solid(1, 1, 0), -1));

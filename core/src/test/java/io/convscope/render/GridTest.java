@@ -137,6 +137,26 @@ class GridTest {
     }
 
     @Test
+    void longAndMultiLineCaptionsWidenAndHeightenTheCells() {
+        Heatmap m = Heatmap.of(new float[4], 2, 2);
+        String wide = "channel 123 · score 0.875";
+        Grid g = new Grid().minTileSize(10).add(m, "1").add(m, wide + "\nsecond line").columns(2);
+        GridLayout layout = g.layout();
+        assertEquals(Text.width(wide, 1), layout.cellWidth());
+        assertEquals(10 + 2 + 2 * Text.LINE, layout.cellHeight());
+        BufferedImage sheet = g.render();
+        // the second line of the second caption is drawn: some caption-coloured pixel in its row band
+        int y0 = 8 + 10 + 2 + Text.LINE;
+        boolean ink = false;
+        for (int y = y0; y < y0 + Text.HEIGHT; y++) {
+            for (int x = 8 + layout.x(1); x < 8 + layout.x(1) + layout.cellWidth(); x++) {
+                ink |= (sheet.getRGB(x, y) & 0xffffff) == Grid.CAPTION;
+            }
+        }
+        assertTrue(ink);
+    }
+
+    @Test
     void imageTilesOfDifferentSizesAreCentredInEqualCells() {
         BufferedImage a = Images.create(20, 10, 0xff0000);
         BufferedImage b = Images.create(40, 40, 0x00ff00);

@@ -86,7 +86,10 @@ class TextTest {
             assertTrue(Text.has(c));
         }
         assertFalse(Text.has('é'));
-        assertEquals(pixels('\u0001'), pixels('é')); // unknown characters: the same box
+        assertEquals(pixels('e'), pixels('é')); // accented letters: their base letter
+        assertEquals(pixels('O'), pixels('Ö'));
+        assertEquals(pixels('\u0001'), pixels('中')); // unknown characters: the same box
+        assertEquals(pixels('\u0001'), pixels('\n'));
     }
 
     @Test
