@@ -125,6 +125,22 @@ class GifPngTest {
     }
 
     @Test
+    void readingSomethingElseIsAOneLineError() throws Exception {
+        Path text = dir.resolve("notes.gif");
+        Files.writeString(text, "not a gif");
+        io.convscope.ConvscopeException e = assertThrows(io.convscope.ConvscopeException.class, () -> Gif.read(text));
+        assertTrue(e.getMessage().startsWith("cannot read " + text), e.getMessage());
+        assertThrows(io.convscope.ConvscopeException.class, () -> Gif.read(dir.resolve("missing.gif")));
+    }
+
+    @Test
+    void delaysRoundToHundredths() {
+        Path file = dir.resolve("d.gif");
+        new Gif().add(solid(2, 2, 0), 54).add(solid(2, 2, 0), 55).add(solid(2, 2, 0), 0).write(file);
+        assertEquals(List.of(50, 60, 0), Gif.read(file).delaysMs());
+    }
+
+    @Test
     void gifNeedsAFrame() {
         assertThrows(IllegalStateException.class, () -> new Gif().write(new ByteArrayOutputStream()));
         assertThrows(IllegalArgumentException.class, () -> new Gif().add(solid(1, 1, 0), -1));

@@ -170,6 +170,13 @@ class GridTest {
     }
 
     @Test
+    void emptyGridIsJustTheTitle() {
+        BufferedImage sheet = new Grid().title("nothing").render();
+        assertEquals(Text.width("nothing", 2) + 16, sheet.getWidth());
+        assertEquals(8 + Text.LINE * 2 + 4 + 8, sheet.getHeight());
+    }
+
+    @Test
     void panelAndComposition() {
         BufferedImage a = Images.create(10, 10, 0x112233);
         BufferedImage b = Images.create(10, 10, 0x445566);

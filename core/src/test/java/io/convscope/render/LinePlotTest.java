@@ -105,6 +105,16 @@ class LinePlotTest {
     }
 
     @Test
+    void nothingToDrawStillGivesAChart() {
+        BufferedImage empty = new LinePlot("no data").render();
+        assertEquals(640, empty.getWidth());
+        BufferedImage one = new LinePlot("one").series("", new double[] {Double.NaN, 2}).render(); // no legend
+        int[] xs = columns(one, LinePlot.COLORS[0]);
+        assertTrue(xs[0] > 0, "the single point is drawn");
+        assertEquals(1, xs[1] - xs[0]); // a 2-pixel dot, no line
+    }
+
+    @Test
     void sameDataSamePixels() {
         double[] y = {3, 1, 4, 1, 5, 9, 2, 6};
         BufferedImage a = new LinePlot("pi").xLabel("step").yLabel("loss").series("a", y).size(300, 200).render();
