@@ -20,7 +20,7 @@ import java.util.List;
  * largest frame, on the {@link #background}) with their own delays. Colours go through one
  * deterministic 256-colour palette for all frames ({@link Palette}: exact when the frames use 256
  * colours or fewer, else median cut), and the file is encoded by convscope's own LZW encoder
- * ({@code javax.imageio}'s GIF writer took 2.5× as long: {@code GifBenchmark}), so the same frames give the same
+ * ({@code javax.imageio}'s GIF writer took about twice as long in {@code GifBenchmark}), so the same frames give the same
  * bytes, on any machine.
  *
  * <p>Frames are kept (by reference, {@code TYPE_INT_RGB} ones without a copy) until {@link #write}:

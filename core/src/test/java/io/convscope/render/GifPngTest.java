@@ -182,6 +182,33 @@ class GifPngTest {
     }
 
     @Test
+    void parallelStripsGiveTheSameBytesAsOneThreadAndDecode() throws Exception {
+        // tall enough for many strips in both colour types; one stream whichever way it is cut up
+        java.util.Random r = new java.util.Random(9);
+        BufferedImage noisy = Images.create(700, 900, 0);
+        int[] px = Images.pixels(noisy);
+        for (int i = 0; i < px.length; i++) {
+            px[i] = r.nextInt(1 << 24);
+        }
+        BufferedImage few = Images.upscale(new Grid().addChannels(Normalization.MINMAX.layer(
+                new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8}, 1, 3, 3)).render(), 16);
+        for (BufferedImage img : List.of(noisy, few)) {
+            ByteArrayOutputStream serial = new ByteArrayOutputStream();
+            ByteArrayOutputStream parallel = new ByteArrayOutputStream();
+            Png.write(img, serial, java.util.zip.Deflater.BEST_SPEED, java.util.zip.Deflater.DEFAULT_STRATEGY, false);
+            Png.write(img, parallel, java.util.zip.Deflater.BEST_SPEED, java.util.zip.Deflater.DEFAULT_STRATEGY, true);
+            assertArrayEquals(serial.toByteArray(), parallel.toByteArray());
+            BufferedImage back = ImageIO.read(new ByteArrayInputStream(parallel.toByteArray()));
+            for (int y = 0; y < img.getHeight(); y++) {
+                for (int x = 0; x < img.getWidth(); x++) {
+                    assertEquals(img.getRGB(x, y) & 0xffffff, back.getRGB(x, y) & 0xffffff, x + "," + y);
+                }
+            }
+            assertTrue(img.getWidth() * img.getHeight() * (img == noisy ? 3 : 1) > 4 * (1 << 18), "several strips");
+        }
+    }
+
+    @Test
     void pngCompositesAlphaOverWhite() throws Exception {
         BufferedImage argb = new BufferedImage(2, 1, BufferedImage.TYPE_INT_ARGB);
         argb.setRGB(0, 0, 0x00ff0000); // transparent

@@ -15,7 +15,8 @@ import java.util.zip.Deflater;
 
 /**
  * Compares PNG encoders on activation sheets in one run: javax.imageio's writer (default and fastest
- * compression setting) against convscope's {@link Png} at several deflate settings. Sheets: VGG16's
+ * compression setting) against convscope's {@link Png} (level 1 on one thread and in parallel strips,
+ * Huffman only, level 6). Prints the number of processors. Sheets: VGG16's
  * block1_conv1 (64 × 224²), block3_conv1 (256 × 56²) and block5_conv3 (512 × 14²), once with random
  * ReLU-like floats (hard to compress) and once with smooth sparse maps (closer to real activations).
  * Not a test; run by hand after {@code mvn -o -q -pl core test-compile}:
@@ -46,15 +47,17 @@ public final class PngBenchmark {
                 names.add(kind + " " + l[0] + "x" + l[1] + "²");
             }
         }
-        String[] encNames = {"imageio default", "imageio fastest", "convscope level1", "convscope huffman",
-            "convscope level6"};
+        String[] encNames = {"imageio default", "imageio fastest", "convscope serial", "convscope parallel",
+            "convscope huffman", "convscope level6"};
         Encoder[] encoders = {
             (img, out) -> imageio(img, out, -1f),
             (img, out) -> imageio(img, out, 1f),
-            (img, out) -> Png.write(img, out, Deflater.BEST_SPEED, Deflater.DEFAULT_STRATEGY),
-            (img, out) -> Png.write(img, out, Deflater.BEST_SPEED, Deflater.HUFFMAN_ONLY),
-            (img, out) -> Png.write(img, out, 6, Deflater.DEFAULT_STRATEGY),
+            (img, out) -> Png.write(img, out, Deflater.BEST_SPEED, Deflater.DEFAULT_STRATEGY, false),
+            (img, out) -> Png.write(img, out, Deflater.BEST_SPEED, Deflater.DEFAULT_STRATEGY, true),
+            (img, out) -> Png.write(img, out, Deflater.BEST_SPEED, Deflater.HUFFMAN_ONLY, true),
+            (img, out) -> Png.write(img, out, 6, Deflater.DEFAULT_STRATEGY, true),
         };
+        System.out.println(Runtime.getRuntime().availableProcessors() + " processors");
         System.out.printf("%-18s", "sheet");
         for (String e : encNames) {
             System.out.printf(" %22s", e);
