@@ -44,7 +44,7 @@ public enum Normalization {
         Range layer = this == LAYER ? Range.of(chw, offset, channels * hw) : null;
         Heatmap[] out = new Heatmap[channels];
         for (int c = 0; c < channels; c++) {
-            out[c] = channel(chw, offset + c * hw, height, width, layer);
+            out[c] = channel(chw, offset + c * hw, width, height, layer);
         }
         return out;
     }
@@ -55,13 +55,14 @@ public enum Normalization {
     }
 
     /**
-     * One channel (or any 2-D map), {@code data[offset .. offset + height*width)} row-major. Sizes are
-     * in tensor order (height, then width), as in {@link #layer}.
+     * One channel (or any 2-D map), {@code data[offset .. offset + width*height)} row-major. Note the
+     * order: width, then height, as in {@link Heatmap} (unlike {@link #layer}, which takes tensor order
+     * channels, height, width).
      *
      * @param layer the whole layer's range, used by {@link #LAYER} (ignored otherwise); null means the
      *              channel's own range
      */
-    public Heatmap channel(float[] data, int offset, int height, int width, Range layer) {
+    public Heatmap channel(float[] data, int offset, int width, int height, Range layer) {
         int n = width * height;
         float[] unit = new float[n];
         if (isDead(data, offset, n)) {

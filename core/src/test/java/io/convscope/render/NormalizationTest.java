@@ -36,10 +36,10 @@ class NormalizationTest {
         // seven zeros and a 10: mean 1.25, std sqrt(10.9375) = 3.307189;
         // 0 -> 128 - 1.25/3.307189*64 = 103.81 -> 103; 10 -> 128 + 8.75/3.307189*64 = 297.3 -> 255
         float[] x = {0, 0, 0, 0, 0, 0, 0, 10};
-        Heatmap h = Normalization.STANDARDIZE.channel(x, 0, 2, 4, null);
+        Heatmap h = Normalization.STANDARDIZE.channel(x, 0, 4, 2, null);
         assertArrayEquals(new int[] {103, 103, 103, 103, 103, 103, 103, 255}, bytes(h));
         // the low end clips at 0
-        Heatmap g = Normalization.STANDARDIZE.channel(new float[] {-100, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0, 1, 10, null);
+        Heatmap g = Normalization.STANDARDIZE.channel(new float[] {-100, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0, 10, 1, null);
         // mean -10, std 30: -100 -> (-90/30)*64+128 = -64 -> 0; 0 -> (10/30)*64+128 = 149.33 -> 149
         assertEquals(0, bytes(g)[0]);
         assertEquals(149, bytes(g)[1]);
@@ -76,6 +76,11 @@ class NormalizationTest {
         assertEquals(3, img.getWidth());
         assertEquals(2, img.getHeight());
         assertEquals(Colormap.GRAY.rgb(0.6f), img.getRGB(0, 1) & 0xffffff); // row 1, column 0: value 3 of 0..5
+        // channel() takes width before height
+        Heatmap one = Normalization.MINMAX.channel(chw, 6, 3, 2, null);
+        assertEquals(3, one.width());
+        assertEquals(2, one.height());
+        assertArrayEquals(maps[1].unit(), one.unit());
     }
 
     @Test
@@ -116,7 +121,7 @@ class NormalizationTest {
         // a larger constant where the double mean cannot be exact in float either
         float[] y = new float[1000];
         java.util.Arrays.fill(y, 1234.567f);
-        for (int b : bytes(Normalization.STANDARDIZE.channel(y, 0, 1, 1000, null))) {
+        for (int b : bytes(Normalization.STANDARDIZE.channel(y, 0, 1000, 1, null))) {
             assertEquals(128, b);
         }
     }
@@ -138,10 +143,10 @@ class NormalizationTest {
     @Test
     void nonFiniteValuesDoNotSpoilTheStatistics() {
         float[] x = {1, 2, 3, 4, Float.NaN, Float.POSITIVE_INFINITY};
-        Heatmap s = Normalization.STANDARDIZE.channel(x, 0, 1, 6, null);
+        Heatmap s = Normalization.STANDARDIZE.channel(x, 0, 6, 1, null);
         // the finite values give the same bytes as without the others (mean/std over 1..4)
         assertArrayEquals(new int[] {42, 99, 156, 213, 0, 255}, bytes(s));
-        Heatmap m = Normalization.MINMAX.channel(x, 0, 1, 6, null);
+        Heatmap m = Normalization.MINMAX.channel(x, 0, 6, 1, null);
         assertArrayEquals(new float[] {0f, 1 / 3f, 2 / 3f, 1f, 0f, 1f}, m.unit(), 1e-6f);
     }
 
