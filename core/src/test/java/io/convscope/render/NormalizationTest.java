@@ -53,6 +53,8 @@ class NormalizationTest {
         assertEquals(0, Normalization.standardizedByte(1, 5, 2));
         assertEquals(128, Normalization.standardizedByte(3, 3, 0)); // constant: no noise
         assertEquals(0, Normalization.standardizedByte(Double.NaN, 3, 1));
+        assertEquals(0, Normalization.standardizedByte(Double.NaN, 3, 0));
+        assertEquals(255, Normalization.standardizedByte(Double.POSITIVE_INFINITY, 3, 0));
     }
 
     @Test
@@ -146,6 +148,9 @@ class NormalizationTest {
         Heatmap s = Normalization.STANDARDIZE.channel(x, 0, 6, 1, null);
         // the finite values give the same bytes as without the others (mean/std over 1..4)
         assertArrayEquals(new int[] {42, 99, 156, 213, 0, 255}, bytes(s));
+        // a constant channel with a NaN: flat 128, the NaN at 0
+        Heatmap c = Normalization.STANDARDIZE.channel(new float[] {2, 2, Float.NaN}, 0, 3, 1, null);
+        assertArrayEquals(new int[] {128, 128, 0}, bytes(c));
         Heatmap m = Normalization.MINMAX.channel(x, 0, 6, 1, null);
         assertArrayEquals(new float[] {0f, 1 / 3f, 2 / 3f, 1f, 0f, 1f}, m.unit(), 1e-6f);
     }
