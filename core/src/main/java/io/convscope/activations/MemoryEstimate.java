@@ -53,7 +53,7 @@ public record MemoryEstimate(long activationBytes, long renderBytes, long native
             if (!needed.contains(n.name())) {
                 continue;
             }
-            params += 4L * n.paramCount();
+            params += 4L * net.paramCount(n);
             long s = size(n.outputShape()) * 4L;
             if (s > big1) {
                 big2 = big1;
