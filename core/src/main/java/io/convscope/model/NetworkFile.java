@@ -15,6 +15,7 @@ import io.convscope.network.ParamSpec;
 import io.convscope.network.Preprocessing;
 import io.convscope.network.Tensor;
 import io.convscope.network.TensorShape;
+import io.convscope.util.AtomicFiles;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -30,12 +31,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -82,42 +80,7 @@ public final class NetworkFile {
 
     /** Writes {@code network} to {@code file} atomically: a temporary file beside it, then a rename. */
     public static void save(Network network, Path file) {
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                write(network, out);
-            }
-            readableByAll(tmp);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new ConvscopeException("cannot write " + file + ": " + e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the temporary file stays behind; nothing more to do
-                }
-            }
-        }
-    }
-
-    /** Temporary files are private (rw-------); a saved model is an ordinary file (rw-r--r--). */
-    private static void readableByAll(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: the default permissions are fine
-        }
+        AtomicFiles.write(file, out -> write(network, out));
     }
 
     /** Writes the archive to a stream (left open). */

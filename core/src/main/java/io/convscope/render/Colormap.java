@@ -1,0 +1,106 @@
+package io.convscope.render;
+
+import io.convscope.ConvscopeException;
+import io.convscope.util.Names;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Maps unit values {@code t} in [0, 1] to colours. The perceptual maps are matplotlib's 256-entry
+ * tables ({@link ColormapData}); {@code GRAY} is black to white. As in matplotlib, {@code t} picks
+ * entry {@code min(255, floor(t * 256))}, so {@code t = i / 255} gives entry {@code i} exactly.
+ */
+public enum Colormap {
+    /** matplotlib's viridis (dark blue → green → yellow); the default. */
+    VIRIDIS(ColormapData.VIRIDIS),
+    /** matplotlib's magma (black → purple → light yellow). */
+    MAGMA(ColormapData.MAGMA),
+    /** matplotlib's inferno (black → red → yellow). */
+    INFERNO(ColormapData.INFERNO),
+    /** matplotlib's plasma (blue → magenta → yellow). */
+    PLASMA(ColormapData.PLASMA),
+    /** matplotlib's cividis (blue → yellow, readable with colour-vision deficiency). */
+    CIVIDIS(ColormapData.CIVIDIS),
+    /** Grayscale, entry {@code i} = (i, i, i). */
+    GRAY(grayTable());
+
+    /** The colormap used when none is chosen. */
+    public static final Colormap DEFAULT = VIRIDIS;
+
+    private final int[] lut;
+
+    Colormap(int[] lut) {
+        this.lut = lut;
+    }
+
+    /**
+     * The colour of {@code t} as 0xRRGGBB. Values below 0 (and NaN) give entry 0, values above 1
+     * give entry 255.
+     */
+    public int rgb(float t) {
+        return lut[index(t)];
+    }
+
+    /** The table entry {@code t} picks: {@code min(255, floor(t * 256))}, clamped; NaN gives 0. */
+    public static int index(float t) {
+        if (!(t > 0f)) {
+            return 0;
+        }
+        int i = (int) (t * 256f);
+        return i > 255 ? 255 : i;
+    }
+
+    /** A copy of the 256 colours (0xRRGGBB), entry {@code i} for {@code t = i / 255}. */
+    public int[] table() {
+        return lut.clone();
+    }
+
+    /** The table itself, for renderers in this package (not to be modified). */
+    int[] lut() {
+        return lut;
+    }
+
+    /** The name used on the command line: the constant in lower case ({@code viridis}). */
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The colormap called {@code name} (case-insensitive; {@code grey} is accepted for {@code gray}).
+     *
+     * @throws ConvscopeException for an unknown name, listing the nearest names and all names
+     */
+    public static Colormap byName(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        if (n.equals("grey")) {
+            n = "gray";
+        }
+        for (Colormap c : values()) {
+            if (c.cliName().equals(n)) {
+                return c;
+            }
+        }
+        String hint = Names.didYouMean(n, names());
+        throw new ConvscopeException("unknown colormap '" + name + "'"
+                + (hint.isEmpty() ? "; known colormaps: " + String.join(", ", names()) : hint));
+    }
+
+    /** The names {@link #byName} knows, in declaration order ({@code viridis, magma, …, gray}). */
+    public static List<String> names() {
+        List<String> out = new ArrayList<>();
+        for (Colormap c : values()) {
+            out.add(c.cliName());
+        }
+        return out;
+    }
+
+    private static int[] grayTable() {
+        int[] t = new int[256];
+        for (int i = 0; i < 256; i++) {
+            t[i] = i * 0x010101;
+        }
+        return t;
+    }
+}

@@ -1,0 +1,203 @@
+package io.convscope.render;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A labelled contact sheet: a title line over a grid of tiles, each tile a {@link Heatmap} (drawn in
+ * the grid's colormap) or an image, with a caption under it. Tiles smaller than
+ * {@link #minTileSize} are enlarged by an integer nearest-neighbour factor so that 7 × 7 maps stay
+ * visible; each tile is centred in a cell as large as the largest scaled tile. Used for all channels
+ * of a layer, top-k strips, filter/class visualizations and side-by-side panels ({@link #panel}).
+ *
+ * <pre>{@code
+ * BufferedImage sheet = new Grid()
+ *         .title("cat.png · block1_conv1 · 112×112 · 64 channels")
+ *         .addChannels(Normalization.STANDARDIZE.layer(chw, 64, 112, 112))
+ *         .render();
+ * }</pre>
+ *
+ * <p>Rendering draws straight into the sheet's pixel array; the same tiles give the same pixels.
+ */
+public final class Grid {
+    /** Sheet background. */
+    public static final int BACKGROUND = 0xffffff;
+    /** Title colour. */
+    public static final int TITLE = 0x000000;
+    /** Caption colour. */
+    public static final int CAPTION = 0x404040;
+
+    private String title = "";
+    private int columns;
+    private int minTileSize = 64;
+    private int gap = 4;
+    private int margin = 8;
+    private int titleScale = 2;
+    private Colormap colormap = Colormap.DEFAULT;
+    private final List<Object> tiles = new ArrayList<>();
+    private final List<String> captions = new ArrayList<>();
+
+    /** An empty sheet: no title, automatic columns, tiles at least 64 pixels, viridis. */
+    public Grid() {
+    }
+
+    /** The title line drawn above the grid (empty: none). */
+    public Grid title(String title) {
+        this.title = title == null ? "" : title;
+        return this;
+    }
+
+    /** Tiles per row; 0 (the default) picks a near-square grid ({@link GridLayout#columnsFor}). */
+    public Grid columns(int columns) {
+        if (columns < 0) {
+            throw new IllegalArgumentException("columns " + columns);
+        }
+        this.columns = columns;
+        return this;
+    }
+
+    /** The size that the longer side of a small tile is enlarged to, at least (default 64; 1 = never). */
+    public Grid minTileSize(int pixels) {
+        if (pixels < 1) {
+            throw new IllegalArgumentException("minTileSize " + pixels);
+        }
+        this.minTileSize = pixels;
+        return this;
+    }
+
+    /** Pixels between tiles (default 4). */
+    public Grid gap(int pixels) {
+        this.gap = Math.max(0, pixels);
+        return this;
+    }
+
+    /** Pixels around the whole sheet (default 8). */
+    public Grid margin(int pixels) {
+        this.margin = Math.max(0, pixels);
+        return this;
+    }
+
+    /** Scale of the title's bitmap font (default 2; captions are always scale 1). */
+    public Grid titleScale(int scale) {
+        this.titleScale = Math.max(1, scale);
+        return this;
+    }
+
+    /** The colormap for heatmap tiles (default viridis). */
+    public Grid colormap(Colormap colormap) {
+        this.colormap = colormap;
+        return this;
+    }
+
+    /** Adds a heatmap tile with a caption (may be empty). */
+    public Grid add(Heatmap map, String caption) {
+        tiles.add(map);
+        captions.add(caption == null ? "" : caption);
+        return this;
+    }
+
+    /** Adds an image tile with a caption (may be empty). */
+    public Grid add(BufferedImage image, String caption) {
+        tiles.add(image);
+        captions.add(caption == null ? "" : caption);
+        return this;
+    }
+
+    /** Adds every map, captioned with its index in {@code maps} (the channel number). */
+    public Grid addChannels(Heatmap[] maps) {
+        for (int i = 0; i < maps.length; i++) {
+            add(maps[i], Integer.toString(i));
+        }
+        return this;
+    }
+
+    /** Number of tiles added. */
+    public int size() {
+        return tiles.size();
+    }
+
+    /**
+     * A panel: images side by side in one row, each with its caption, under a title (an original and
+     * what was made from it, say).
+     */
+    public static BufferedImage panel(String title, List<BufferedImage> images, List<String> captions) {
+        if (images.size() != captions.size()) {
+            throw new IllegalArgumentException(images.size() + " images, " + captions.size() + " captions");
+        }
+        Grid g = new Grid().title(title).columns(Math.max(1, images.size()));
+        for (int i = 0; i < images.size(); i++) {
+            g.add(images.get(i), captions.get(i));
+        }
+        return g.render();
+    }
+
+    /** The layout the tiles will have ({@link #render} places cell {@code i} at its {@code x, y} plus the header). */
+    public GridLayout layout() {
+        int cw = 0;
+        int ch = 0;
+        for (Object t : tiles) {
+            int s = scale(t);
+            cw = Math.max(cw, width(t) * s);
+            ch = Math.max(ch, height(t) * s);
+        }
+        int cap = hasCaptions() ? Text.LINE + 2 : 0;
+        int cols = columns > 0 ? columns : GridLayout.columnsFor(tiles.size());
+        return new GridLayout(tiles.size(), cols, cw, ch + cap, gap);
+    }
+
+    /** Draws the sheet: margin, title, then the grid. */
+    public BufferedImage render() {
+        GridLayout layout = layout();
+        int header = title.isEmpty() ? 0 : Text.LINE * titleScale + 4;
+        int width = Math.max(layout.width(), Text.width(title, titleScale)) + 2 * margin;
+        int height = header + layout.height() + 2 * margin;
+        BufferedImage img = Images.create(Math.max(1, width), Math.max(1, height), BACKGROUND);
+        if (!title.isEmpty()) {
+            Text.draw(img, margin, margin, title, TITLE, titleScale);
+        }
+        int top = margin + header;
+        int tileH = layout.cellHeight() - (hasCaptions() ? Text.LINE + 2 : 0);
+        for (int i = 0; i < tiles.size(); i++) {
+            Object t = tiles.get(i);
+            int s = scale(t);
+            int w = width(t) * s;
+            int h = height(t) * s;
+            int x = margin + layout.x(i) + (layout.cellWidth() - w) / 2;
+            int y = top + layout.y(i) + (tileH - h) / 2;
+            if (t instanceof Heatmap m) {
+                m.draw(img, x, y, colormap, s);
+            } else {
+                BufferedImage b = (BufferedImage) t;
+                Images.draw(img, s == 1 ? b : Images.upscale(b, s), x, y);
+            }
+            String cap = Text.fit(captions.get(i), layout.cellWidth(), 1);
+            if (!cap.isEmpty()) {
+                int cx = margin + layout.x(i) + (layout.cellWidth() - Text.width(cap, 1)) / 2;
+                Text.draw(img, cx, top + layout.y(i) + tileH + 2, cap, CAPTION, 1);
+            }
+        }
+        return img;
+    }
+
+    private boolean hasCaptions() {
+        for (String c : captions) {
+            if (!c.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int scale(Object t) {
+        return Images.scaleFor(width(t), height(t), minTileSize);
+    }
+
+    private static int width(Object t) {
+        return t instanceof Heatmap m ? m.width() : ((BufferedImage) t).getWidth();
+    }
+
+    private static int height(Object t) {
+        return t instanceof Heatmap m ? m.height() : ((BufferedImage) t).getHeight();
+    }
+}

@@ -1,0 +1,218 @@
+package io.convscope.render;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+
+/**
+ * Small pixel operations on {@link BufferedImage#TYPE_INT_RGB} images, done on the {@code int[]}
+ * raster directly (no per-pixel {@code setRGB}, no AWT drawing, so results are identical everywhere).
+ * Colours are 0xRRGGBB. Every method clips to the target image.
+ */
+public final class Images {
+    private Images() {
+    }
+
+    /** Background of a dead channel's tile. */
+    public static final int DEAD_FILL = 0x262626;
+    /** Hatching of a dead channel's tile. */
+    public static final int DEAD_HATCH = 0x3a3a3a;
+    /** The "dead" mark on a dead channel's tile. */
+    public static final int DEAD_TEXT = 0xa0a0a0;
+
+    /** A new {@code TYPE_INT_RGB} image filled with {@code rgb}. */
+    public static BufferedImage create(int width, int height, int rgb) {
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("image size " + width + "x" + height);
+        }
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        if (rgb != 0) {
+            java.util.Arrays.fill(pixels(img), rgb);
+        }
+        return img;
+    }
+
+    /**
+     * The pixel array of an image made by {@link #create} or {@link #toRgb} (row-major, 0xRRGGBB):
+     * writes to it change the image.
+     *
+     * @throws IllegalArgumentException for other image types (convert with {@link #toRgb})
+     */
+    public static int[] pixels(BufferedImage img) {
+        if (img.getType() != BufferedImage.TYPE_INT_RGB) {
+            throw new IllegalArgumentException("expected a TYPE_INT_RGB image, got type " + img.getType()
+                    + " (use Images.toRgb)");
+        }
+        return ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
+    }
+
+    /**
+     * {@code img} itself if it is {@code TYPE_INT_RGB}, else a {@code TYPE_INT_RGB} copy; transparent
+     * pixels are composited over white.
+     */
+    public static BufferedImage toRgb(BufferedImage img) {
+        if (img.getType() == BufferedImage.TYPE_INT_RGB) {
+            return img;
+        }
+        int w = img.getWidth();
+        int h = img.getHeight();
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int[] px = pixels(out);
+        img.getRGB(0, 0, w, h, px, 0, w);
+        if (img.getColorModel().hasAlpha()) {
+            for (int i = 0; i < px.length; i++) {
+                px[i] = overWhite(px[i]);
+            }
+        } else {
+            for (int i = 0; i < px.length; i++) {
+                px[i] &= 0xffffff;
+            }
+        }
+        return out;
+    }
+
+    private static int overWhite(int argb) {
+        int a = argb >>> 24;
+        if (a == 255) {
+            return argb & 0xffffff;
+        }
+        int r = ((argb >> 16) & 255) * a / 255 + (255 - a);
+        int g = ((argb >> 8) & 255) * a / 255 + (255 - a);
+        int b = (argb & 255) * a / 255 + (255 - a);
+        return (r << 16) | (g << 8) | b;
+    }
+
+    /** Fills the rectangle {@code (x, y, w, h)} with {@code rgb}. */
+    public static void fill(BufferedImage img, int x, int y, int w, int h, int rgb) {
+        int[] px = pixels(img);
+        int iw = img.getWidth();
+        int x0 = Math.max(0, x);
+        int x1 = Math.min(iw, x + w);
+        int y0 = Math.max(0, y);
+        int y1 = Math.min(img.getHeight(), y + h);
+        if (x1 <= x0) {
+            return;
+        }
+        for (int yy = y0; yy < y1; yy++) {
+            java.util.Arrays.fill(px, yy * iw + x0, yy * iw + x1, rgb);
+        }
+    }
+
+    /** Copies {@code src} (any type) into {@code dst} with its top-left corner at {@code (x, y)}. */
+    public static void draw(BufferedImage dst, BufferedImage src, int x, int y) {
+        BufferedImage s = toRgb(src);
+        int[] sp = pixels(s);
+        int[] dp = pixels(dst);
+        int sw = s.getWidth();
+        int dw = dst.getWidth();
+        int from = Math.max(0, -x);
+        int to = Math.min(sw, dw - x);
+        if (to <= from) {
+            return;
+        }
+        for (int r = Math.max(0, -y), end = Math.min(s.getHeight(), dst.getHeight() - y); r < end; r++) {
+            System.arraycopy(sp, r * sw + from, dp, (y + r) * dw + x + from, to - from);
+        }
+    }
+
+    /** {@code img} enlarged {@code factor} times by nearest neighbour (each pixel a block); a new image. */
+    public static BufferedImage upscale(BufferedImage img, int factor) {
+        if (factor < 1) {
+            throw new IllegalArgumentException("factor " + factor);
+        }
+        BufferedImage s = toRgb(img);
+        int w = s.getWidth();
+        int h = s.getHeight();
+        if (factor == 1) {
+            return s == img ? copy(s) : s;
+        }
+        BufferedImage out = create(w * factor, h * factor, 0);
+        int[] sp = pixels(s);
+        int[] dp = pixels(out);
+        int ow = w * factor;
+        for (int r = 0; r < h; r++) {
+            int o = r * factor * ow;
+            for (int c = 0; c < w; c++) {
+                java.util.Arrays.fill(dp, o + c * factor, o + c * factor + factor, sp[r * w + c]);
+            }
+            for (int k = 1; k < factor; k++) {
+                System.arraycopy(dp, o, dp, o + k * ow, ow);
+            }
+        }
+        return out;
+    }
+
+    /** A {@code TYPE_INT_RGB} copy of {@code img}. */
+    public static BufferedImage copy(BufferedImage img) {
+        BufferedImage s = toRgb(img);
+        BufferedImage out = create(s.getWidth(), s.getHeight(), 0);
+        System.arraycopy(pixels(s), 0, pixels(out), 0, pixels(out).length);
+        return out;
+    }
+
+    /**
+     * The integer nearest-neighbour factor that makes a {@code width × height} map at least
+     * {@code minSize} pixels on its longer side: {@code max(1, ceil(minSize / max(width, height)))}.
+     */
+    public static int scaleFor(int width, int height, int minSize) {
+        int longer = Math.max(width, height);
+        return Math.max(1, (minSize + longer - 1) / longer);
+    }
+
+    /** {@code img} centred on a {@code width × height} canvas of colour {@code rgb} (cropped if larger). */
+    public static BufferedImage centre(BufferedImage img, int width, int height, int rgb) {
+        BufferedImage out = create(width, height, rgb);
+        draw(out, img, (width - img.getWidth()) / 2, (height - img.getHeight()) / 2);
+        return out;
+    }
+
+    /**
+     * Draws a dead channel's tile: a dark flat rectangle with diagonal hatching and, where it fits,
+     * the word "dead" in the middle, so that it cannot be mistaken for a map.
+     */
+    public static void drawDead(BufferedImage img, int x, int y, int w, int h) {
+        fill(img, x, y, w, h, DEAD_FILL);
+        int[] px = pixels(img);
+        int iw = img.getWidth();
+        int ih = img.getHeight();
+        for (int r = Math.max(0, y); r < Math.min(ih, y + h); r++) {
+            for (int c = Math.max(0, x); c < Math.min(iw, x + w); c++) {
+                if (((c - x) + (r - y)) % 6 == 0) {
+                    px[r * iw + c] = DEAD_HATCH;
+                }
+            }
+        }
+        String mark = "dead";
+        int tw = Text.width(mark, 1);
+        if (tw + 4 <= w && Text.HEIGHT + 4 <= h) {
+            int tx = x + (w - tw) / 2;
+            int ty = y + (h - Text.HEIGHT) / 2;
+            fill(img, tx - 2, ty - 2, tw + 4, Text.HEIGHT + 3, DEAD_FILL);
+            Text.draw(img, tx, ty, mark, DEAD_TEXT, 1);
+        }
+    }
+
+    /** A straight line from {@code (x0, y0)} to {@code (x1, y1)}, {@code thickness} pixels square pen. */
+    public static void line(BufferedImage img, int x0, int y0, int x1, int y1, int rgb, int thickness) {
+        int dx = Math.abs(x1 - x0);
+        int dy = -Math.abs(y1 - y0);
+        int sx = x0 < x1 ? 1 : -1;
+        int sy = y0 < y1 ? 1 : -1;
+        int err = dx + dy;
+        int half = (thickness - 1) / 2;
+        while (true) {
+            fill(img, x0 - half, y0 - half, thickness, thickness, rgb);
+            if (x0 == x1 && y0 == y1) {
+                break;
+            }
+            int e2 = 2 * err;
+            if (e2 >= dy) {
+                err += dy;
+                x0 += sx;
+            }
+            if (e2 <= dx) {
+                err += dx;
+                y0 += sy;
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.convscope.render;
+
+import io.convscope.ConvscopeException;
+import io.convscope.util.Names;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How activations become unit values [0, 1] for a colormap. Dead channels (every value exactly zero)
+ * give all-zero maps flagged {@link Heatmap#dead()} under every normalization; a constant channel
+ * never turns into noise. Statistics ignore non-finite values; NaN maps to 0, ±infinity to the ends.
+ */
+public enum Normalization {
+    /**
+     * Per channel, as in Chollet's notebooks: {@code x - mean}, divided by the (population) standard
+     * deviation, {@code × 64 + 128}, clipped to [0, 255] and truncated to a byte {@code b}; the unit
+     * value is {@code b / 255}, so the colormap shows entry {@code b}. A constant channel (std 0) gives
+     * 128 everywhere. Mean and deviation are computed in double precision.
+     */
+    STANDARDIZE,
+    /** Per channel: {@code (x - min) / (max - min)}; a constant channel gives 0.5. */
+    MINMAX,
+    /**
+     * One min–max scale for the whole layer, so channels can be compared: {@code (x - layerMin) /
+     * (layerMax - layerMin)}; a constant layer gives 0.5.
+     */
+    LAYER;
+
+    /** The normalization used when none is chosen. */
+    public static final Normalization DEFAULT = STANDARDIZE;
+
+    /**
+     * Every channel of a layer given as channels-first floats ({@code chw[c][h][w]} flattened, e.g. one
+     * sample of an NCHW tensor starting at {@code offset}).
+     */
+    public Heatmap[] layer(float[] chw, int offset, int channels, int height, int width) {
+        int hw = height * width;
+        if (offset < 0 || (long) offset + (long) channels * hw > chw.length) {
+            throw new IllegalArgumentException(channels + "x" + height + "x" + width + " at " + offset
+                    + " exceeds " + chw.length + " values");
+        }
+        Range layer = this == LAYER ? Range.of(chw, offset, channels * hw) : null;
+        Heatmap[] out = new Heatmap[channels];
+        for (int c = 0; c < channels; c++) {
+            out[c] = channel(chw, offset + c * hw, width, height, layer);
+        }
+        return out;
+    }
+
+    /** {@link #layer(float[], int, int, int, int)} from offset 0. */
+    public Heatmap[] layer(float[] chw, int channels, int height, int width) {
+        return layer(chw, 0, channels, height, width);
+    }
+
+    /**
+     * One channel, {@code data[offset .. offset + width*height)} row-major.
+     *
+     * @param layer the whole layer's range, used by {@link #LAYER} (ignored otherwise); null means the
+     *              channel's own range
+     */
+    public Heatmap channel(float[] data, int offset, int width, int height, Range layer) {
+        int n = width * height;
+        float[] unit = new float[n];
+        if (isDead(data, offset, n)) {
+            return new Heatmap(unit, width, height, true);
+        }
+        switch (this) {
+            case STANDARDIZE -> standardize(data, offset, n, unit);
+            case MINMAX -> scale(data, offset, n, Range.of(data, offset, n), unit);
+            default -> scale(data, offset, n, layer != null ? layer : Range.of(data, offset, n), unit);
+        }
+        return new Heatmap(unit, width, height, false);
+    }
+
+    /** {@code true} when every value of {@code data[offset .. offset+length)} is exactly zero (±0). */
+    public static boolean isDead(float[] data, int offset, int length) {
+        for (int i = offset, end = offset + length; i < end; i++) {
+            if (data[i] != 0f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Chollet's byte for one value: {@code clip((x - mean) / std * 64 + 128, 0, 255)} truncated; 128
+     * when {@code std} is 0, 0 for NaN.
+     */
+    public static int standardizedByte(double x, double mean, double std) {
+        if (std == 0) {
+            return 128;
+        }
+        double v = (x - mean) / std * 64 + 128;
+        if (!(v > 0)) {
+            return 0;
+        }
+        return v >= 255 ? 255 : (int) v;
+    }
+
+    private static void standardize(float[] data, int offset, int n, float[] unit) {
+        double sum = 0;
+        int count = 0;
+        float lo = Float.POSITIVE_INFINITY;
+        float hi = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            float v = data[offset + i];
+            if (Float.isFinite(v)) {
+                sum += v;
+                count++;
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        double mean = count == 0 ? 0 : sum / count;
+        double ss = 0;
+        for (int i = 0; i < n; i++) {
+            float v = data[offset + i];
+            if (Float.isFinite(v)) {
+                double d = v - mean;
+                ss += d * d;
+            }
+        }
+        // exactly constant: no deviation at all (rounding in the mean must not become noise)
+        double std = count == 0 || lo == hi ? 0 : Math.sqrt(ss / count);
+        for (int i = 0; i < n; i++) {
+            unit[i] = BYTE_UNIT[standardizedByte(data[offset + i], mean, std)];
+        }
+    }
+
+    private static void scale(float[] data, int offset, int n, Range r, float[] unit) {
+        float span = r.span();
+        if (!(span > 0) || !Float.isFinite(span)) {
+            for (int i = 0; i < n; i++) {
+                float v = data[offset + i];
+                unit[i] = v == Float.POSITIVE_INFINITY ? 1f : v == Float.NEGATIVE_INFINITY || v != v ? 0f : 0.5f;
+            }
+            return;
+        }
+        float min = r.min();
+        float inv = 1f / span;
+        for (int i = 0; i < n; i++) {
+            float t = (data[offset + i] - min) * inv;
+            unit[i] = t > 0f ? (t < 1f ? t : 1f) : 0f;
+        }
+    }
+
+    /** {@code b / 255} for every byte: the unit value that selects colormap entry {@code b}. */
+    private static final float[] BYTE_UNIT = new float[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            BYTE_UNIT[b] = b / 255f;
+        }
+    }
+
+    /** The name used on the command line: the constant in lower case ({@code standardize}). */
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The normalization called {@code name} (case-insensitive).
+     *
+     * @throws ConvscopeException for an unknown name, with suggestions
+     */
+    public static Normalization byName(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        for (Normalization v : values()) {
+            if (v.cliName().equals(n)) {
+                return v;
+            }
+        }
+        String hint = Names.didYouMean(n, names());
+        throw new ConvscopeException("unknown normalization '" + name + "'"
+                + (hint.isEmpty() ? "; known normalizations: " + String.join(", ", names()) : hint));
+    }
+
+    /** The names {@link #byName} knows: {@code standardize, minmax, layer}. */
+    public static List<String> names() {
+        List<String> out = new ArrayList<>();
+        for (Normalization v : values()) {
+            out.add(v.cliName());
+        }
+        return out;
+    }
+}
