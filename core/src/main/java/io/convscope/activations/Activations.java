@@ -202,6 +202,33 @@ public final class Activations {
         return b.outputs(outs.isEmpty() ? List.of(last) : outs).build();
     }
 
+    /**
+     * As much of {@code net} as works with a {@code height × width} input: every layer whose shape and
+     * weights still fit (convolutions, pooling, …), leaving out those that need the model's own size (a
+     * Dense after a Flatten) and everything after them.
+     */
+    public static Network sizedPrefix(Network net, int height, int width) {
+        Network.Builder b = new Network.Builder(net.name()).preprocessing(net.preprocessing()).labels(net.labels());
+        String last = null;
+        for (Node n : net.nodes()) {
+            if (n.layer() instanceof Layer.Input) {
+                b.input(n.name(), TensorShape.chw(n.outputShape().channels(), height, width));
+                last = last == null ? n.name() : last;
+                continue;
+            }
+            if (!n.inputs().stream().allMatch(b::has)) {
+                continue;
+            }
+            try {
+                b.add(n.name(), n.layer(), n.inputs(), n.params());
+                last = n.name();
+            } catch (ConvscopeException e) {
+                // needs the model's own size: left out, and so is everything that reads it
+            }
+        }
+        return b.outputs(List.of(last)).build();
+    }
+
     private static String size(TensorShape in) {
         return (in.width() < 0 ? "any" : Integer.toString(in.width())) + "×" + (in.height() < 0 ? "any" : Integer.toString(in.height()));
     }
