@@ -9,7 +9,7 @@ import io.convscope.render.GridLayout;
 import io.convscope.render.Heatmap;
 import io.convscope.render.Images;
 import io.convscope.render.Normalization;
-import io.convscope.render.Png;
+import io.convscope.render.PngEncoder;
 import io.convscope.util.AtomicFiles;
 import io.convscope.util.Progress;
 
@@ -41,9 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ActivationViews {
     /** The side, in pixels, of the square that a GIF frame's grid of maps is fitted into. */
-    public static final int GIF_SIDE = 640;
+    public static final int GIF_SIDE = 512;
     /** Small maps are enlarged (nearest neighbour, integer factor) to at least this many pixels in grids. */
-    public static final int GRID_MIN_TILE = 64;
+    public static final int GRID_MIN_TILE = 32;
     /** … in the top-k view. */
     public static final int TOP_MIN_TILE = 96;
     /** … in the one-file-per-channel view. */
@@ -384,7 +384,7 @@ public final class ActivationViews {
     }
 
     private static void png(Path dir, String rel, BufferedImage img, List<String> written) {
-        Png.write(dir.resolve(rel), img);
+        PngEncoder.write(dir.resolve(rel), img);
         written.add(rel);
     }
 
