@@ -232,8 +232,9 @@ public final class ActivationsCommand implements Callable<Integer> {
         for (String n : names) {
             ActivationViews.View view = ActivationViews.View.byName(n);
             if (view == null) {
-                throw new ConvscopeException("unknown view '" + n + "'" + Names.didYouMean(n, ActivationViews.View.names())
-                        + "; views: " + String.join(", ", ActivationViews.View.names()));
+                String hint = Names.didYouMean(n, ActivationViews.View.names());
+                throw new ConvscopeException("unknown view '" + n + "'"
+                        + (hint.isEmpty() ? "; views: " + String.join(", ", ActivationViews.View.names()) : hint));
             }
             v.add(view);
         }
