@@ -51,7 +51,7 @@ import java.util.regex.Pattern;
             "Only layers with an (H, W, C) output have feature maps; Flatten, Dense and global pooling are left out."},
         footer = {"", "Examples:", "  convscope activations samples/fashion-mnist/7_sneaker.png",
             "  convscope activations samples/fashion-mnist/ --blocks --views grid,compare",
-            "  convscope activations --model vgg16 --layers 'block3_*,block5_conv3' --colormap magma cat.jpg",
+            "  convscope activations -m vgg16 -l 'block3_*,block5_conv3' --colormap magma cat.jpg",
             "  convscope activations --model vgg16 --no-top --keep-size --conv photo.jpg",
             "  convscope activations --model vgg16 --gif-channels block4_conv1 cat.jpg"})
 public final class ActivationsCommand implements Callable<Integer> {
@@ -216,6 +216,17 @@ public final class ActivationsCommand implements Callable<Integer> {
             acts = Activations.compute(engine, x, chosen, files.size() > 1 ? new ConsoleProgress() : Progress.NONE);
         }
         PrintWriter o = spec.commandLine().getOut();
+        if (all) {
+            List<String> flat = new ArrayList<>();
+            for (var n : net.nodes()) {
+                if (!n.outputShape().isSpatial()) {
+                    flat.add(n.name());
+                }
+            }
+            if (!flat.isEmpty()) {
+                o.println("not drawn, no feature maps: " + String.join(", ", flat));
+            }
+        }
         o.print(StatsReport.table(acts));
         o.flush();
         List<String> written = ActivationViews.render(acts, options, out, new ConsoleProgress());
