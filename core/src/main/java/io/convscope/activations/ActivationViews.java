@@ -9,7 +9,7 @@ import io.convscope.render.GridLayout;
 import io.convscope.render.Heatmap;
 import io.convscope.render.Images;
 import io.convscope.render.Normalization;
-import io.convscope.render.PngEncoder;
+import io.convscope.render.Png;
 import io.convscope.util.AtomicFiles;
 import io.convscope.util.Progress;
 
@@ -384,7 +384,7 @@ public final class ActivationViews {
     }
 
     private static void png(Path dir, String rel, BufferedImage img, List<String> written) {
-        PngEncoder.write(dir.resolve(rel), img);
+        Png.write(dir.resolve(rel), img);
         written.add(rel);
     }
 

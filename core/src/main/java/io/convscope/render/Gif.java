@@ -4,20 +4,11 @@ import io.convscope.ConvscopeException;
 import io.convscope.util.AtomicFiles;
 import org.w3c.dom.Node;
 
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
-import javax.imageio.ImageTypeSpecifier;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.ImageOutputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
-import java.awt.image.IndexColorModel;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -28,7 +19,12 @@ import java.util.List;
  * An animated GIF that loops forever: frames (any size, each centred on one canvas as large as the
  * largest frame, on the {@link #background}) with their own delays. Colours go through one
  * deterministic 256-colour palette for all frames ({@link Palette}: exact when the frames use 256
- * colours or fewer, else median cut), so the same frames always give the same bytes.
+ * colours or fewer, else median cut), and the file is encoded by convscope's own LZW encoder
+ * ({@code javax.imageio}'s GIF writer took about twice as long in {@code GifBenchmark}), so the same frames give the same
+ * bytes, on any machine.
+ *
+ * <p>Frames are kept (by reference, {@code TYPE_INT_RGB} ones without a copy) until {@link #write}:
+ * do not change an image after adding it.
  *
  * <pre>{@code
  * new Gif().add(sheet1, 500).add(sheet2, 500).write(dir.resolve("layers.gif"));
@@ -63,7 +59,7 @@ public final class Gif {
         if (delayMs < 0) {
             throw new IllegalArgumentException("delay " + delayMs + " ms");
         }
-        frames.add(new Frame(image, delayMs));
+        frames.add(new Frame(Images.toRgb(image), delayMs));
         return this;
     }
 
@@ -93,66 +89,38 @@ public final class Gif {
             w = Math.max(w, f.image().getWidth());
             h = Math.max(h, f.image().getHeight());
         }
-        List<int[]> canvases = new ArrayList<>();
+        List<int[]> pixels = new ArrayList<>();
+        boolean padded = false;
+        for (Frame f : frames) {
+            pixels.add(Images.pixels(f.image()));
+            padded |= f.image().getWidth() != w || f.image().getHeight() != h;
+        }
+        if (padded) {
+            pixels.add(new int[] {background});
+        }
+        Palette palette = Palette.of(pixels);
+        int bg = padded ? palette.index(background) : 0;
+        GifEncoder gif = new GifEncoder(out, w, h, palette.colors, bg, 0);
         for (Frame f : frames) {
             BufferedImage img = f.image();
-            if (img.getWidth() != w || img.getHeight() != h || img.getType() != BufferedImage.TYPE_INT_RGB) {
-                img = Images.centre(img, w, h, background);
+            byte[] idx = palette.indices(Images.pixels(img));
+            if (img.getWidth() != w || img.getHeight() != h) {
+                idx = centre(idx, img.getWidth(), img.getHeight(), w, h, (byte) bg);
             }
-            canvases.add(Images.pixels(img));
+            gif.frame(idx, Math.min(65535, (f.delayMs() + 5) / 10));
         }
-        Palette palette = Palette.of(canvases);
-        IndexColorModel icm = colorModel(palette.colors);
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
-        try (ImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
-            writer.setOutput(ios);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            writer.prepareWriteSequence(null);
-            for (int i = 0; i < frames.size(); i++) {
-                BufferedImage indexed = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_INDEXED, icm);
-                byte[] data = ((DataBufferByte) indexed.getRaster().getDataBuffer()).getData();
-                byte[] idx = palette.indices(canvases.get(i));
-                System.arraycopy(idx, 0, data, 0, idx.length);
-                IIOMetadata md = writer.getDefaultImageMetadata(new ImageTypeSpecifier(indexed), param);
-                configure(md, frames.get(i).delayMs(), i == 0);
-                writer.writeToSequence(new IIOImage(indexed, null, md), param);
-            }
-            writer.endWriteSequence();
-        } finally {
-            writer.dispose();
-        }
+        gif.finish();
     }
 
-    private static IndexColorModel colorModel(int[] colors) {
-        // 256 entries always: the GIF writer then writes an 8-bit table (unused entries black)
-        byte[] r = new byte[256];
-        byte[] g = new byte[256];
-        byte[] b = new byte[256];
-        for (int i = 0; i < colors.length; i++) {
-            r[i] = (byte) (colors[i] >> 16);
-            g[i] = (byte) (colors[i] >> 8);
-            b[i] = (byte) colors[i];
+    private static byte[] centre(byte[] src, int sw, int sh, int w, int h, byte fill) {
+        byte[] out = new byte[w * h];
+        java.util.Arrays.fill(out, fill);
+        int x0 = (w - sw) / 2;
+        int y0 = (h - sh) / 2;
+        for (int r = 0; r < sh; r++) {
+            System.arraycopy(src, r * sw, out, (y0 + r) * w + x0, sw);
         }
-        return new IndexColorModel(8, 256, r, g, b);
-    }
-
-    private static void configure(IIOMetadata md, int delayMs, boolean first) throws IOException {
-        IIOMetadataNode root = (IIOMetadataNode) md.getAsTree(IMAGE_FORMAT);
-        IIOMetadataNode gce = child(root, "GraphicControlExtension");
-        gce.setAttribute("disposalMethod", "none");
-        gce.setAttribute("userInputFlag", "FALSE");
-        gce.setAttribute("transparentColorFlag", "FALSE");
-        gce.setAttribute("transparentColorIndex", "0");
-        gce.setAttribute("delayTime", Integer.toString(Math.min(65535, (delayMs + 5) / 10)));
-        if (first) {
-            IIOMetadataNode apps = child(root, "ApplicationExtensions");
-            IIOMetadataNode app = new IIOMetadataNode("ApplicationExtension");
-            app.setAttribute("applicationID", "NETSCAPE");
-            app.setAttribute("authenticationCode", "2.0");
-            app.setUserObject(new byte[] {1, 0, 0}); // sub-block 1: loop count 0 = forever
-            apps.appendChild(app);
-        }
-        md.setFromTree(IMAGE_FORMAT, root);
+        return out;
     }
 
     private static IIOMetadataNode child(IIOMetadataNode root, String name) {

@@ -6,9 +6,10 @@ import java.util.List;
 
 /**
  * A labelled contact sheet: a title line over a grid of tiles, each tile a {@link Heatmap} (drawn in
- * the grid's colormap) or an image, with a caption under it. Tiles smaller than
- * {@link #minTileSize} are enlarged by an integer nearest-neighbour factor so that 7 × 7 maps stay
- * visible; each tile is centred in a cell as large as the largest scaled tile. Used for all channels
+ * the grid's colormap) or an image, with a caption of one or more lines centred under it. Tiles
+ * smaller than {@link #minTileSize} are enlarged by an integer nearest-neighbour factor so that 7 × 7
+ * maps stay visible; each tile is centred in a cell as wide as the widest scaled tile or caption line
+ * and as high as the highest scaled tile. Used for all channels
  * of a layer, top-k strips, filter/class visualizations and side-by-side panels ({@link #panel}).
  *
  * <pre>{@code
@@ -42,7 +43,7 @@ public final class Grid {
     public Grid() {
     }
 
-    /** The title line drawn above the grid (empty: none). */
+    /** The title drawn above the grid (empty: none; {@code '\n'} starts another line). */
     public Grid title(String title) {
         this.title = title == null ? "" : title;
         return this;
@@ -90,14 +91,17 @@ public final class Grid {
         return this;
     }
 
-    /** Adds a heatmap tile with a caption (may be empty). */
+    /**
+     * Adds a heatmap tile with a caption (may be empty; {@code '\n'} separates lines, e.g. a channel
+     * number and its score).
+     */
     public Grid add(Heatmap map, String caption) {
         tiles.add(map);
         captions.add(caption == null ? "" : caption);
         return this;
     }
 
-    /** Adds an image tile with a caption (may be empty). */
+    /** Adds an image tile with a caption (may be empty; {@code '\n'} separates lines). */
     public Grid add(BufferedImage image, String caption) {
         tiles.add(image);
         captions.add(caption == null ? "" : caption);
@@ -132,32 +136,44 @@ public final class Grid {
         return g.render();
     }
 
-    /** The layout the tiles will have ({@link #render} places cell {@code i} at its {@code x, y} plus the header). */
+    /**
+     * The layout the tiles will have ({@link #render} places cell {@code i} at its {@code x, y} plus
+     * the margin and title). A cell is as wide as the widest scaled tile or caption line, and as high
+     * as the highest scaled tile plus the caption lines.
+     */
     public GridLayout layout() {
         int cw = 0;
         int ch = 0;
-        for (Object t : tiles) {
+        for (int i = 0; i < tiles.size(); i++) {
+            Object t = tiles.get(i);
             int s = scale(t);
             cw = Math.max(cw, width(t) * s);
             ch = Math.max(ch, height(t) * s);
+            for (String line : lines(captions.get(i))) {
+                cw = Math.max(cw, Text.width(line, 1));
+            }
         }
-        int cap = hasCaptions() ? Text.LINE + 2 : 0;
         int cols = columns > 0 ? columns : GridLayout.columnsFor(tiles.size());
-        return new GridLayout(tiles.size(), cols, cw, ch + cap, gap);
+        return new GridLayout(tiles.size(), cols, cw, ch + captionHeight(), gap);
     }
 
     /** Draws the sheet: margin, title, then the grid. */
     public BufferedImage render() {
         GridLayout layout = layout();
-        int header = title.isEmpty() ? 0 : Text.LINE * titleScale + 4;
-        int width = Math.max(layout.width(), Text.width(title, titleScale)) + 2 * margin;
+        List<String> titleLines = lines(title);
+        int header = titleLines.isEmpty() ? 0 : titleLines.size() * Text.LINE * titleScale + 4;
+        int titleWidth = 0;
+        for (String line : titleLines) {
+            titleWidth = Math.max(titleWidth, Text.width(line, titleScale));
+        }
+        int width = Math.max(layout.width(), titleWidth) + 2 * margin;
         int height = header + layout.height() + 2 * margin;
         BufferedImage img = Images.create(Math.max(1, width), Math.max(1, height), BACKGROUND);
-        if (!title.isEmpty()) {
-            Text.draw(img, margin, margin, title, TITLE, titleScale);
+        for (int k = 0; k < titleLines.size(); k++) {
+            Text.draw(img, margin, margin + k * Text.LINE * titleScale, titleLines.get(k), TITLE, titleScale);
         }
         int top = margin + header;
-        int tileH = layout.cellHeight() - (hasCaptions() ? Text.LINE + 2 : 0);
+        int tileH = layout.cellHeight() - captionHeight();
         for (int i = 0; i < tiles.size(); i++) {
             Object t = tiles.get(i);
             int s = scale(t);
@@ -171,22 +187,28 @@ public final class Grid {
                 BufferedImage b = (BufferedImage) t;
                 Images.draw(img, s == 1 ? b : Images.upscale(b, s), x, y);
             }
-            String cap = Text.fit(captions.get(i), layout.cellWidth(), 1);
-            if (!cap.isEmpty()) {
-                int cx = margin + layout.x(i) + (layout.cellWidth() - Text.width(cap, 1)) / 2;
-                Text.draw(img, cx, top + layout.y(i) + tileH + 2, cap, CAPTION, 1);
+            List<String> cap = lines(captions.get(i));
+            for (int k = 0; k < cap.size(); k++) {
+                String line = cap.get(k);
+                int cx = margin + layout.x(i) + (layout.cellWidth() - Text.width(line, 1)) / 2;
+                Text.draw(img, cx, top + layout.y(i) + tileH + 2 + k * Text.LINE, line, CAPTION, 1);
             }
         }
         return img;
     }
 
-    private boolean hasCaptions() {
+    /** Height of the caption area under each tile: 2 pixels and a line per caption line (0 without captions). */
+    private int captionHeight() {
+        int n = 0;
         for (String c : captions) {
-            if (!c.isEmpty()) {
-                return true;
-            }
+            n = Math.max(n, lines(c).size());
         }
-        return false;
+        return n == 0 ? 0 : 2 + n * Text.LINE;
+    }
+
+    /** The lines of a caption or title ({@code '\n'} separates them); none for an empty string. */
+    private static List<String> lines(String s) {
+        return s.isEmpty() ? List.of() : List.of(s.split("\\n", -1));
     }
 
     private int scale(Object t) {

@@ -55,7 +55,10 @@ public final class LinePlot {
         return this;
     }
 
-    /** A logarithmic y axis (ticks at powers of ten). */
+    /**
+     * A logarithmic y axis: ticks at powers of ten, labelled {@code 0.001 … 10000} when all of them are
+     * in that range, else {@code 1e-5, 1e0, 1e5} style.
+     */
     public LinePlot logY(boolean log) {
         this.logY = log;
         return this;
@@ -139,8 +142,10 @@ public final class LinePlot {
         }
         List<String> yLabels = new ArrayList<>();
         int labelW = 0;
+        boolean plainDecades = !yTicks.isEmpty() && yTicks.get(0) >= -3 && yTicks.get(yTicks.size() - 1) <= 4;
         for (double t : yTicks) {
-            String l = logY ? format(Math.pow(10, t), Math.pow(10, t)) : format(t, ystep);
+            String l = !logY ? format(t, ystep)
+                    : plainDecades ? format(Math.pow(10, t), Math.pow(10, t)) : "1e" + Math.round(t);
             yLabels.add(l);
             labelW = Math.max(labelW, Text.width(l, 1));
         }
@@ -259,6 +264,9 @@ public final class LinePlot {
      * {@code 2.5e-4} style for values under 0.001 or from 100,000 on.
      */
     static String format(double v, double step) {
+        if (step > 0 && Double.isFinite(step)) {
+            v = Math.round(v / step) * step; // a tick sum's rounding residue is not a digit to show
+        }
         if (Math.abs(v) < Math.abs(step) * 1e-9 || v == 0) {
             return "0";
         }

@@ -55,7 +55,9 @@ public enum Normalization {
     }
 
     /**
-     * One channel, {@code data[offset .. offset + width*height)} row-major.
+     * One channel (or any 2-D map), {@code data[offset .. offset + width*height)} row-major. Note the
+     * order: width, then height, as in {@link Heatmap} (unlike {@link #layer}, which takes tensor order
+     * channels, height, width).
      *
      * @param layer the whole layer's range, used by {@link #LAYER} (ignored otherwise); null means the
      *              channel's own range
@@ -86,11 +88,14 @@ public enum Normalization {
 
     /**
      * Chollet's byte for one value: {@code clip((x - mean) / std * 64 + 128, 0, 255)} truncated; 128
-     * when {@code std} is 0, 0 for NaN.
+     * when {@code std} is 0 (a constant channel), 0 for NaN, 255 / 0 for ±infinity.
      */
     public static int standardizedByte(double x, double mean, double std) {
+        if (Double.isNaN(x)) {
+            return 0;
+        }
         if (std == 0) {
-            return 128;
+            return x == Double.POSITIVE_INFINITY ? 255 : x == Double.NEGATIVE_INFINITY ? 0 : 128;
         }
         double v = (x - mean) / std * 64 + 128;
         if (!(v > 0)) {

@@ -1,6 +1,7 @@
 package io.convscope.render;
 
 import java.awt.image.BufferedImage;
+import java.text.Normalizer;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -8,8 +9,9 @@ import java.util.Map;
  * convscope's own bitmap font, so that labels are the same pixels on every machine (AWT fonts differ
  * between systems and may be missing on a headless box). Glyphs are 5 × 7 pixels with one row of
  * descender below the baseline, in a cell {@value #ADVANCE} pixels wide; every size is an integer
- * {@code scale} of that. It covers printable ASCII and {@code · × … – — ² ° µ}; any other character
- * is drawn as a hollow box.
+ * {@code scale} of that. It covers printable ASCII and {@code · × … – — ² ° µ}; accented Latin
+ * letters are drawn as their base letter ({@code é} as {@code e}); any other character is drawn as a
+ * hollow box.
  */
 public final class Text {
     private Text() {
@@ -38,8 +40,9 @@ public final class Text {
     }
 
     /**
-     * Draws {@code s} with its top-left corner at {@code (x, y)} in colour {@code rgb} (0xRRGGBB);
-     * pixels outside the image are skipped. Lines are not wrapped; {@code '\n'} is drawn as a box.
+     * Draws {@code s} with its top-left corner at {@code (x, y)} in colour {@code rgb} (0xRRGGBB) into
+     * a {@code TYPE_INT_RGB} image ({@link Images#create}); pixels outside the image are skipped. Lines
+     * are not wrapped; {@code '\n'} is drawn as a box.
      */
     public static void draw(BufferedImage image, int x, int y, String s, int rgb, int scale) {
         int[] px = Images.pixels(image);
@@ -80,7 +83,7 @@ public final class Text {
         return s.substring(0, n - 1) + "…";
     }
 
-    /** Whether the font has a glyph of its own for {@code c} (else a box is drawn). */
+    /** Whether the font has a glyph of its own for {@code c} (else its base letter or a box is drawn). */
     public static boolean has(char c) {
         return c < 128 ? c >= 32 && c < 127 : GLYPHS.containsKey(c);
     }
@@ -90,7 +93,13 @@ public final class Text {
             return c >= 32 && c < 127 ? ASCII[c] : BOX;
         }
         Long g = GLYPHS.get(c);
-        return g == null ? BOX : g;
+        if (g != null) {
+            return g;
+        }
+        // an accented letter is drawn as its base letter (é as e, Ö as O)
+        String base = Normalizer.normalize(String.valueOf(c), Normalizer.Form.NFD);
+        char b = base.charAt(0);
+        return base.length() > 1 && b >= 32 && b < 127 ? ASCII[b] : BOX;
     }
 
     private static void fill(int[] px, int w, int h, int x, int y, int s, int rgb) {

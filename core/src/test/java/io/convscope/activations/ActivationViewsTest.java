@@ -189,27 +189,6 @@ class ActivationViewsTest {
         assertTrue(cmp.getHeight() > 2 * 96, "two rows of tiles of at least 96 px: " + cmp.getHeight());
     }
 
-    @Test
-    void theFastPngEncoderRoundTrips(@TempDir Path dir) throws IOException {
-        BufferedImage img = Images.create(37, 23, 0);
-        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
-        for (int y = 0; y < 23; y++) {
-            for (int x = 0; x < 37; x++) {
-                img.setRGB(x, y, y % 3 == 1 ? img.getRGB(x, y - 1) : r.nextInt(1 << 24));
-            }
-        }
-        for (int level : new int[] {0, 1, 9}) {
-            Path f = dir.resolve("p" + level + ".png");
-            io.convscope.render.PngEncoder.write(f, img, level);
-            BufferedImage back = ImageIO.read(f.toFile());
-            for (int y = 0; y < 23; y++) {
-                for (int x = 0; x < 37; x++) {
-                    assertEquals(img.getRGB(x, y) & 0xffffff, back.getRGB(x, y) & 0xffffff, x + "," + y);
-                }
-            }
-        }
-    }
-
     /** {minX, minY, maxX, maxY} of the pixels of colour rgb, or null. */
     static int[] bounds(BufferedImage img, int rgb) {
         int[] b = null;
