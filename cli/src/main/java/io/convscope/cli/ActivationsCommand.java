@@ -205,7 +205,7 @@ public final class ActivationsCommand implements Callable<Integer> {
         ActivationViews.Options options = new ActivationViews.Options(chosenViews, cols, top, rk, norm, cmap,
                 gifChannels, delay, Runtime.getRuntime().availableProcessors());
         MemoryEstimate estimate = MemoryEstimate.of(probe, chosen, files.size(), options.threads(),
-                chosenViews.contains(ActivationViews.View.GIF) ? chosen.size() : 0, ActivationViews.GIF_SIDE);
+                chosenViews.contains(ActivationViews.View.GIF) ? chosen.size() * files.size() : 0, ActivationViews.GIF_SIDE);
         estimate.check(files.size() + (files.size() == 1 ? " image" : " images") + " × " + chosen.size()
                 + (chosen.size() == 1 ? " layer" : " layers") + " at " + w + "×" + h);
 

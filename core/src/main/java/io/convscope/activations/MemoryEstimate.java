@@ -29,7 +29,7 @@ public record MemoryEstimate(long activationBytes, long renderBytes, long native
 
     /**
      * The estimate for {@code images} images through {@code net} (already {@link Activations#sized sized})
-     * keeping {@code layers}, drawn by {@code workers} threads; {@code gifFrames} is how many frames
+     * keeping {@code layers}, drawn by {@code workers} threads; {@code gifFrames} is how many frames (all images)
      * of {@code gifSide}² pixels a GIF holds (0 without GIFs).
      */
     public static MemoryEstimate of(Network net, List<String> layers, int images, int workers, int gifFrames, int gifSide) {
