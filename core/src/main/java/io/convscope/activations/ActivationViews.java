@@ -241,9 +241,15 @@ public final class ActivationViews {
                 + l.channels() + (l.channels() == 1 ? " channel" : " channels");
     }
 
-    /** A caption number: 3 significant digits. */
+    /** A caption number: whole numbers from 100 up ({@code 18421}), else 3 significant digits ({@code 0.0472}). */
     static String shortNum(double v) {
-        return v == 0 ? "0" : String.format(Locale.ROOT, "%.3g", v).replaceAll("(\\.\\d*?)0+(e|$)", "$1$2")
+        if (v == 0) {
+            return "0";
+        }
+        if (Math.abs(v) >= 100 && Math.abs(v) < 1e9) {
+            return Long.toString(Math.round(v));
+        }
+        return String.format(Locale.ROOT, "%.3g", v).replaceAll("(\\.\\d*?)0+(e|$)", "$1$2")
                 .replace(".e", "e").replaceAll("\\.$", "");
     }
 

@@ -28,7 +28,7 @@ public final class StatsReport {
         for (LayerActivations l : acts.layers()) {
             nameWidth = Math.max(nameWidth, l.name().length());
         }
-        String fmt = "%-" + (nameWidth + 2) + "s %-16s %-14s %10s %10s %10s %7s %6s%n";
+        String fmt = "%-" + (nameWidth + 2) + "s %-16s %-14s %10s %10s %10s %7s %8s%n";
         if (acts.imageCount() > 1) {
             sb.append("over ").append(acts.imageCount()).append(" images\n");
         }

@@ -60,5 +60,8 @@ class StatsTest {
         assertEquals("1.5e+07", StatsReport.num(1.5e7));
         assertEquals("-0.333333", StatsReport.num(-1.0 / 3));
         assertEquals("0", StatsReport.num(0));
+        assertEquals("18421", ActivationViews.shortNum(18420.6));
+        assertEquals("0.0472", ActivationViews.shortNum(0.047234));
+        assertEquals("14.6", ActivationViews.shortNum(14.6379));
     }
 }
