@@ -26,7 +26,7 @@ import java.util.Set;
  * Network net = ModelLoader.load(ModelLoader.Request.of(null), Progress.NONE);
  * List&lt;String&gt; layers = LayerSelection.defaults().resolve(net);
  * ImageTensor x = ImageTensor.load(paths, net.inputShape(), net.preprocessing(), Resize.CROP);
- * Activations acts = Activations.compute(net, x, layers, Progress.NONE);
+ * Activations acts = Activations.compute(net, x, layers);
  * ActivationViews.render(acts, ActivationViews.Options.defaults(), Path.of("out"));
  * </pre>
  *
@@ -90,6 +90,11 @@ public final class Activations {
         }
         throw new ConvscopeException("layer '" + name + "' was not computed" + io.convscope.util.Names.didYouMean(name,
                 layers.stream().map(LayerActivations::name).toList()));
+    }
+
+    /** {@link #compute(Engine, ImageTensor, List, Progress)} on a CPU engine made for the call, without progress. */
+    public static Activations compute(Network net, ImageTensor images, List<String> layers) {
+        return compute(net, images, layers, Progress.NONE);
     }
 
     /** {@link #compute(Engine, ImageTensor, List, Progress)} on a CPU engine made for the call. */
