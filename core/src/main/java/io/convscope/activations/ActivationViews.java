@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ActivationViews {
     /** The side, in pixels, of the square that a GIF frame's grid of maps is fitted into. */
-    public static final int GIF_SIDE = 512;
+    public static final int GIF_SIDE = 384;
     /** Small maps are enlarged (nearest neighbour, integer factor) to at least this many pixels in grids. */
     public static final int GRID_MIN_TILE = 32;
     /** … in the top-k view. */
