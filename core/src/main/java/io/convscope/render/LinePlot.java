@@ -20,7 +20,7 @@ import java.util.Locale;
  */
 public final class LinePlot {
     /** Series colours in order (matplotlib's tab10), repeated after ten series. */
-    public static final int[] COLORS = {
+    private static final int[] COLORS = {
         0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf,
     };
     private static final int AXIS = 0x000000;
@@ -37,6 +37,11 @@ public final class LinePlot {
     private int width = 640;
     private int height = 400;
     private final List<Series> series = new ArrayList<>();
+
+    /** The colour (0xRRGGBB) of the {@code i}-th series: matplotlib's tab10, repeated after ten series. */
+    public static int color(int i) {
+        return COLORS[i % COLORS.length];
+    }
 
     /** A chart with this title (may be empty), 640 × 400 pixels, linear axes. */
     public LinePlot(String title) {

@@ -18,7 +18,7 @@ import java.util.zip.Deflater;
  * image has at most 256 colours), filter "Up" for a row that repeats the row above (all of an enlarged
  * tile's rows but its first) and "Sub" otherwise, deflate at the fastest level. Rendering output is
  * dominated by PNG encoding, and {@code javax.imageio}'s writer (which tries every filter on every row)
- * was 3–10× slower on activation sheets ({@code PngBenchmark}). Files are written atomically
+ * took 2–10× as long on activation sheets ({@code PngBenchmark}). Files are written atomically
  * ({@link AtomicFiles}).
  *
  * <p>Large images are compressed in horizontal strips in parallel (as pigz does: each strip a run of

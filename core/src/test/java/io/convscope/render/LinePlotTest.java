@@ -71,8 +71,10 @@ class LinePlotTest {
             down[i] = 49 - i;
         }
         BufferedImage img = new LinePlot("").series("up", up).series("down", down).render();
-        int blue = LinePlot.COLORS[0];
-        int orange = LinePlot.COLORS[1];
+        int blue = LinePlot.color(0);
+        int orange = LinePlot.color(1);
+        assertEquals(0x1f77b4, blue);
+        assertEquals(blue, LinePlot.color(10));
         int[] bx = columns(img, blue);
         int left = bx[0] + 2;
         int right = bx[1] - 2;
@@ -86,7 +88,7 @@ class LinePlotTest {
         // 1, 10, 100 as three points at x = 0, 1, 2: on a log axis the middle point is halfway
         double[] y = {1, 10, 100};
         BufferedImage img = new LinePlot("log").logY(true).series("", y).render();
-        int c = LinePlot.COLORS[0];
+        int c = LinePlot.color(0);
         int[] xs = columns(img, c);
         int top = rows(img, xs[1], c)[0];
         int bottom = rows(img, xs[0], c)[1];
@@ -109,7 +111,7 @@ class LinePlotTest {
         BufferedImage empty = new LinePlot("no data").render();
         assertEquals(640, empty.getWidth());
         BufferedImage one = new LinePlot("one").series("", new double[] {Double.NaN, 2}).render(); // no legend
-        int[] xs = columns(one, LinePlot.COLORS[0]);
+        int[] xs = columns(one, LinePlot.color(0));
         assertTrue(xs[0] > 0, "the single point is drawn");
         assertEquals(1, xs[1] - xs[0]); // a 2-pixel dot, no line
     }
