@@ -15,9 +15,10 @@ import java.io.PrintWriter;
                 + "a Keras file (.h5 or .keras), an ONNX file (.onnx), a convscope file (.cvs), or nothing for the embedded Fashion-MNIST "
                 + "model, which works offline.",
             ""},
-        subcommands = {ModelsCommand.class, SummaryCommand.class, PredictCommand.class, EvaluateCommand.class,
+        subcommands = {ActivationsCommand.class, ModelsCommand.class, SummaryCommand.class, PredictCommand.class, EvaluateCommand.class,
             TrainCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
+            "  convscope activations samples/fashion-mnist/7_sneaker.png",
             "  convscope predict samples/fashion-mnist/7_sneaker.png",
             "  convscope summary vgg16",
             "  convscope predict --model vgg16 --top 3 cat.jpg dog.jpg",

@@ -1,0 +1,240 @@
+package io.convscope.activations;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.convscope.ConvscopeException;
+import io.convscope.engine.Engine;
+import io.convscope.image.ImageTensor;
+import io.convscope.network.Layer;
+import io.convscope.network.Network;
+import io.convscope.network.Node;
+import io.convscope.network.TensorShape;
+import io.convscope.util.Progress;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The feature maps of chosen layers for a batch of images: convscope's forward probe.
+ *
+ * <pre>
+ * Network net = ModelLoader.load(ModelLoader.Request.of(null), Progress.NONE);
+ * List&lt;String&gt; layers = LayerSelection.defaults().resolve(net);
+ * ImageTensor x = ImageTensor.load(paths, net.inputShape(), net.preprocessing(), Resize.CROP);
+ * Activations acts = Activations.compute(net, x, layers);
+ * ActivationViews.render(acts, ActivationViews.Options.defaults(), Path.of("out"));
+ * </pre>
+ *
+ * <p>Images are run one at a time; after each forward pass every tapped tensor is copied to the host
+ * and closed, so native memory holds one image's activations at most. Host memory holds them all
+ * ({@link MemoryEstimate} says how much before anything is computed).
+ */
+public final class Activations {
+    private final String network;
+    private final ImageTensor input;
+    private final List<BufferedImage> inputImages;
+    private final List<LayerActivations> layers;
+
+    private Activations(String network, ImageTensor input, List<BufferedImage> inputImages, List<LayerActivations> layers) {
+        this.network = network;
+        this.input = input;
+        this.inputImages = List.copyOf(inputImages);
+        this.layers = List.copyOf(layers);
+    }
+
+    /** A result made from known arrays (for callers with activations of their own, and tests). */
+    public static Activations of(String network, ImageTensor input, List<BufferedImage> inputImages,
+                                 List<LayerActivations> layers) {
+        if (inputImages.size() != input.n()) {
+            throw new IllegalArgumentException(inputImages.size() + " pictures for " + input.n() + " images");
+        }
+        return new Activations(network, input, inputImages, layers);
+    }
+
+    /** The network's name. */
+    public String network() {
+        return network;
+    }
+
+    /** The images' names (their paths as given). */
+    public List<String> imageNames() {
+        return input.names();
+    }
+
+    /** How many images. */
+    public int imageCount() {
+        return input.n();
+    }
+
+    /** Each image as the network saw it (resized, preprocessing undone). */
+    public List<BufferedImage> inputImages() {
+        return inputImages;
+    }
+
+    /** The layers, in network order. */
+    public List<LayerActivations> layers() {
+        return layers;
+    }
+
+    /** The layer of that name. */
+    public LayerActivations layer(String name) {
+        for (LayerActivations l : layers) {
+            if (l.name().equals(name)) {
+                return l;
+            }
+        }
+        throw new ConvscopeException("layer '" + name + "' was not computed" + io.convscope.util.Names.didYouMean(name,
+                layers.stream().map(LayerActivations::name).toList()));
+    }
+
+    /** {@link #compute(Engine, ImageTensor, List, Progress)} on a CPU engine made for the call, without progress. */
+    public static Activations compute(Network net, ImageTensor images, List<String> layers) {
+        return compute(net, images, layers, Progress.NONE);
+    }
+
+    /** {@link #compute(Engine, ImageTensor, List, Progress)} on a CPU engine made for the call. */
+    public static Activations compute(Network net, ImageTensor images, List<String> layers, Progress progress) {
+        try (Engine engine = Engine.create(net)) {
+            return compute(engine, images, layers, progress);
+        }
+    }
+
+    /**
+     * Runs each image through the engine's network and keeps the named layers' outputs, with their
+     * statistics. {@code images} must fit the network's input (see {@link #sized}); every layer must
+     * have a (C, H, W) output. Progress counts images.
+     */
+    public static Activations compute(Engine engine, ImageTensor images, List<String> layers, Progress progress) {
+        Network net = engine.network();
+        if (layers.isEmpty()) {
+            throw new ConvscopeException("no layers chosen");
+        }
+        List<Node> nodes = new ArrayList<>();
+        for (String l : layers) {
+            Node n = net.node(l);
+            if (!LayerSelection.drawable(net, n)) {
+                throw new ConvscopeException("layer '" + l + "' (" + n.layer().type() + ") has output "
+                        + n.outputShape().toKerasString() + ", not feature maps");
+            }
+            nodes.add(n);
+        }
+        int count = images.n();
+        List<List<float[]>> values = new ArrayList<>();
+        List<List<LayerStats>> stats = new ArrayList<>();
+        List<TensorShape> shapes = new ArrayList<>();
+        for (int k = 0; k < nodes.size(); k++) {
+            values.add(new ArrayList<>());
+            stats.add(new ArrayList<>());
+            shapes.add(null);
+        }
+        List<BufferedImage> pictures = new ArrayList<>();
+        Progress p = Progress.orNone(progress);
+        p.start("computing activations", count, Progress.Unit.STEPS);
+        try {
+            for (int i = 0; i < count; i++) {
+                try (NDManager scope = engine.manager().newSubManager()) {
+                    NDArray x = engine.input(scope, images.sample(i), 1, images.c(), images.h(), images.w());
+                    Map<String, NDArray> out = engine.forward(x, layers);
+                    for (int k = 0; k < nodes.size(); k++) {
+                        NDArray a = out.get(nodes.get(k).name());
+                        long[] s = a.getShape().getShape();
+                        TensorShape shape = TensorShape.chw((int) s[1], (int) s[2], (int) s[3]);
+                        float[] host = (a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false)).toFloatArray();
+                        a.close();
+                        if (shapes.get(k) == null) {
+                            shapes.set(k, shape);
+                        } else if (!shapes.get(k).equals(shape)) {
+                            throw new ConvscopeException("layer '" + nodes.get(k).name() + "' has shape " + shape.toHwcString()
+                                    + " for " + images.names().get(i) + " but " + shapes.get(k).toHwcString() + " for the first image");
+                        }
+                        values.get(k).add(host);
+                        stats.get(k).add(LayerStats.of(host, 0, shape.channels(), shape.height() * shape.width()));
+                    }
+                }
+                pictures.add(images.toImage(i, net.preprocessing()));
+                p.advance(i + 1);
+            }
+        } finally {
+            p.finish();
+        }
+        List<LayerActivations> result = new ArrayList<>();
+        for (int k = 0; k < nodes.size(); k++) {
+            Node n = nodes.get(k);
+            result.add(new LayerActivations(k + 1, n.name(), n.layer().type(), shapes.get(k), values.get(k), stats.get(k)));
+        }
+        return new Activations(net.name(), images, pictures, result);
+    }
+
+    /**
+     * The part of {@code net} that the layers need (their ancestors), with its input set to
+     * {@code height × width}: convolutions and pooling work at any size. A layer whose weights fix the
+     * size (a Dense after a Flatten) cannot follow, and is named in the error.
+     */
+    public static Network sized(Network net, Collection<String> layers, int height, int width) {
+        Set<String> keep = net.ancestors(layers);
+        TensorShape in = net.inputShape();
+        if (in.height() == height && in.width() == width && keep.size() == net.nodes().size()) {
+            return net;
+        }
+        Network.Builder b = new Network.Builder(net.name()).preprocessing(net.preprocessing()).labels(net.labels());
+        String last = null;
+        for (Node n : net.nodes()) {
+            if (!keep.contains(n.name())) {
+                continue;
+            }
+            if (n.layer() instanceof Layer.Input) {
+                b.input(n.name(), TensorShape.chw(n.outputShape().channels(), height, width));
+            } else {
+                try {
+                    b.add(n.name(), n.layer(), n.inputs(), n.params());
+                } catch (ConvscopeException e) {
+                    throw new ConvscopeException("layer '" + n.name() + "' (" + n.layer().type() + ") needs the model's own "
+                            + size(in) + " input, so " + width + "×" + height + " does not fit; choose only layers before it "
+                            + "or leave out --size/--keep-size", e);
+                }
+            }
+            last = n.name();
+        }
+        List<String> outs = new ArrayList<>();
+        for (String l : layers) {
+            outs.add(l);
+        }
+        return b.outputs(outs.isEmpty() ? List.of(last) : outs).build();
+    }
+
+    /**
+     * As much of {@code net} as works with a {@code height × width} input: every layer whose shape and
+     * weights still fit (convolutions, pooling, …), leaving out those that need the model's own size (a
+     * Dense after a Flatten) and everything after them.
+     */
+    public static Network sizedPrefix(Network net, int height, int width) {
+        Network.Builder b = new Network.Builder(net.name()).preprocessing(net.preprocessing()).labels(net.labels());
+        String last = null;
+        for (Node n : net.nodes()) {
+            if (n.layer() instanceof Layer.Input) {
+                b.input(n.name(), TensorShape.chw(n.outputShape().channels(), height, width));
+                last = last == null ? n.name() : last;
+                continue;
+            }
+            if (!n.inputs().stream().allMatch(b::has)) {
+                continue;
+            }
+            try {
+                b.add(n.name(), n.layer(), n.inputs(), n.params());
+                last = n.name();
+            } catch (ConvscopeException e) {
+                // needs the model's own size: left out, and so is everything that reads it
+            }
+        }
+        return b.outputs(List.of(last)).build();
+    }
+
+    private static String size(TensorShape in) {
+        return (in.width() < 0 ? "any" : Integer.toString(in.width())) + "×" + (in.height() < 0 ? "any" : Integer.toString(in.height()));
+    }
+}

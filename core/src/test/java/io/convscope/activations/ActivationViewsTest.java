@@ -1,0 +1,211 @@
+package io.convscope.activations;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.convscope.image.ImageTensor;
+import io.convscope.network.TensorShape;
+import io.convscope.render.Colormap;
+import io.convscope.render.Gif;
+import io.convscope.render.Images;
+import io.convscope.render.Normalization;
+import io.convscope.util.Progress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The pictures and files drawn from activations given by hand (no network involved). */
+class ActivationViewsTest {
+    @TempDir
+    Path tmp;
+
+    /** An image-less result: {@code values[i]} is image i's C×H×W layer "conv" (plus a second layer "pool"). */
+    static Activations fed(List<String> names, int c, int h, int w, float[]... values) {
+        List<LayerStats> stats = new ArrayList<>();
+        List<BufferedImage> pics = new ArrayList<>();
+        for (float[] v : values) {
+            stats.add(LayerStats.of(v, 0, c, h * w));
+            pics.add(Images.create(w, h, 0x808080));
+        }
+        LayerActivations conv = new LayerActivations(1, "conv", "Conv2D", TensorShape.chw(c, h, w), List.of(values), stats);
+        float[][] half = new float[values.length][];
+        List<LayerStats> halfStats = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            half[i] = Arrays.copyOf(values[i], c * h * w / 2);
+            halfStats.add(LayerStats.of(half[i], 0, c, h * w / 2));
+        }
+        LayerActivations pool = new LayerActivations(2, "pool", "MaxPooling2D", TensorShape.chw(c, h / 2, w),
+                List.of(half), halfStats);
+        ImageTensor in = new ImageTensor(new float[values.length * h * w], values.length, 1, h, w, names);
+        return Activations.of("fed", in, pics, List.of(conv, pool));
+    }
+
+    static ActivationViews.Options options(Set<ActivationViews.View> views, Normalization n, Colormap cm, int cols) {
+        return new ActivationViews.Options(views, cols, 3, LayerStats.Rank.SUM, n, cm, null, 250, 2);
+    }
+
+    /** Five constant channels 1..5 (8×8) under one layer-wide scale: viridis entries 0, 64, 128, 192, 255. */
+    static float[] fiveChannels() {
+        float[] v = new float[5 * 64];
+        for (int c = 0; c < 5; c++) {
+            Arrays.fill(v, c * 64, (c + 1) * 64, c + 1);
+        }
+        return v;
+    }
+
+    @Test
+    void aLastRowThatIsNotFullLeavesItsCellsEmpty() throws IOException {
+        Activations a = fed(List.of("five.png"), 5, 8, 8, fiveChannels());
+        ActivationViews.render(a, options(EnumSet.of(ActivationViews.View.GRID), Normalization.LAYER, Colormap.VIRIDIS, 3), tmp);
+        BufferedImage g = ImageIO.read(tmp.resolve("five/01_conv.png").toFile());
+        int[][] box = new int[5][];
+        for (int c = 0; c < 5; c++) {
+            box[c] = bounds(g, Colormap.VIRIDIS.rgb(c / 4f));
+            assertTrue(box[c] != null, "channel " + c + " is drawn");
+            assertEquals(32, box[c][2] - box[c][0] + 1, "an 8×8 map is enlarged to 32 pixels");
+        }
+        // row 0: channels 0, 1, 2 side by side; row 1: channels 3, 4 under 0 and 1
+        assertEquals(box[0][1], box[1][1]);
+        assertEquals(box[0][1], box[2][1]);
+        assertTrue(box[3][1] > box[0][3], "channel 3 starts a second row");
+        assertEquals(box[0][0], box[3][0]);
+        assertEquals(box[1][0], box[4][0]);
+        assertEquals(box[3][1], box[4][1]);
+        // where a sixth channel would be (row 1, column 2): background only
+        int cx = (box[2][0] + box[2][2]) / 2;
+        int cy = (box[3][1] + box[3][3]) / 2;
+        assertEquals(0xffffff, g.getRGB(cx, cy) & 0xffffff);
+    }
+
+    @Test
+    void standardizedPixelsAreHandComputedBytes(@TempDir Path dir) throws IOException {
+        // one 2×2 channel 0, 1, 2, 3: mean 1.5, std √1.25; (x − mean)/std × 64 + 128 → 42.1, 99.4, 156.6, 213.9
+        Activations a = fed(List.of("s.png"), 1, 2, 2, new float[] {0, 1, 2, 3});
+        ActivationViews.render(a, options(EnumSet.of(ActivationViews.View.CHANNELS), Normalization.STANDARDIZE, Colormap.GRAY, 16), dir);
+        BufferedImage one = ImageIO.read(dir.resolve("s/01_conv/c00.png").toFile());
+        int[] want = {42, 99, 156, 213};
+        for (int k = 0; k < 4; k++) {
+            int[] b = bounds(one, want[k] * 0x010101);
+            assertTrue(b != null, "gray " + want[k] + " drawn");
+            assertEquals(128, b[2] - b[0] + 1, "each cell of a 2×2 map enlarged to 256/2 pixels");
+        }
+        int[] tl = bounds(one, want[0] * 0x010101);
+        int[] br = bounds(one, want[3] * 0x010101);
+        assertTrue(tl[0] < br[0] && tl[1] < br[1], "row-major: 0 top left, 3 bottom right");
+    }
+
+    @Test
+    void topKStatisticsAndDeadChannelsInTheFiles(@TempDir Path dir) throws IOException {
+        // channel sums: 0 → 4, 1 → 10, 2 → 0 (dead), 3 → 10, 4 → 6
+        float[] v = {1, 1, 1, 1, 4, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 10, 0, 6, 0, 0};
+        Activations a = fed(List.of("k.png"), 5, 2, 2, v);
+        List<String> files = ActivationViews.render(a, options(EnumSet.of(ActivationViews.View.GRID, ActivationViews.View.TOPK),
+                Normalization.STANDARDIZE, Colormap.VIRIDIS, 16), dir);
+        JsonObject json = JsonParser.parseString(Files.readString(dir.resolve("stats.json"))).getAsJsonObject();
+        JsonObject conv = json.getAsJsonArray("layers").get(0).getAsJsonObject().getAsJsonArray("images").get(0).getAsJsonObject();
+        JsonArray top = conv.getAsJsonArray("top");
+        assertEquals(3, top.size());
+        assertEquals(1, top.get(0).getAsJsonObject().get("channel").getAsInt());
+        assertEquals(3, top.get(1).getAsJsonObject().get("channel").getAsInt(), "ties keep channel order");
+        assertEquals(4, top.get(2).getAsJsonObject().get("channel").getAsInt());
+        assertEquals(10.0, top.get(0).getAsJsonObject().get("score").getAsDouble(), 1e-9);
+        assertEquals(1, conv.get("dead_channels").getAsInt());
+        // zeros: 4 + 3 + 3 of 20 values
+        assertEquals(10.0 / 20, conv.get("zeros").getAsDouble(), 1e-12);
+        String csv = Files.readString(dir.resolve("stats.csv"));
+        assertTrue(csv.startsWith("image,position,layer,type,height,width,channels,mean,std,min,max,zeros,dead_channels\n"), csv);
+        assertTrue(csv.contains("k.png,1,conv,Conv2D,2,2,5,1.5,"), csv); // mean 30/20
+        assertTrue(csv.contains(",0.5,1\n"), csv);
+        assertEquals(1 + 5 + 5, Files.readAllLines(dir.resolve("channel_stats.csv")).size(), "header + 5 channels × 2 layers");
+        // the dead channel is drawn as such in the grid
+        BufferedImage g = ImageIO.read(dir.resolve("k/01_conv.png").toFile());
+        assertTrue(bounds(g, Images.DEAD_FILL) != null, "dead tile");
+        assertTrue(files.contains("k/01_conv_top3.png") && files.contains("k/02_pool_top3.png"), files.toString());
+    }
+
+    @Test
+    void gifsHoldOneFramePerLayerAndPerChannel(@TempDir Path dir) {
+        Activations a = fed(List.of("g.png"), 5, 8, 8, fiveChannels());
+        ActivationViews.Options opt = options(EnumSet.of(ActivationViews.View.GIF), Normalization.STANDARDIZE, Colormap.MAGMA, 16)
+                .withGifChannels("conv");
+        ActivationViews.render(a, opt, dir);
+        Gif.Info layers = Gif.read(dir.resolve("g/layers.gif"));
+        assertEquals(2, layers.frames());
+        assertEquals(List.of(250, 250), layers.delaysMs());
+        assertEquals(0, layers.loops(), "loops forever");
+        assertTrue(layers.width() >= ActivationViews.GIF_SIDE && layers.width() <= ActivationViews.GIF_SIDE + 40, "width " + layers.width());
+        Gif.Info channels = Gif.read(dir.resolve("g/01_conv_channels.gif"));
+        assertEquals(5, channels.frames());
+        assertEquals(List.of(250, 250, 250, 250, 250), channels.delaysMs());
+    }
+
+    @Test
+    void sameActivationsGiveTheSameBytesAndThePageEscapesNames(@TempDir Path dir) throws IOException {
+        float[] x = fiveChannels();
+        float[] y = fiveChannels();
+        for (int i = 0; i < y.length; i++) {
+            y[i] = (i * 7919 % 13) - 4f;
+        }
+        String odd = "a<b>&\"c\".png";
+        ActivationViews.Options opt = options(EnumSet.allOf(ActivationViews.View.class), Normalization.STANDARDIZE,
+                Colormap.VIRIDIS, 4).withGifChannels("pool");
+        Path one = dir.resolve("one");
+        Path two = dir.resolve("two");
+        List<String> f1 = ActivationViews.render(fed(List.of(odd, "y.png"), 5, 8, 8, x, y), opt, one, Progress.NONE);
+        List<String> f2 = ActivationViews.render(fed(List.of(odd, "y.png"), 5, 8, 8, x, y), opt.withThreads(1), two, Progress.NONE);
+        assertEquals(f1, f2);
+        for (String f : f1) {
+            assertArrayEquals(Files.readAllBytes(one.resolve(f)), Files.readAllBytes(two.resolve(f)), f);
+        }
+        assertTrue(f1.contains("compare/01_conv.png") && f1.contains("compare/02_pool.png"), f1.toString());
+        assertTrue(f1.contains("a_b___c_/01_conv.png") && f1.contains("y/02_pool/c04.png"), f1.toString());
+        try (var s = Files.walk(one)) {
+            assertEquals(f1.size(), s.filter(Files::isRegularFile).count(), "no temporary files left, nothing unlisted");
+        }
+        String html = Files.readString(one.resolve("index.html"));
+        assertTrue(html.contains("a&lt;b&gt;&amp;&quot;c&quot;.png"), "escaped");
+        assertFalse(html.contains(odd), "never raw");
+        assertFalse(html.contains("http://") || html.contains("https://") || html.contains("<script"), "self-contained");
+        for (String f : f1) {
+            assertTrue(f.equals("index.html") || html.contains("href=\"" + f + "\""), "links " + f);
+        }
+        // compare: one row per image, each as tall as a single-image row
+        BufferedImage cmp = ImageIO.read(one.resolve("compare/01_conv.png").toFile());
+        assertTrue(cmp.getHeight() > 2 * 96, "two rows of tiles of at least 96 px: " + cmp.getHeight());
+    }
+
+    /** {minX, minY, maxX, maxY} of the pixels of colour rgb, or null. */
+    static int[] bounds(BufferedImage img, int rgb) {
+        int[] b = null;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                if ((img.getRGB(x, y) & 0xffffff) == rgb) {
+                    if (b == null) {
+                        b = new int[] {x, y, x, y};
+                    } else {
+                        b[0] = Math.min(b[0], x);
+                        b[1] = Math.min(b[1], y);
+                        b[2] = Math.max(b[2], x);
+                        b[3] = Math.max(b[3], y);
+                    }
+                }
+            }
+        }
+        return b;
+    }
+}

@@ -1,0 +1,67 @@
+package io.convscope.activations;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Statistics and top-k ranking against values worked out by hand. */
+class StatsTest {
+
+    @Test
+    void channelStatisticsByHand() {
+        // values 0, 0, 1, 3: mean 1, deviations -1 -1 0 2 → variance (1+1+0+4)/4 = 1.5, half zeros
+        ChannelStats s = ChannelStats.of(new float[] {9, 0, 0, 1, 3, 9}, 1, 4);
+        assertEquals(4, s.count());
+        assertEquals(4.0, s.sum(), 0);
+        assertEquals(1.0, s.mean(), 0);
+        assertEquals(Math.sqrt(1.5), s.std(), 1e-12);
+        assertEquals(3f, s.max());
+        assertEquals(0f, s.min());
+        assertEquals(0.5, s.zeros(), 0);
+        assertFalse(s.dead());
+        assertTrue(ChannelStats.of(new float[] {0, -0f, 0}, 0, 3).dead());
+    }
+
+    @Test
+    void layerStatisticsPoolTheChannels() {
+        // 3 channels of 2 values: (0,0) dead, (2,4), (0,6); all six: mean 2, zeros 3/6,
+        // deviations -2 -2 0 2 -2 4 → variance (4+4+0+4+4+16)/6 = 32/6
+        float[] chw = {0, 0, 2, 4, 0, 6};
+        LayerStats st = LayerStats.of(chw, 0, 3, 2);
+        assertEquals(2.0, st.layer().mean(), 1e-12);
+        assertEquals(Math.sqrt(32.0 / 6), st.layer().std(), 1e-12);
+        assertEquals(0.5, st.layer().zeros(), 1e-12);
+        assertEquals(6f, st.layer().max());
+        assertEquals(1, st.deadChannels());
+        assertEquals(1.0, st.channels().get(1).std(), 1e-12);
+        assertEquals(0.5, st.channels().get(2).zeros(), 0);
+    }
+
+    @Test
+    void topKOrdersByScoreAndKeepsChannelOrderOnTies() {
+        // channel sums 5, 7, 7, 1; maxima 5, 4, 7, 1 (two values per channel)
+        float[] chw = {0, 5, 3, 4, 0, 7, 0.5f, 0.5f};
+        LayerStats st = LayerStats.of(chw, 0, 4, 2);
+        assertEquals(List.of(new LayerStats.Ranked(1, 7), new LayerStats.Ranked(2, 7), new LayerStats.Ranked(0, 5)),
+                st.top(3, LayerStats.Rank.SUM));
+        assertEquals(List.of(2, 0, 1, 3), st.top(10, LayerStats.Rank.MAX).stream().map(LayerStats.Ranked::channel).toList());
+        assertEquals(3.5, st.top(1, LayerStats.Rank.MEAN).get(0).score(), 0);
+        assertEquals(LayerStats.Rank.MEAN, LayerStats.Rank.byName(" Mean "));
+    }
+
+    @Test
+    void numbersAreShortAndLocaleFree() {
+        assertEquals("0.5", StatsReport.num(0.5));
+        assertEquals("1234", StatsReport.num(1234));
+        assertEquals("1.5e+07", StatsReport.num(1.5e7));
+        assertEquals("-0.333333", StatsReport.num(-1.0 / 3));
+        assertEquals("0", StatsReport.num(0));
+        assertEquals("18421", ActivationViews.shortNum(18420.6));
+        assertEquals("0.0472", ActivationViews.shortNum(0.047234));
+        assertEquals("14.6", ActivationViews.shortNum(14.6379));
+    }
+}
