@@ -160,7 +160,7 @@ public final class ActivationsCommand implements Callable<Integer> {
         var device = Devices.choose(modelOptions.device);
         List<Path> files = Inputs.expand(images);
         checkNotAnInput(files);
-        Network net = Loading.load(request);
+        Network net = modelOptions.load();
         TensorShape in = net.inputShape();
         if (!in.isSpatial()) {
             throw new ConvscopeException(net.name() + " does not take images (input " + in.toKerasString() + ")");
