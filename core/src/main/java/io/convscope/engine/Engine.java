@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
@@ -56,6 +55,9 @@ public final class Engine implements AutoCloseable {
         this.network = network;
         this.manager = NDManager.newBaseManager(device, "PyTorch");
         try {
+            if (Device.Type.CPU.equals(device.getDeviceType())) {
+                Convolution.checkCpuKernels(manager);
+            }
             Node missing = network.firstWithoutWeights();
             if (missing != null) {
                 throw new ConvscopeException("layer '" + missing.name() + "' has no weights; load weights or use random ones (--weights none)");
@@ -294,7 +296,8 @@ public final class Engine implements AutoCloseable {
         } else if (layer instanceof Layer.SeparableConv2D c) {
             NDArray d = conv(x, p.get("depthwise_kernel"), null, c.kh(), c.kw(), c.sh(), c.sw(), c.dh(), c.dw(),
                     c.padding(), (int) x.getShape().get(1));
-            NDArray y = Conv2d.conv2d(d, p.get("pointwise_kernel"), p.get("bias")).singletonOrThrow();
+            NDArray y = Convolution.conv2d(d, p.get("pointwise_kernel"), p.get("bias"), new Shape(1, 1), new Shape(0, 0),
+                    new Shape(1, 1), 1);
             d.close();
             return activate(y, c.activation());
         } else if (layer instanceof Layer.Pool2D pl) {
@@ -415,7 +418,7 @@ public final class Engine implements AutoCloseable {
             src = x.pad(new Shape(p[2], p[3], p[0], p[1]), 0);
             pad = new Shape(0, 0);
         }
-        NDArray y = Conv2d.conv2d(src, w, b, new Shape(sh, sw), pad, new Shape(dh, dw), groups).singletonOrThrow();
+        NDArray y = Convolution.conv2d(src, w, b, new Shape(sh, sw), pad, new Shape(dh, dw), groups);
         if (src != x) {
             src.close();
         }

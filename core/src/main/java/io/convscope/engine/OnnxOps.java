@@ -429,7 +429,6 @@ final class OnnxOps {
                 .reshape(groups * outPerGroup, inPerGroup, kh, kw).flip(2, 3);
         long ph = (kh - 1) * dh;
         long pw = (kw - 1) * dw;
-        return ai.djl.nn.convolutional.Conv2d.conv2d(z, k, null, new Shape(1, 1), new Shape(ph, pw), new Shape(dh, dw), groups)
-                .singletonOrThrow();
+        return Convolution.conv2d(z, k, null, new Shape(1, 1), new Shape(ph, pw), new Shape(dh, dw), groups);
     }
 }
