@@ -69,7 +69,7 @@ final class OnnxOps {
                 for (int j = 0; j < idx.length; j++) {
                     idx[j] = sl.starts()[i] + (long) j * sl.steps()[i];
                 }
-                NDArray next = select(y, sl.axes()[i] + 1, idx);
+                NDArray next = Tensors.select(y, sl.axes()[i] + 1, idx);
                 if (y != x) {
                     y.close();
                 }
@@ -87,7 +87,7 @@ final class OnnxOps {
                     throw new IllegalArgumentException("Gather index " + v + " is outside 0.." + (dim - 1));
                 }
             }
-            NDArray y = select(x, axis, idx);
+            NDArray y = Tensors.select(x, axis, idx);
             long[] s = x.getShape().getShape();
             List<Long> out = new ArrayList<>();
             for (int i = 0; i < axis; i++) {
@@ -173,28 +173,6 @@ final class OnnxOps {
         };
     }
 
-    /** The entries {@code idx} along {@code axis} (full-tensor axis), as torch.index_select. */
-    static NDArray select(NDArray x, int axis, long[] idx) {
-        long[] s = x.getShape().getShape();
-        long[] viewShape = new long[s.length];
-        java.util.Arrays.fill(viewShape, 1);
-        viewShape[axis] = idx.length;
-        long[] outShape = s.clone();
-        outShape[axis] = idx.length;
-        NDArray index = x.getManager().create(idx).toDevice(x.getDevice(), false).reshape(viewShape).broadcast(new Shape(outShape));
-        return x.gather(index, axis);
-    }
-
-    /** Applies the row-major (out × in) matrix {@code m} along full-tensor axis {@code axis}. */
-    static NDArray alongAxis(NDArray x, int axis, float[] m, int out, int in) {
-        int last = x.getShape().dimension() - 1;
-        NDArray mt = x.getManager().create(m, new Shape(out, in)).toDevice(x.getDevice(), false).transpose();
-        if (axis == last) {
-            return x.matMul(mt);
-        }
-        return x.swapAxes(axis, last).matMul(mt).swapAxes(axis, last);
-    }
-
     private static NDArray pad(NDArray x, Layer.Pad pd) {
         int rank = x.getShape().dimension() - 1;
         int[] pads = pd.pads();
@@ -233,7 +211,7 @@ final class OnnxOps {
                 }
                 idx[i] = j;
             }
-            NDArray next = select(y, axis + 1, idx);
+            NDArray next = Tensors.select(y, axis + 1, idx);
             if (y != x) {
                 y.close();
             }
@@ -266,9 +244,9 @@ final class OnnxOps {
                     };
                     idx[o] = Math.max(0, Math.min(in - 1, i));
                 }
-                next = select(y, axis + 1, idx);
+                next = Tensors.select(y, axis + 1, idx);
             } else if (r.mode().equals("cubic")) {
-                next = alongAxis(y, axis + 1, cubicMatrix(r, scale, in, out), out, in);
+                next = Tensors.alongAxis(y, axis + 1, cubicMatrix(r, scale, in, out), out, in);
             } else {
                 float[] m = new float[out * in];
                 for (int o = 0; o < out; o++) {
@@ -280,7 +258,7 @@ final class OnnxOps {
                     m[o * in + lo] += (float) (1 - w);
                     m[o * in + hi] += (float) w;
                 }
-                next = alongAxis(y, axis + 1, m, out, in);
+                next = Tensors.alongAxis(y, axis + 1, m, out, in);
             }
             if (y != x) {
                 y.close();

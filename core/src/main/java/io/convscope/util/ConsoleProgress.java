@@ -24,6 +24,7 @@ public final class ConsoleProgress implements Progress {
     private final LongSupplier nanoClock;
 
     private String what = "";
+    private String status = "";
     private long total;
     private Unit unit = Unit.STEPS;
     private long done;
@@ -57,6 +58,7 @@ public final class ConsoleProgress implements Progress {
         this.total = total;
         this.unit = unit == null ? Unit.STEPS : unit;
         this.done = 0;
+        this.status = "";
         this.startNanos = nanoClock.getAsLong();
         this.lastDrawNanos = Long.MIN_VALUE;
         this.lastLineLength = 0;
@@ -80,6 +82,11 @@ public final class ConsoleProgress implements Progress {
         if (complete || lastDrawNanos == Long.MIN_VALUE || now - lastDrawNanos >= REDRAW_NANOS) {
             draw(now);
         }
+    }
+
+    @Override
+    public void status(String text) {
+        this.status = text == null ? "" : text;
     }
 
     @Override
@@ -129,6 +136,9 @@ public final class ConsoleProgress implements Progress {
         if (total > 0 && done < total && seconds >= 1.0 && speed > 0) {
             rest.append("  ETA ").append(duration((total - done) / speed));
         }
+        if (!status.isEmpty()) {
+            rest.append("  ").append(status);
+        }
         int room = Math.max(10, LINE_WIDTH - rest.length());
         return ellipsize(what, room) + rest;
     }
@@ -145,6 +155,9 @@ public final class ConsoleProgress implements Progress {
         sb.append(" in ").append(duration(seconds));
         if (seconds > 0 && done > 0) {
             sb.append(" (").append(speed(done / seconds)).append(')');
+        }
+        if (!status.isEmpty()) {
+            sb.append("  ").append(status);
         }
         return sb.toString();
     }

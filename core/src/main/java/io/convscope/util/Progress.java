@@ -29,6 +29,13 @@ public interface Progress {
     /** The task has done {@code done} units so far (an absolute amount, not an increment). */
     void advance(long done);
 
+    /**
+     * A short note shown beside the bar until the next one, e.g. the current loss of an
+     * optimisation ("loss 3.21e+01  style 2.90e+01"). Optional: the default ignores it.
+     */
+    default void status(String text) {
+    }
+
     /** The task has ended, successfully or not. */
     void finish();
 

@@ -1,0 +1,141 @@
+package io.convscope.optimize;
+
+import io.convscope.image.ImageTensor;
+import io.convscope.network.Preprocessing;
+import io.convscope.render.Compose;
+import io.convscope.render.Gif;
+import io.convscope.util.AtomicFiles;
+import io.convscope.util.Progress;
+
+import java.awt.image.BufferedImage;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/** The listeners people want: a progress bar with the loss, a GIF of the image, a metrics file. */
+public final class Listeners {
+    private Listeners() {
+    }
+
+    /** An image of the batch as a picture: values in [0, 1], C×H×W, one or three channels. */
+    public static BufferedImage picture(float[] images, int[] shape, int index) {
+        int size = shape[1] * shape[2] * shape[3];
+        return ImageTensor.toImage(images, index * size, shape[1], shape[2], shape[3], Preprocessing.UNIT);
+    }
+
+    /** A bar: "classviz  [=====>   ]  40%  80/200  3.1/s  ETA 0:39  loss -1.23e+01". */
+    public static Listener progress(Progress progress, String what) {
+        return new Listener() {
+            private List<String> names = List.of();
+
+            @Override
+            public void start(int steps, List<String> terms) {
+                names = terms;
+                progress.start(what, steps, Progress.Unit.STEPS);
+            }
+
+            @Override
+            public void step(int step, double loss, double[] terms, Supplier<float[]> image) {
+                StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "loss %.3g", loss));
+                if (terms != null && terms.length > 1) {
+                    for (int i = 0; i < terms.length; i++) {
+                        sb.append(String.format(Locale.ROOT, "  %s %.3g", shortName(names.get(i)), terms[i]));
+                    }
+                }
+                progress.status(sb.toString());
+                progress.advance(step);
+            }
+
+            @Override
+            public void finish() {
+                progress.finish();
+            }
+        };
+    }
+
+    private static String shortName(String term) {
+        int space = term.indexOf(' ');
+        return space < 0 ? term : term.substring(0, space);
+    }
+
+    /**
+     * A GIF of the batch (images side by side) every {@code every} steps and at the last, written
+     * to {@code file} when the run finishes.
+     */
+    public static Listener gif(Path file, int every, int[] shape, int delayMs) {
+        if (every < 1) {
+            throw new IllegalArgumentException("a GIF frame needs every ≥ 1 steps");
+        }
+        return new Listener() {
+            private final Gif gif = new Gif();
+            private int steps;
+
+            @Override
+            public void start(int total, List<String> terms) {
+                steps = total;
+            }
+
+            @Override
+            public void step(int step, double loss, double[] terms, Supplier<float[]> image) {
+                if (step % every == 0 || step == steps || step == 1) {
+                    float[] x = image.get();
+                    List<BufferedImage> row = new ArrayList<>();
+                    for (int i = 0; i < shape[0]; i++) {
+                        row.add(picture(x, shape, i));
+                    }
+                    gif.add(row.size() == 1 ? row.get(0) : Compose.row(row, 4, 0xffffff), step == steps ? delayMs * 4 : delayMs);
+                }
+            }
+
+            @Override
+            public void finish() {
+                if (gif.size() > 0) {
+                    gif.write(file);
+                }
+            }
+        };
+    }
+
+    /** A CSV file with one row per step: step, loss, then each term. */
+    public static Listener metrics(Path file) {
+        return new Listener() {
+            private final StringBuilder csv = new StringBuilder();
+
+            @Override
+            public void start(int steps, List<String> terms) {
+                csv.append("step,loss");
+                for (String t : terms) {
+                    csv.append(',').append(t.replace(',', ' '));
+                }
+                csv.append('\n');
+            }
+
+            @Override
+            public void step(int step, double loss, double[] terms, Supplier<float[]> image) {
+                csv.append(step).append(',').append(num(loss));
+                for (double t : terms) {
+                    csv.append(',').append(num(t));
+                }
+                csv.append('\n');
+            }
+
+            @Override
+            public void finish() {
+                AtomicFiles.write(file, out -> {
+                    Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+                    w.write(csv.toString());
+                    w.flush();
+                });
+            }
+        };
+    }
+
+    static String num(double v) {
+        return String.format(Locale.ROOT, "%.6g", v);
+    }
+}

@@ -1,0 +1,229 @@
+package io.convscope.optimize;
+
+/**
+ * Updates the flat parameter vector from the objective's value and gradient. Runs on the host:
+ * the vectors are small next to a network's activations, and host arithmetic is the same on every
+ * machine, so runs repeat exactly.
+ */
+public interface Optimizer {
+
+    /** The objective: writes ∂f/∂θ into {@code gradient} and returns f(θ). */
+    @FunctionalInterface
+    interface Function {
+        double evaluate(float[] theta, float[] gradient);
+    }
+
+    /**
+     * One iteration: changes {@code theta} in place and returns the objective's value at the point
+     * the iteration started from.
+     */
+    double step(float[] theta, Function f);
+
+    /** How many times the last {@link #step} evaluated the objective. */
+    default int evaluations() {
+        return 1;
+    }
+
+    /** Adam (Kingma &amp; Ba): the default for stochastic objectives (random transforms each step). */
+    static Optimizer adam(double learningRate) {
+        return new Adam(learningRate, 0.9, 0.999, 1e-8);
+    }
+
+    /** L-BFGS with a backtracking line search: the default for deterministic objectives (reconstruction, style). */
+    static Optimizer lbfgs(int history) {
+        return new Lbfgs(history, 1.0, 20);
+    }
+
+    /** Adam on a flat vector, with bias correction. */
+    final class Adam implements Optimizer {
+        private final double lr;
+        private final double b1;
+        private final double b2;
+        private final double eps;
+        private double[] m;
+        private double[] v;
+        private float[] g;
+        private int t;
+
+        public Adam(double lr, double b1, double b2, double eps) {
+            if (!(lr > 0)) {
+                throw new IllegalArgumentException("the learning rate must be positive");
+            }
+            this.lr = lr;
+            this.b1 = b1;
+            this.b2 = b2;
+            this.eps = eps;
+        }
+
+        @Override
+        public double step(float[] theta, Function f) {
+            if (m == null || m.length != theta.length) {
+                m = new double[theta.length];
+                v = new double[theta.length];
+                g = new float[theta.length];
+                t = 0;
+            }
+            double value = f.evaluate(theta, g);
+            t++;
+            double c1 = 1 - Math.pow(b1, t);
+            double c2 = 1 - Math.pow(b2, t);
+            for (int i = 0; i < theta.length; i++) {
+                double gi = g[i];
+                m[i] = b1 * m[i] + (1 - b1) * gi;
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+                theta[i] -= (float) (lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps));
+            }
+            return value;
+        }
+    }
+
+    /**
+     * Limited-memory BFGS (Nocedal &amp; Wright, algorithm 7.4: the two-loop recursion) with an
+     * Armijo backtracking line search that starts at step 1 (at {@code firstStep}/‖g‖ on the first
+     * iteration, when there is no curvature yet).
+     */
+    final class Lbfgs implements Optimizer {
+        private final int history;
+        private final double firstStep;
+        private final int maxEvaluations;
+        private final java.util.ArrayDeque<double[]> s = new java.util.ArrayDeque<>();
+        private final java.util.ArrayDeque<double[]> y = new java.util.ArrayDeque<>();
+        private float[] g;
+        private double fx = Double.NaN;
+        private float[] lastTheta;
+        private int evaluations;
+
+        public Lbfgs(int history, double firstStep, int maxEvaluations) {
+            if (history < 1) {
+                throw new IllegalArgumentException("L-BFGS needs a history of at least 1");
+            }
+            this.history = history;
+            this.firstStep = firstStep;
+            this.maxEvaluations = maxEvaluations;
+        }
+
+        @Override
+        public int evaluations() {
+            return evaluations;
+        }
+
+        @Override
+        public double step(float[] theta, Function f) {
+            int n = theta.length;
+            evaluations = 0;
+            if (g == null || g.length != n || lastTheta == null || !java.util.Arrays.equals(lastTheta, theta)) {
+                g = new float[n];
+                fx = f.evaluate(theta, g);
+                evaluations++;
+            }
+            double start = fx;
+            // direction d = −H·g by the two-loop recursion
+            double[] q = new double[n];
+            for (int i = 0; i < n; i++) {
+                q[i] = g[i];
+            }
+            int k = s.size();
+            double[] alpha = new double[k];
+            double[] rho = new double[k];
+            var si = s.descendingIterator();
+            var yi = y.descendingIterator();
+            for (int j = k - 1; j >= 0; j--) {
+                double[] sj = si.next();
+                double[] yj = yi.next();
+                rho[j] = 1 / dot(yj, sj);
+                alpha[j] = rho[j] * dot(sj, q);
+                axpy(-alpha[j], yj, q);
+            }
+            double gamma = 1;
+            if (k > 0) {
+                double[] sl = s.peekLast();
+                double[] yl = y.peekLast();
+                gamma = dot(sl, yl) / dot(yl, yl);
+            }
+            for (int i = 0; i < n; i++) {
+                q[i] *= gamma;
+            }
+            var sf = s.iterator();
+            var yf = y.iterator();
+            for (int j = 0; j < k; j++) {
+                double[] sj = sf.next();
+                double[] yj = yf.next();
+                double beta = rho[j] * dot(yj, q);
+                axpy(alpha[j] - beta, sj, q);
+            }
+            double gd = 0;
+            for (int i = 0; i < n; i++) {
+                q[i] = -q[i];
+                gd += g[i] * q[i];
+            }
+            if (!(gd < 0)) { // not a descent direction: restart from steepest descent
+                s.clear();
+                y.clear();
+                for (int i = 0; i < n; i++) {
+                    q[i] = -g[i];
+                }
+                gd = -dot(q, q);
+                k = 0;
+            }
+            if (gd == 0) {
+                lastTheta = theta.clone();
+                return start;
+            }
+            double t = k == 0 ? Math.min(1, firstStep / Math.sqrt(-gd)) : 1;
+            float[] x0 = theta.clone();
+            float[] g0 = g.clone();
+            float[] gNew = new float[n];
+            double fNew;
+            while (true) {
+                for (int i = 0; i < n; i++) {
+                    theta[i] = (float) (x0[i] + t * q[i]);
+                }
+                fNew = f.evaluate(theta, gNew);
+                evaluations++;
+                if (fNew <= fx + 1e-4 * t * gd || evaluations >= maxEvaluations) {
+                    break;
+                }
+                t *= 0.5;
+            }
+            if (!(fNew <= fx)) { // no progress at all: stay, forget the curvature
+                System.arraycopy(x0, 0, theta, 0, n);
+                s.clear();
+                y.clear();
+                lastTheta = theta.clone();
+                return start;
+            }
+            double[] sNew = new double[n];
+            double[] yNew = new double[n];
+            for (int i = 0; i < n; i++) {
+                sNew[i] = (double) theta[i] - x0[i];
+                yNew[i] = (double) gNew[i] - g0[i];
+            }
+            if (dot(sNew, yNew) > 1e-10) {
+                s.addLast(sNew);
+                y.addLast(yNew);
+                if (s.size() > history) {
+                    s.removeFirst();
+                    y.removeFirst();
+                }
+            }
+            g = gNew;
+            fx = fNew;
+            lastTheta = theta.clone();
+            return start;
+        }
+
+        private static double dot(double[] a, double[] b) {
+            double d = 0;
+            for (int i = 0; i < a.length; i++) {
+                d += a[i] * b[i];
+            }
+            return d;
+        }
+
+        private static void axpy(double a, double[] x, double[] y) {
+            for (int i = 0; i < x.length; i++) {
+                y[i] += a * x[i];
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.convscope.optimize;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.convscope.ConvscopeException;
+
+import java.util.SplittableRandom;
+
+/**
+ * A random change applied to the image at each step before the network sees it (Lucid's
+ * transformation robustness): the optimised image must work under small shifts, zooms and
+ * rotations, which keeps high-frequency adversarial patterns out. Differentiable; draws its random
+ * numbers from the loop's seeded generator, so runs repeat exactly.
+ */
+@FunctionalInterface
+public interface Transform {
+
+    NDArray apply(NDArray image, SplittableRandom random);
+
+    /** Shifts by up to ±{@code pixels} in each direction (edges repeated). */
+    static Transform jitter(int pixels) {
+        if (pixels < 0) {
+            throw new ConvscopeException("jitter must be ≥ 0 pixels");
+        }
+        return (x, r) -> pixels == 0 ? x : Affine.apply(x, 0, 1, r.nextInt(-pixels, pixels + 1), r.nextInt(-pixels, pixels + 1));
+    }
+
+    /** Zooms about the centre by a factor drawn uniformly from {@code factors}. */
+    static Transform scale(double... factors) {
+        if (factors.length == 0) {
+            throw new ConvscopeException("scale needs at least one factor");
+        }
+        return (x, r) -> Affine.apply(x, 0, factors[r.nextInt(factors.length)], 0, 0);
+    }
+
+    /** Rotates about the centre by a whole number of degrees in [−degrees, degrees]. */
+    static Transform rotate(int degrees) {
+        return (x, r) -> degrees == 0 ? x : Affine.apply(x, Math.toRadians(r.nextInt(-degrees, degrees + 1)), 1, 0, 0);
+    }
+
+    /** Pads every side with {@code pixels} of {@code value} (the image grows; for models of any size). */
+    static Transform pad(int pixels, float value) {
+        return (x, r) -> pixels == 0 ? x : x.pad(new Shape(pixels, pixels, pixels, pixels), value);
+    }
+
+    /** Lucid's standard set for models of a fixed input size: jitter 8, scale 0.9–1.1, rotate ±10°, jitter 4. */
+    static Transform[] standard() {
+        double[] scales = new double[11];
+        for (int i = 0; i < scales.length; i++) {
+            scales[i] = 1 + (i - 5) / 50.0;
+        }
+        return new Transform[] {jitter(8), scale(scales), rotate(10), jitter(4)};
+    }
+
+    /** Bilinear resampling for rotate / zoom / shift about the image centre, edges clamped. */
+    final class Affine {
+        private Affine() {
+        }
+
+        /**
+         * Output pixel (i, j) samples the input at the point that the rotation by {@code angle}, the
+         * zoom by {@code zoom} and the shift by (dy, dx) bring onto it.
+         */
+        static NDArray apply(NDArray x, double angle, double zoom, int dy, int dx) {
+            if (angle == 0 && zoom == 1 && dy == 0 && dx == 0) {
+                return x;
+            }
+            Shape s = x.getShape();
+            int n = (int) s.get(0);
+            int c = (int) s.get(1);
+            int h = (int) s.get(2);
+            int w = (int) s.get(3);
+            int hw = h * w;
+            long[][] idx = new long[4][hw];
+            float[][] wt = new float[4][hw];
+            double cy = (h - 1) / 2.0;
+            double cx = (w - 1) / 2.0;
+            double cos = Math.cos(angle);
+            double sin = Math.sin(angle);
+            for (int i = 0; i < h; i++) {
+                for (int j = 0; j < w; j++) {
+                    double y = i - cy - dy;
+                    double xx = j - cx - dx;
+                    double sy = (cos * y + sin * xx) / zoom + cy;
+                    double sx = (-sin * y + cos * xx) / zoom + cx;
+                    sy = Math.min(h - 1, Math.max(0, sy));
+                    sx = Math.min(w - 1, Math.max(0, sx));
+                    int y0 = Math.min(h - 2 < 0 ? 0 : h - 2, (int) Math.floor(sy));
+                    int x0 = Math.min(w - 2 < 0 ? 0 : w - 2, (int) Math.floor(sx));
+                    int y1 = Math.min(h - 1, y0 + 1);
+                    int x1 = Math.min(w - 1, x0 + 1);
+                    double fy = sy - y0;
+                    double fx = sx - x0;
+                    int o = i * w + j;
+                    idx[0][o] = (long) y0 * w + x0;
+                    idx[1][o] = (long) y0 * w + x1;
+                    idx[2][o] = (long) y1 * w + x0;
+                    idx[3][o] = (long) y1 * w + x1;
+                    wt[0][o] = (float) ((1 - fy) * (1 - fx));
+                    wt[1][o] = (float) ((1 - fy) * fx);
+                    wt[2][o] = (float) (fy * (1 - fx));
+                    wt[3][o] = (float) (fy * fx);
+                }
+            }
+            NDManager m = x.getManager();
+            NDArray flat = x.reshape(n, c, hw);
+            NDArray out = null;
+            for (int k = 0; k < 4; k++) {
+                NDArray index = m.create(idx[k]).toDevice(x.getDevice(), false).reshape(1, 1, hw).broadcast(new Shape(n, c, hw));
+                NDArray weight = m.create(wt[k], new Shape(1, 1, hw)).toDevice(x.getDevice(), false);
+                NDArray term = flat.gather(index, 2).mul(weight);
+                out = out == null ? term : out.add(term);
+            }
+            return out.reshape(n, c, h, w);
+        }
+    }
+}

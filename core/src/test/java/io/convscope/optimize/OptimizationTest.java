@@ -1,0 +1,269 @@
+package io.convscope.optimize;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.convscope.engine.Engine;
+import io.convscope.network.Activation;
+import io.convscope.network.Layer;
+import io.convscope.network.Network;
+import io.convscope.network.Padding;
+import io.convscope.network.Preprocessing;
+import io.convscope.network.TensorShape;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The optimisation core: gradients of every objective, regularizer, parameterization and transform against finite differences, and the loop's promises. */
+class OptimizationTest {
+
+    /** A small smooth network (tanh, average pooling) so that central differences are accurate; caffe preprocessing exercises the BGR path. */
+    static Network tiny() {
+        return new Network.Builder("tiny").preprocessing(Preprocessing.CAFFE).input("x", TensorShape.chw(3, 12, 12))
+                .add("conv1", new Layer.Conv2D(8, 3, 3, 1, 1, 1, 1, Padding.SAME, 1, true, Activation.TANH), "x")
+                .add("pool1", new Layer.Pool2D(false, 2, 2, 2, 2, Padding.VALID, false, false), "conv1")
+                .add("conv2", new Layer.Conv2D(16, 3, 3, 1, 1, 1, 1, Padding.SAME, 1, true, Activation.TANH), "pool1")
+                .add("flatten", new Layer.Flatten(false), "conv2")
+                .add("predictions", new Layer.Dense(5, true, Activation.SOFTMAX), "flatten")
+                .buildWithoutParams().withRandomParams(4);
+    }
+
+    /** Worst |finite difference − gradient| over the 10 largest-gradient coordinates and 10 random ones, relative to max |gradient|. */
+    static double gradientError(Optimization o, float[] theta, double eps) {
+        float[] g = new float[theta.length];
+        o.lossAndGradient(theta, g);
+        double max = 0;
+        Integer[] order = new Integer[theta.length];
+        for (int i = 0; i < theta.length; i++) {
+            order[i] = i;
+            max = Math.max(max, Math.abs(g[i]));
+        }
+        assertTrue(max > 0, "the gradient is zero");
+        Arrays.sort(order, (a, b) -> Float.compare(Math.abs(g[b]), Math.abs(g[a])));
+        SplittableRandom r = new SplittableRandom(2);
+        int[] probe = new int[20];
+        for (int i = 0; i < 10; i++) {
+            probe[i] = order[i];
+            probe[10 + i] = r.nextInt(theta.length);
+        }
+        double worst = 0;
+        float[] scratch = new float[theta.length];
+        for (int i : probe) {
+            float[] plus = theta.clone();
+            float[] minus = theta.clone();
+            plus[i] += (float) eps;
+            minus[i] -= (float) eps;
+            double fd = (o.lossAndGradient(plus, scratch) - o.lossAndGradient(minus, scratch)) / (plus[i] - minus[i]);
+            worst = Math.max(worst, Math.abs(fd - g[i]) / max);
+        }
+        return worst;
+    }
+
+    static float[] randomTheta(ImageParam p, long seed, double scale) {
+        float[] t = p.init(new SplittableRandom(seed));
+        for (int i = 0; i < t.length; i++) {
+            t[i] *= (float) scale;
+        }
+        return t;
+    }
+
+    @Test
+    void everyObjectiveAndRegularizerMatchesFiniteDifferences() {
+        Network net = tiny();
+        Logits.Scores scores = Logits.of(net);
+        try (Engine e = Engine.create(scores.network()); NDManager m = NDManager.newBaseManager()) {
+            PixelParam px = new PixelParam(2, 3, 12, 12, 1.0);
+            float[] theta = randomTheta(px, 3, 1);
+            // targets from another image
+            float[] other = px.decode(randomTheta(px, 9, 1));
+            NDArray target = e.forward(Optimization.toInput(m.create(other, new Shape(2, 3, 12, 12)), net.preprocessing()),
+                    List.of("conv2")).get("conv2");
+            NDArray gramTarget = Objective.gram(target);
+            Map<String, Objective> objectives = new java.util.LinkedHashMap<>();
+            objectives.put("content", Objective.content("conv2", target));
+            objectives.put("channel", Objective.channel("conv1", 2, 5));
+            objectives.put("neuron", Objective.neuron("conv2", 7));
+            objectives.put("class logit", Objective.classLogit(scores.layer(), 1, 3));
+            objectives.put("style", Objective.style("conv2", gramTarget).times(100));
+            objectives.put("l2", Objective.l2());
+            objectives.put("tv", Objective.tv());
+            objectives.put("alpha-norm", Objective.alphaNorm(3));
+            objectives.put("sum", Objective.content("conv1", e.forward(Optimization.toInput(m.create(other, new Shape(2, 3, 12, 12)),
+                    net.preprocessing()), List.of("conv1")).get("conv1")).plus(Objective.tv().times(0.5)).plus(Objective.channel("conv2", 1).times(-2)));
+            for (var entry : objectives.entrySet()) {
+                double err = gradientError(new Optimization(e, entry.getValue(), px), theta, 1e-2);
+                System.out.printf("gradient check %-12s worst |fd − g| / max|g| = %.2e%n", entry.getKey(), err);
+                assertTrue(err < 1e-2, entry.getKey() + ": " + err);
+            }
+        }
+    }
+
+    @Test
+    void fourierParameterizationAndTransformsMatchFiniteDifferences() {
+        try (Engine e = Engine.create(tiny())) {
+            FourierParam fp = new FourierParam(1, 3, 12, 12, 0.5);
+            float[] theta = randomTheta(fp, 5, 1);
+            Optimization plain = new Optimization(e, Objective.channel("conv2", 3), fp);
+            double err = gradientError(plain, theta, 1e-2);
+            System.out.printf("gradient check fourier      worst %.2e%n", err);
+            assertTrue(err < 1e-2, "fourier: " + err);
+            PixelParam px = new PixelParam(1, 3, 12, 12, 1.0);
+            Optimization moved = new Optimization(e, Objective.channel("conv2", 3), px)
+                    .transforms(Transform.jitter(2), Transform.scale(0.9, 1.1), Transform.rotate(10)).seed(11);
+            double err2 = gradientError(moved, randomTheta(px, 6, 1), 3e-3);
+            System.out.printf("gradient check transforms   worst %.2e%n", err2);
+            assertTrue(err2 < 1e-2, "transforms: " + err2);
+        }
+    }
+
+    @Test
+    void fourierImageIsTheInverseTransformOfItsSpectrum() {
+        // one cosine wave: real part 1 at (u, v) = (1, 0) gives x[h, w] = s·cos(2πh/H) before colour mixing
+        int h = 8;
+        int w = 6;
+        FourierParam fp = new FourierParam(1, 1, h, w, 0);
+        float[] theta = new float[fp.size()];
+        theta[1 * w + 0] = 1f;
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] img = fp.image(m.create(theta, new Shape(fp.shape()))).toFloatArray();
+            float s = FourierParam.scales(h, w)[1 * w];
+            for (int i = 0; i < h; i++) {
+                for (int j = 0; j < w; j++) {
+                    double x = s * Math.cos(2 * Math.PI * i / h) / 4;
+                    assertEquals(1 / (1 + Math.exp(-x)), img[i * w + j], 1e-6, i + "," + j);
+                }
+            }
+        }
+    }
+
+    @Test
+    void gramMatrixByHand() {
+        // one image, 2 channels of 1×2: F = [[1, 2], [3, 4]] → F·Fᵀ / 2 = [[2.5, 5.5], [5.5, 12.5]]
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] g = Objective.gram(m.create(new float[] {1, 2, 3, 4}, new Shape(1, 2, 1, 2))).toFloatArray();
+            assertArrayEquals(new float[] {2.5f, 5.5f, 5.5f, 12.5f}, g, 1e-6f);
+        }
+    }
+
+    @Test
+    void contentObjectiveIsTheNormalizedError() {
+        try (NDManager m = NDManager.newBaseManager(); Engine e = Engine.create(tiny())) {
+            PixelParam px = new PixelParam(1, 3, 12, 12, 1.0);
+            float[] theta = randomTheta(px, 1, 1);
+            NDArray image = m.create(px.decode(theta), new Shape(1, 3, 12, 12));
+            NDArray phi = e.forward(Optimization.toInput(image, Preprocessing.CAFFE), List.of("conv1")).get("conv1");
+            // the target itself: error 0; a target of twice the map: ‖Φ − 2Φ‖² / ‖2Φ‖² = 1/4
+            assertEquals(0, new Optimization(e, Objective.content("conv1", phi), px).lossAndGradient(theta, new float[theta.length]), 1e-6);
+            assertEquals(0.25, new Optimization(e, Objective.content("conv1", phi.mul(2)), px).lossAndGradient(theta, new float[theta.length]), 1e-5);
+        }
+    }
+
+    @Test
+    void classLogitsDropTheSoftmax() {
+        Network net = tiny();
+        Logits.Scores s = Logits.of(net);
+        assertEquals("predictions", s.layer());
+        assertEquals(Activation.LINEAR, ((Layer.Dense) s.network().node("predictions").layer()).activation());
+        assertEquals(Activation.SOFTMAX, ((Layer.Dense) net.node("predictions").layer()).activation());
+    }
+
+    @Test
+    void sameSeedSameImageAndTheForwardPassStopsAtTheDeepestLayer() {
+        try (Engine e = Engine.create(tiny())) {
+            java.util.function.LongFunction<float[]> run = seed -> new Optimization(e, Objective.channel("conv1", 3).plus(Objective.tv()),
+                    new FourierParam(1, 3, 12, 12, 0.01)).transforms(Transform.jitter(1), Transform.rotate(5))
+                    .optimizer(Optimizer.adam(0.05)).steps(5).seed(seed).run().image();
+            float[] a = run.apply(7);
+            assertEquals(2, e.lastComputedLayers(), "input and conv1 only");
+            assertArrayEquals(a, run.apply(7));
+            assertFalse(Arrays.equals(a, run.apply(8)));
+        }
+    }
+
+    @Test
+    void aBatchOptimisesIndependentImages() {
+        try (Engine e = Engine.create(tiny())) {
+            PixelParam two = new PixelParam(2, 3, 12, 12, 1.0);
+            float[] theta = randomTheta(two, 3, 1);
+            float[] g = new float[theta.length];
+            double both = new Optimization(e, Objective.channel("conv2", 4, 9), two).lossAndGradient(theta, g);
+            PixelParam one = new PixelParam(1, 3, 12, 12, 1.0);
+            int half = theta.length / 2;
+            float[] g0 = new float[half];
+            float[] g1 = new float[half];
+            double first = new Optimization(e, Objective.channel("conv2", 4), one).lossAndGradient(Arrays.copyOfRange(theta, 0, half), g0);
+            double second = new Optimization(e, Objective.channel("conv2", 9), one).lossAndGradient(Arrays.copyOfRange(theta, half, theta.length), g1);
+            assertEquals(first + second, both, 1e-5);
+            assertArrayEquals(g0, Arrays.copyOfRange(g, 0, half), 1e-6f);
+            assertArrayEquals(g1, Arrays.copyOfRange(g, half, g.length), 1e-6f);
+        }
+    }
+
+    @Test
+    void optimizingRaisesTheChannelAndLowersTheLoss() {
+        try (Engine e = Engine.create(tiny())) {
+            Optimization.Result r = new Optimization(e, Objective.channel("conv2", 3), new PixelParam(1, 3, 12, 12, 0.5))
+                    .optimizer(Optimizer.adam(0.1)).steps(30).run();
+            assertTrue(r.losses()[29] < r.losses()[0] - 0.1, Arrays.toString(r.losses()));
+        }
+    }
+
+    @Test
+    void lbfgsSolvesRosenbrockAndAdamAQuadratic() {
+        Optimizer.Function rosenbrock = (x, g) -> {
+            double a = 1 - x[0];
+            double b = x[1] - x[0] * x[0];
+            g[0] = (float) (-2 * a - 400 * x[0] * b);
+            g[1] = (float) (200 * b);
+            return a * a + 100 * b * b;
+        };
+        float[] x = {-1.2f, 1f};
+        Optimizer lbfgs = Optimizer.lbfgs(10);
+        for (int i = 0; i < 100; i++) {
+            lbfgs.step(x, rosenbrock);
+        }
+        assertEquals(1, x[0], 1e-3);
+        assertEquals(1, x[1], 1e-3);
+
+        Optimizer.Function quadratic = (v, g) -> {
+            double f = 0;
+            for (int i = 0; i < v.length; i++) {
+                double d = v[i] - i;
+                g[i] = (float) (2 * (i + 1) * d);
+                f += (i + 1) * d * d;
+            }
+            return f;
+        };
+        float[] y = new float[4];
+        Optimizer adam = Optimizer.adam(0.1);
+        for (int i = 0; i < 500; i++) {
+            adam.step(y, quadratic);
+        }
+        for (int i = 0; i < 4; i++) {
+            assertEquals(i, y[i], 1e-2);
+        }
+    }
+
+    @Test
+    void blurSmoothsWithoutShiftingTheMean() {
+        float[] img = new float[16];
+        img[5] = 1;
+        Optimization.blur3(img, new int[] {1, 1, 4, 4});
+        assertEquals(0.25, img[5], 1e-6);
+        assertEquals(0.125, img[4], 1e-6);
+        assertEquals(0.0625, img[0], 1e-6);
+        double sum = 0;
+        for (float v : img) {
+            sum += v;
+        }
+        assertEquals(1, sum, 1e-6);
+    }
+}
