@@ -28,7 +28,7 @@ public final class InputOptions {
     @Option(names = "--scale", paramLabel = "S", description = "Multiplies 0-255 pixel values first, e.g. 1/255.")
     String scale;
 
-    @Option(names = "--channels", paramLabel = "rgb|bgr", description = "The channel order the model expects.")
+    @Option(names = "--channel-order", paramLabel = "rgb|bgr", description = "The channel order the model expects.")
     String channels;
 
     @Option(names = "--labels", paramLabel = "FILE",

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** --preprocess, --mean/--std/--scale, --channels and --labels reach the model. */
+/** --preprocess, --mean/--std/--scale, --channel-order and --labels reach the model. */
 class InputOptionsTest {
     private static final Path SNEAKER = Path.of("../samples/fashion-mnist/7_sneaker.png");
 

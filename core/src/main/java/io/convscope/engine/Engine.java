@@ -320,7 +320,7 @@ public final class Engine implements AutoCloseable {
                         .gte(id.rate()).toType(DataType.FLOAT32, false);
                 return x.mul(keep).div(1f - id.rate());
             }
-            return x.duplicate();
+            return same(x);
         } else if (layer instanceof Layer.Flatten f) {
             NDArray src = f.channelsLast() && x.getShape().dimension() == 4 ? x.transpose(0, 2, 3, 1) : x;
             return src.reshape(x.getShape().get(0), -1);
@@ -335,7 +335,7 @@ public final class Engine implements AutoCloseable {
             }
             return activate(y, d.activation());
         } else if (layer instanceof Layer.Act a) {
-            return activate(x, a.activation());
+            return a.activation() == null || a.activation() == Activation.LINEAR ? same(x) : activate(x, a.activation());
         } else if (layer instanceof Layer.ReLU r) {
             NDArray y = x.gte(r.threshold()).toType(DataType.FLOAT32, false);
             NDArray pos = x.mul(y);
@@ -460,6 +460,16 @@ public final class Engine implements AutoCloseable {
             sum.close();
             return y;
         }
+    }
+
+    /**
+     * A new array with the values of {@code x} that gradients flow through: a layer that changes
+     * nothing (Dropout at inference, a linear activation) must still return an array of its own, or
+     * the forward pass would close it with its input; and {@code duplicate()} copies without the
+     * autograd history.
+     */
+    static NDArray same(NDArray x) {
+        return x.reshape(x.getShape());
     }
 
     static NDArray activate(NDArray x, Activation a) {

@@ -40,7 +40,7 @@ final class OnnxOps {
                     case POW -> acc.pow(b);
                 };
             }
-            return acc == x ? x.duplicate() : acc;
+            return acc == x ? Engine.same(x) : acc;
         } else if (layer instanceof Layer.MatMul m) {
             return x.matMul(m.constShape().length > 0 ? p.get("b") : in.get(1));
         } else if (layer instanceof Layer.Permute pm) {
@@ -75,7 +75,7 @@ final class OnnxOps {
                 }
                 y = next;
             }
-            return y == x ? x.duplicate() : y;
+            return y == x ? Engine.same(x) : y;
         } else if (layer instanceof Layer.Gather g) {
             int axis = g.axis() + 1;
             long dim = x.getShape().get(axis);
@@ -158,7 +158,7 @@ final class OnnxOps {
                 if (b != Float.POSITIVE_INFINITY) {
                     y = y.minimum(b);
                 }
-                yield y == x ? x.duplicate() : y;
+                yield y == x ? Engine.same(x) : y;
             }
             case ABS -> x.abs();
             case NEG -> x.neg();
@@ -217,7 +217,7 @@ final class OnnxOps {
             }
             y = next;
         }
-        return y == x ? x.duplicate() : y;
+        return y == x ? Engine.same(x) : y;
     }
 
     private static NDArray resize(NDArray x, Layer.Resize r) {
@@ -265,7 +265,7 @@ final class OnnxOps {
             }
             y = next;
         }
-        return y == x ? x.duplicate() : y;
+        return y == x ? Engine.same(x) : y;
     }
 
     /**
@@ -338,7 +338,7 @@ final class OnnxOps {
             }
             y = y.squeeze(full);
         }
-        return y == x ? x.duplicate() : y;
+        return y == x ? Engine.same(x) : y;
     }
 
     private static NDArray lrn(NDArray x, Layer.LRN l) {

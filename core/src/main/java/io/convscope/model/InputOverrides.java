@@ -46,7 +46,7 @@ public record InputOverrides(String preprocess, float[] mean, float[] std, Float
                     + ", or give --mean/--std/--scale");
         }
         if (channels != null && !channels.equalsIgnoreCase("rgb") && !channels.equalsIgnoreCase("bgr")) {
-            throw new ConvscopeException("unknown --channels '" + channels + "': use rgb or bgr");
+            throw new ConvscopeException("unknown --channel-order '" + channels + "': use rgb or bgr");
         }
         if (std != null) {
             for (float s : std) {

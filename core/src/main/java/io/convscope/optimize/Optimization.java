@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
  * <pre>{@code
  * Optimization.Result r = new Optimization(engine, Objective.channel("block4_conv1", 7).plus(Objective.tv().times(0.05)),
  *         new FourierParam(1, 3, 224, 224, 0.01))
- *     .transforms(Transform.standard()).optimizer(Optimizer.adam(0.05)).steps(256).seed(1).run();
+ *     .transforms(Transform.standard(224)).optimizer(Optimizer.adam(0.05)).steps(256).seed(1).run();
  * }</pre>
  */
 public final class Optimization {

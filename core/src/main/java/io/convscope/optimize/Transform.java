@@ -44,13 +44,18 @@ public interface Transform {
         return (x, r) -> pixels == 0 ? x : x.pad(new Shape(pixels, pixels, pixels, pixels), value);
     }
 
-    /** Lucid's standard set for models of a fixed input size: jitter 8, scale 0.9–1.1, rotate ±10°, jitter 4. */
-    static Transform[] standard() {
+    /**
+     * Lucid's standard set, which keeps the image's size: jitter 8, scale 0.9–1.1, rotate ±10°, jitter 4
+     * at 224 px; the jitters scale with the image (1 and 1 at 28 px).
+     */
+    static Transform[] standard(int size) {
+        int big = Math.max(1, (int) Math.round(8.0 * size / 224));
+        int small = Math.max(1, (int) Math.round(4.0 * size / 224));
         double[] scales = new double[11];
         for (int i = 0; i < scales.length; i++) {
             scales[i] = 1 + (i - 5) / 50.0;
         }
-        return new Transform[] {jitter(8), scale(scales), rotate(10), jitter(4)};
+        return new Transform[] {jitter(big), scale(scales), rotate(10), jitter(small)};
     }
 
     /** Bilinear resampling for rotate / zoom / shift about the image centre, edges clamped. */
