@@ -86,7 +86,7 @@ public final class ClassvizCommand implements Callable<Integer> {
         GradientImages.Settings s = opt.settings(d, device);
         s = new GradientImages.Settings(s.size(), s.steps(), s.learningRate(), s.seed(), s.tv(), s.l2(), s.fourier(), s.transforms(),
                 octaves, octaveScale, s.optimizer(), s.device());
-        if (octaves > 1 && net.inputShape().height() > 0 && !anySize(net, s.size())) {
+        if (octaves > 1 && net.inputShape().height() > 0 && !fitsOctaves(net, s)) {
             throw new ConvscopeException("--octaves needs a model that takes any image size; " + net.name() + " takes only "
                     + net.inputShape().width() + "×" + net.inputShape().height());
         }
@@ -135,10 +135,15 @@ public final class ClassvizCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Whether the class scores can be computed at another size than the model's own. */
-    private static boolean anySize(Network net, int size) {
+    /** Whether the class scores can be computed at every octave's size. */
+    private static boolean fitsOctaves(Network net, GradientImages.Settings s) {
+        Network scores = io.convscope.optimize.Logits.of(net).network();
+        int size = s.size();
         try {
-            io.convscope.activations.Activations.sized(io.convscope.optimize.Logits.of(net).network(), net.outputs(), size + 1, size + 1);
+            for (int i = 0; i < s.octaves(); i++) {
+                io.convscope.activations.Activations.sized(scores, net.outputs(), size, size);
+                size = (int) Math.round(size * s.octaveScale());
+            }
             return true;
         } catch (ConvscopeException e) {
             return false;

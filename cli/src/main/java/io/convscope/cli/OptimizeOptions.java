@@ -35,7 +35,7 @@ public final class OptimizeOptions {
     String optimizer;
 
     @Option(names = "--no-transforms", description = "Do not jitter, scale and rotate the image at each step (classviz and filters use "
-            + "Lucid's jitter 8, scale 0.9-1.1, rotate ±10°, jitter 4 by default; reconstruct never transforms).")
+            + "Lucid's jitter 8, scale 0.9-1.1, jitter 4 at 224 px by default; reconstruct never transforms).")
     boolean noTransforms;
 
     @Option(names = "--gif", paramLabel = "EVERY", description = "Also write progress.gif with a frame every EVERY steps.")

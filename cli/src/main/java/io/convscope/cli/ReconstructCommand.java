@@ -91,7 +91,8 @@ public final class ReconstructCommand implements Callable<Integer> {
         List<String> chosen = (layers.isEmpty() ? new LayerSelection(List.of(), false, true, false)
                 : new LayerSelection(layers, false, false, false)).resolve(probe);
         // the image as the model sees it, in [0, 1]
-        ImageTensor x = ImageTensor.of(picture, imagePath.toString(), ImageTensor.withSize(net.inputShape(), h, w), Preprocessing.UNIT, mode);
+        ImageTensor x = ImageTensor.of(picture, imagePath.toString(), io.convscope.network.TensorShape.chw(net.inputShape().channels(), h, w),
+                Preprocessing.UNIT, mode);
         String stem = GradientOutput.slug(stem(imagePath));
         Path dir = GradientOutput.folder(out.resolve(stem));
         PrintWriter o = spec.commandLine().getOut();
