@@ -170,9 +170,22 @@ public final class GradientImages {
                 throw new ConvscopeException("channel " + ch + " is out of range: " + layer + " has " + c + " channels (0–" + (c - 1) + ")");
             }
         }
-        Network sized = sizedFor(net, List.of(layer), s.size());
+        // maximise the channels before their ReLU: after it, a channel that is negative everywhere on
+        // the grey start has no gradient and its picture would stay grey
+        java.util.Map<String, int[]> targets = new java.util.LinkedHashMap<>();
+        java.util.Set<String> linearize = new java.util.HashSet<>();
+        for (int i = 0; i < channels.length; i++) {
+            Target t = preRelu(net, layer, channels[i], linearize);
+            int[] per = targets.computeIfAbsent(t.layer(), k -> filled(channels.length, -1));
+            per[i] = t.channel();
+        }
+        Network sized = sizedFor(linearized(net, linearize), new ArrayList<>(targets.keySet()), s.size());
         try (Engine engine = Engine.create(sized, s.device())) {
-            Objective obj = Objective.channel(layer, channels);
+            Objective obj = null;
+            for (var e : targets.entrySet()) {
+                Objective one = Objective.channel(e.getKey(), e.getValue());
+                obj = obj == null ? one : obj.plus(one);
+            }
             if (s.regularizers() != null) {
                 obj = obj.plus(s.regularizers());
             }
@@ -186,6 +199,62 @@ public final class GradientImages {
             listeners.forEach(o::listener);
             return o.run();
         }
+    }
+
+    /** A channel of a layer. */
+    record Target(String layer, int channel) {
+    }
+
+    /**
+     * The same channel before any ReLU: through a ReLU activation layer to its input, through a
+     * channel concatenation to the input that holds the channel, and at a convolution whose ReLU
+     * is fused, that convolution made linear ({@code linearize} collects those).
+     */
+    static Target preRelu(Network net, String layer, int channel, java.util.Set<String> linearize) {
+        var node = net.node(layer);
+        var l = node.layer();
+        if (l instanceof io.convscope.network.Layer.Act a && a.activation() == io.convscope.network.Activation.RELU) {
+            return preRelu(net, node.inputs().get(0), channel, linearize);
+        }
+        if (l instanceof io.convscope.network.Layer.Concatenate c && c.axis() == 0) {
+            int offset = 0;
+            for (String in : node.inputs()) {
+                int k = net.node(in).outputShape().channels();
+                if (channel < offset + k) {
+                    return preRelu(net, in, channel - offset, linearize);
+                }
+                offset += k;
+            }
+        }
+        if (l instanceof io.convscope.network.Layer.Conv2D c && c.activation() == io.convscope.network.Activation.RELU) {
+            linearize.add(layer);
+        }
+        return new Target(layer, channel);
+    }
+
+    /** A copy in which the named convolutions have no activation. */
+    static Network linearized(Network net, java.util.Set<String> convs) {
+        if (convs.isEmpty()) {
+            return net;
+        }
+        Network.Builder b = new Network.Builder(net.name()).preprocessing(net.preprocessing()).labels(net.labels());
+        for (var n : net.nodes()) {
+            if (n.layer() instanceof io.convscope.network.Layer.Input in) {
+                b.input(n.name(), in.shape());
+            } else if (convs.contains(n.name()) && n.layer() instanceof io.convscope.network.Layer.Conv2D c) {
+                b.add(n.name(), new io.convscope.network.Layer.Conv2D(c.filters(), c.kh(), c.kw(), c.sh(), c.sw(), c.dh(), c.dw(),
+                        c.padding(), c.groups(), c.useBias(), io.convscope.network.Activation.LINEAR), n.inputs(), n.params());
+            } else {
+                b.add(n.name(), n.layer(), n.inputs(), n.params());
+            }
+        }
+        return b.outputs(net.outputs()).build();
+    }
+
+    private static int[] filled(int n, int v) {
+        int[] a = new int[n];
+        java.util.Arrays.fill(a, v);
+        return a;
     }
 
     /** A reconstruction and its normalized error ‖Φ(x) − Φ₀‖² / ‖Φ₀‖² (without the regularizers). */

@@ -117,7 +117,11 @@ public final class Objective {
         });
     }
 
-    /** Maximises the mean of one channel per image (channels[i] for image i): −mean_{h,w} Φ[i, c]. */
+    /**
+     * Maximises the mean of one channel per image (channels[i] for image i): −mean_{h,w} Φ[i, c].
+     * A channel of −1 leaves that image out of this term (its value is 0), so that one batch can
+     * mix targets from several layers.
+     */
     public static Objective channel(String layer, int... channels) {
         return of("channel " + layer, List.of(layer), f -> {
             NDArray a = f.layer(layer);
@@ -207,12 +211,15 @@ public final class Objective {
         }
     }
 
-    /** (N, K) one-hot rows; one index is broadcast to every image. */
+    /** (N, K) one-hot rows (all zero for −1); one index is broadcast to every image. */
     private static NDArray oneHot(NDManager m, int[] idx, long k, NDArray like) {
         int n = (int) like.getShape().get(0);
         float[] v = new float[(int) (n * k)];
         for (int i = 0; i < n; i++) {
             int c = idx.length == 1 ? idx[0] : idx[i];
+            if (c == -1) {
+                continue;
+            }
             if (c < 0 || c >= k) {
                 throw new ConvscopeException("index " + c + " is out of range: the layer has " + k);
             }

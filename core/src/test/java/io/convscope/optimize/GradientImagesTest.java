@@ -169,7 +169,24 @@ class GradientImagesTest {
         for (int i = 0; i < 64; i++) {
             channels[i] = i;
         }
-        Optimization.Result r = GradientImages.channels(net, "squeezenet0_conv0", channels, quick(GradientImages.Settings.channels(), 48, 12), List.of());
+        // concat1 joins two ReLUs: channels dead on the grey start would all stay grey (identical) after
+        // the ReLU, so they are optimised before it
+        Optimization.Result r = GradientImages.channels(net, "squeezenet0_concat1", channels, quick(GradientImages.Settings.channels(), 48, 12), List.of());
         assertEquals(64, distinctTiles(r));
+    }
+
+    @Test
+    void channelsAreTakenBeforeTheirRelu() {
+        Network net = squeezenet();
+        java.util.Set<String> linear = new HashSet<>();
+        // concat1 = [relu5 (64), relu6 (64)]; relu6 is the ReLU of conv6
+        assertEquals(new GradientImages.Target("squeezenet0_conv6", 6), GradientImages.preRelu(net, "squeezenet0_concat1", 70, linear));
+        assertEquals(new GradientImages.Target("squeezenet0_conv5", 3), GradientImages.preRelu(net, "squeezenet0_concat1", 3, linear));
+        assertTrue(linear.isEmpty());
+        Network embedded = EmbeddedModel.load(); // Keras convolutions with the ReLU fused
+        assertEquals(new GradientImages.Target("block2_conv1", 5), GradientImages.preRelu(embedded, "block2_conv1", 5, linear));
+        assertEquals(java.util.Set.of("block2_conv1"), linear);
+        assertEquals(io.convscope.network.Activation.LINEAR, ((io.convscope.network.Layer.Conv2D) GradientImages.linearized(embedded, linear)
+                .node("block2_conv1").layer()).activation());
     }
 }
