@@ -174,6 +174,18 @@ public final class Objective {
         return of("style " + layer, List.of(layer), f -> perImage(gram(f.layer(layer)).sub(targetGram).square(), true));
     }
 
+    /**
+     * Style as a relative error: ‖G(x) − G_target‖² / ‖G_target‖² per image (sums over C×C), so that 0
+     * is a perfect match and 1 is as far as an all-zero map, whatever the scale of the layer's values.
+     * Weights then mean the same for every layer and every model (a VGG with ImageNet weights, random
+     * weights, SqueezeNet), where the plain {@link #style} differs between layers by orders of
+     * magnitude. {@code targetGram} is (1, C, C) or (N, C, C) and must outlive the optimisation.
+     */
+    public static Objective styleNormalized(String layer, NDArray targetGram) {
+        NDArray norm = perImage(targetGram.square(), false).maximum(1e-12f);
+        return of("style " + layer, List.of(layer), f -> perImage(gram(f.layer(layer)).sub(targetGram).square(), false).div(norm));
+    }
+
     /** L2 penalty: mean of (x − ½)² per image, which pulls pixels towards grey. */
     public static Objective l2() {
         return of("l2", List.of(), f -> perImage(f.image().sub(0.5f).square(), true));

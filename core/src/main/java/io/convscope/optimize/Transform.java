@@ -44,6 +44,17 @@ public interface Transform {
         return (x, r) -> pixels == 0 ? x : x.pad(new Shape(pixels, pixels, pixels, pixels), value);
     }
 
+    /**
+     * A one-channel image repeated into three equal channels (R = G = B), for optimising a luminance
+     * image through a colour network; three-channel images pass unchanged. Not random.
+     */
+    static Transform gray() {
+        return (x, r) -> {
+            Shape s = x.getShape();
+            return s.get(1) == 1 ? x.broadcast(new Shape(s.get(0), 3, s.get(2), s.get(3))) : x;
+        };
+    }
+
     /** Lucid's standard set for models of a fixed input size: jitter 8, scale 0.9–1.1, rotate ±10°, jitter 4. */
     static Transform[] standard() {
         double[] scales = new double[11];
