@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.convscope.ConvscopeException;
+import io.convscope.engine.Tensors;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -95,7 +96,7 @@ public final class Objective {
             if (v.getShape().dimension() != 1 || v.getShape().get(0) != f.batch()) {
                 throw new IllegalStateException("term '" + p.name + "' gave shape " + v.getShape() + ", not (" + f.batch() + ")");
             }
-            NDArray w = p.weight == 1.0 ? v : v.mul((float) p.weight);
+            NDArray w = p.weight == 1.0 ? v : v.mul(Tensors.scalar(v, (float) p.weight));
             terms[i] = w.mean().getFloat();
             total = total == null ? w : total.add(w);
         }
@@ -163,7 +164,7 @@ public final class Objective {
         long c = s.get(1);
         long hw = s.get(2) * s.get(3);
         NDArray flat = maps.reshape(s.get(0), c, hw);
-        return flat.matMul(flat.transpose(0, 2, 1)).div((float) hw);
+        return flat.matMul(flat.transpose(0, 2, 1)).div(Tensors.scalar(flat, (float) hw));
     }
 
     /**
@@ -196,7 +197,7 @@ public final class Objective {
         if (!(alpha > 0)) {
             throw new ConvscopeException("the α of the α-norm must be positive");
         }
-        return of("alpha-norm", List.of(), f -> perImage(f.image().sub(0.5f).abs().add(1e-8f).pow((float) alpha), true));
+        return of("alpha-norm", List.of(), f -> perImage(f.image().sub(0.5f).abs().add(1e-8f).pow(Tensors.scalar(f.image(), (float) alpha)), true));
     }
 
     /**

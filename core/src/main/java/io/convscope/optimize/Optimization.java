@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.convscope.ConvscopeException;
 import io.convscope.engine.Engine;
+import io.convscope.engine.Tensors;
 import io.convscope.network.Preprocessing;
 
 import java.util.ArrayList;
@@ -227,7 +228,7 @@ public final class Optimization {
      */
     public static NDArray toInput(NDArray image01, Preprocessing pre) {
         long c = image01.getShape().get(1);
-        NDArray x = image01.mul(255f);
+        NDArray x = image01.mul(Tensors.scalar(image01, 255f));
         if (pre.bgr() && c == 3) {
             x = x.flip(1);
         }

@@ -179,6 +179,54 @@ class StyleObjectiveTest {
         }
     }
 
+    /**
+     * DJL's {@code x.mul(2f)} makes a scalar tensor on a direct buffer and frees it at once, while
+     * autograd keeps it for the backward pass: after a garbage collection between the forward and
+     * the backward pass the gradient read freed memory (a NaN or 1e30 now and then, far more often
+     * under this test's collector thread). The core's scalars live in the step's manager instead.
+     */
+    @Test
+    void gradientsDoNotChangeWhenTheCollectorRunsMidStep() throws InterruptedException {
+        Network net = OptimizationTest.tiny();
+        Thread collector = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                System.gc();
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        try (Engine e = Engine.create(net); NDManager m = NDManager.newBaseManager()) {
+            PixelParam px = new PixelParam(1, 3, 12, 12, 1.0);
+            float[] theta = OptimizationTest.randomTheta(px, 3, 1);
+            NDArray gram = Objective.gram(e.forward(Optimization.toInput(m.create(px.decode(OptimizationTest.randomTheta(px, 5, 1)),
+                    new Shape(1, 3, 12, 12)), net.preprocessing()), List.of("conv2")).get("conv2"));
+            Objective o = Objective.styleNormalized("conv2", gram).times(7).plus(Objective.tv().times(3)).plus(Objective.alphaNorm(3).times(0.5));
+            Optimization opt = new Optimization(e, o, px);
+            Optimization fourier = new Optimization(e, Objective.channel("conv1", 2).times(2), new FourierParam(1, 3, 12, 12, 0.5));
+            float[] ft = OptimizationTest.randomTheta(new FourierParam(1, 3, 12, 12, 0.5), 2, 1);
+            float[] want = new float[theta.length];
+            float[] fwant = new float[ft.length];
+            double v0 = opt.lossAndGradient(theta, want);
+            double f0 = fourier.lossAndGradient(ft, fwant);
+            collector.setDaemon(true);
+            collector.start();
+            float[] g = new float[theta.length];
+            float[] fg = new float[ft.length];
+            for (int i = 0; i < 150; i++) {
+                assertEquals(v0, opt.lossAndGradient(theta, g), 0, "value, evaluation " + i);
+                assertArrayEquals(want, g, "gradient, evaluation " + i);
+                assertEquals(f0, fourier.lossAndGradient(ft, fg), 0, "fourier value, evaluation " + i);
+                assertArrayEquals(fwant, fg, "fourier gradient, evaluation " + i);
+            }
+        } finally {
+            collector.interrupt();
+            collector.join();
+        }
+    }
+
     @Test
     void grayRepeatsOneChannelAndLeavesColourAlone() {
         try (NDManager m = NDManager.newBaseManager()) {
