@@ -105,17 +105,36 @@ public final class LossCurve implements Listener {
         return sb.toString();
     }
 
-    /** The curves (total and each kind) over the steps, on a logarithmic axis. */
+    /**
+     * The curves (total and each kind) over the steps, on a logarithmic axis. Values below a
+     * millionth of the largest are left out (a gap): a run that starts at the content image starts
+     * with a content loss of almost 0, which would stretch the axis over many empty decades.
+     */
     public BufferedImage plot(String title) {
         double[] x = new double[totals.size()];
         for (int i = 0; i < x.length; i++) {
             x[i] = i + 1;
         }
-        LinePlot p = new LinePlot(title).xLabel("step").yLabel("loss (weighted)").logY(true).series("total", x, total());
+        double[] total = total();
+        double max = 0;
+        for (double v : total) {
+            max = Double.isFinite(v) ? Math.max(max, Math.abs(v)) : max;
+        }
+        LinePlot p = new LinePlot(title).xLabel("step").yLabel("loss (weighted)").logY(true).series("total", x, floor(total, max));
         for (String k : kinds) {
-            p.series(k, x, series(k));
+            p.series(k, x, floor(series(k), max));
         }
         return p.render();
+    }
+
+    private static double[] floor(double[] v, double max) {
+        double[] out = v.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] < max * 1e-6) {
+                out[i] = Double.NaN;
+            }
+        }
+        return out;
     }
 
     /** Writes {@link #csv} to {@code file} (a temporary file, then a rename). */
