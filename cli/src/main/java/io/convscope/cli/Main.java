@@ -15,7 +15,7 @@ import java.io.PrintWriter;
                 + "a Keras file (.h5 or .keras), an ONNX file (.onnx), a convscope file (.cvs), or nothing for the embedded Fashion-MNIST "
                 + "model, which works offline.",
             ""},
-        subcommands = {ActivationsCommand.class, ReconstructCommand.class, ClassvizCommand.class, FiltersCommand.class, ModelsCommand.class, SummaryCommand.class, PredictCommand.class, EvaluateCommand.class,
+        subcommands = {ActivationsCommand.class, StyleCommand.class, ReconstructCommand.class, ClassvizCommand.class, FiltersCommand.class, ModelsCommand.class, SummaryCommand.class, PredictCommand.class, EvaluateCommand.class,
             TrainCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
             "  convscope activations samples/fashion-mnist/7_sneaker.png",
@@ -23,6 +23,7 @@ import java.io.PrintWriter;
             "  convscope summary vgg16",
             "  convscope predict --model vgg16 --top 3 cat.jpg dog.jpg",
             "  convscope evaluate fashion-mnist",
+            "  convscope style --weights none photo.jpg painting.jpg",
             "", "Run 'convscope help COMMAND' for a command's options."})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -29,8 +29,13 @@ public final class ModelOptions {
 
     /** Loads the model (with a progress bar for downloads) and applies the user's preprocessing and labels. */
     Network load() {
+        return load(request());
+    }
+
+    /** Loads the model of {@code r} (a command with its own default model or input size) with the user's preprocessing and labels. */
+    Network load(ModelLoader.Request r) {
         input.overrides(); // bad option values fail before any heavy work
-        return input.apply(Loading.load(request()));
+        return input.apply(Loading.load(r));
     }
 
     ModelLoader.Request request() {

@@ -318,7 +318,7 @@ public final class Engine implements AutoCloseable {
             if (training && id.rate() > 0f && id.type().toLowerCase(Locale.ROOT).contains("dropout")) {
                 NDArray keep = x.getManager().randomUniform(0f, 1f, x.getShape(), DataType.FLOAT32, x.getDevice())
                         .gte(id.rate()).toType(DataType.FLOAT32, false);
-                return x.mul(keep).div(1f - id.rate());
+                return x.mul(keep).div(Tensors.scalar(x, 1f - id.rate()));
             }
             return same(x);
         } else if (layer instanceof Layer.Flatten f) {
@@ -341,10 +341,10 @@ public final class Engine implements AutoCloseable {
             NDArray pos = x.mul(y);
             NDArray out = pos;
             if (r.negativeSlope() != 0f) {
-                out = pos.add(x.sub(r.threshold()).mul(r.negativeSlope()).mul(y.neg().add(1f)));
+                out = pos.add(x.sub(r.threshold()).mul(Tensors.scalar(x, r.negativeSlope())).mul(y.neg().add(1f)));
             }
             if (Float.isFinite(r.maxValue())) {
-                out = out.minimum(r.maxValue());
+                out = out.minimum(Tensors.scalar(x, r.maxValue()));
             }
             return out;
         } else if (layer instanceof Layer.LeakyReLU lr) {
@@ -361,7 +361,7 @@ public final class Engine implements AutoCloseable {
                     case MINIMUM -> acc.minimum(b);
                 };
             }
-            return m.op() == Layer.Merge.Op.AVERAGE ? acc.div(in.size()) : acc;
+            return m.op() == Layer.Merge.Op.AVERAGE ? acc.div(Tensors.scalar(acc, in.size())) : acc;
         } else if (layer instanceof Layer.Concatenate c) {
             return NDArrays.concat(new NDList(in), c.axis() + 1);
         } else if (layer instanceof Layer.ZeroPadding2D z) {
@@ -382,7 +382,7 @@ public final class Engine implements AutoCloseable {
                     .toDevice(x.getDevice(), false);
             return ah.matMul(x).matMul(aw.transpose());
         } else if (layer instanceof Layer.Rescaling r) {
-            return x.mul(r.scale()).add(r.offset());
+            return x.mul(Tensors.scalar(x, r.scale())).add(r.offset());
         } else if (layer instanceof Layer.Reshape r) {
             long batch = x.getShape().get(0);
             NDArray src = x.getShape().dimension() == 4 ? x.transpose(0, 2, 3, 1) : x;
@@ -446,15 +446,15 @@ public final class Engine implements AutoCloseable {
         }
         // asymmetric padding: sum over the window / number of cells counted
         NDArray padded = x.pad(new Shape(p[2], p[3], p[0], p[1]), 0);
-        NDArray sum = Pool.avgPool2d(padded, kernel, stride, new Shape(0, 0), pl.ceilMode(), true).mul(pl.kh() * pl.kw());
+        NDArray sum = Pool.avgPool2d(padded, kernel, stride, new Shape(0, 0), pl.ceilMode(), true).mul(Tensors.scalar(x, pl.kh() * pl.kw()));
         padded.close();
         if (pl.countIncludePad()) {
-            return sum.div(pl.kh() * pl.kw());
+            return sum.div(Tensors.scalar(x, pl.kh() * pl.kw()));
         }
         try (NDManager tmp = x.getManager().newSubManager()) {
             NDArray ones = tmp.ones(new Shape(1, 1, x.getShape().get(2), x.getShape().get(3)), DataType.FLOAT32, x.getDevice());
             NDArray count = Pool.avgPool2d(ones.pad(new Shape(p[2], p[3], p[0], p[1]), 0), kernel, stride, new Shape(0, 0),
-                    pl.ceilMode(), true).mul(pl.kh() * pl.kw());
+                    pl.ceilMode(), true).mul(Tensors.scalar(ones, pl.kh() * pl.kw()));
             NDArray y = sum.div(count);
             y.attach(x.getManager());
             sum.close();
@@ -489,8 +489,8 @@ public final class Engine implements AutoCloseable {
             case GELU -> ai.djl.nn.Activation.gelu(x);
             case SOFTPLUS -> ai.djl.nn.Activation.softPlus(x);
             case SOFTSIGN -> ai.djl.nn.Activation.softSign(x);
-            case HARD_SIGMOID -> x.add(3f).clip(0f, 6f).div(6f);
-            case HARD_SIGMOID_TF2 -> x.mul(0.2f).add(0.5f).clip(0f, 1f);
+            case HARD_SIGMOID -> x.add(3f).clip(0f, 6f).div(Tensors.scalar(x, 6f));
+            case HARD_SIGMOID_TF2 -> x.mul(Tensors.scalar(x, 0.2f)).add(0.5f).clip(0f, 1f);
             case EXPONENTIAL -> x.exp();
         };
     }

@@ -118,7 +118,7 @@ final class OnnxOps {
             }
             return sm.log() ? x.logSoftmax(axis) : x.softmax(axis);
         } else if (layer instanceof Layer.PRelu) {
-            return x.maximum(0f).add(x.minimum(0f).mul(p.get("slope")));
+            return x.maximum(k(x, 0f)).add(x.minimum(k(x, 0f)).mul(p.get("slope")));
         } else if (layer instanceof Layer.LRN l) {
             return lrn(x, l);
         } else if (layer instanceof Layer.InstanceNorm n) {
@@ -138,25 +138,30 @@ final class OnnxOps {
         return null;
     }
 
+    /** A number as a tensor that outlives the backward pass (see {@link Tensors#scalar}). */
+    private static NDArray k(NDArray like, float v) {
+        return Tensors.scalar(like, v);
+    }
+
     private static NDArray unary(NDArray x, Layer.Unary u) {
         float a = u.alpha();
         float b = u.beta();
         return switch (u.fn()) {
-            case RELU -> x.maximum(0f);
-            case LEAKY_RELU -> x.maximum(0f).add(x.minimum(0f).mul(a));
-            case ELU -> x.maximum(0f).add(x.minimum(0f).exp().sub(1f).mul(a));
-            case SELU -> x.maximum(0f).add(x.minimum(0f).exp().sub(1f).mul(a)).mul(b);
+            case RELU -> x.maximum(k(x, 0f));
+            case LEAKY_RELU -> x.maximum(k(x, 0f)).add(x.minimum(k(x, 0f)).mul(k(x, a)));
+            case ELU -> x.maximum(k(x, 0f)).add(x.minimum(k(x, 0f)).exp().sub(1f).mul(k(x, a)));
+            case SELU -> x.maximum(k(x, 0f)).add(x.minimum(k(x, 0f)).exp().sub(1f).mul(k(x, a))).mul(k(x, b));
             case SIGMOID -> ai.djl.nn.Activation.sigmoid(x);
-            case HARD_SIGMOID -> x.mul(a).add(b).maximum(0f).minimum(1f);
-            case HARD_SWISH -> x.mul(x.div(6f).add(0.5f).maximum(0f).minimum(1f));
+            case HARD_SIGMOID -> x.mul(k(x, a)).add(b).maximum(k(x, 0f)).minimum(k(x, 1f));
+            case HARD_SWISH -> x.mul(x.div(k(x, 6f)).add(0.5f).maximum(k(x, 0f)).minimum(k(x, 1f)));
             case TANH -> x.tanh();
             case CLIP -> {
                 NDArray y = x;
                 if (a != Float.NEGATIVE_INFINITY) {
-                    y = y.maximum(a);
+                    y = y.maximum(k(x, a));
                 }
                 if (b != Float.POSITIVE_INFINITY) {
-                    y = y.minimum(b);
+                    y = y.minimum(k(x, b));
                 }
                 yield y == x ? Engine.same(x) : y;
             }
@@ -165,7 +170,7 @@ final class OnnxOps {
             case EXP -> x.exp();
             case LOG -> x.log();
             case SQRT -> x.sqrt();
-            case RECIPROCAL -> x.pow(-1f);
+            case RECIPROCAL -> x.pow(k(x, -1f));
             case SOFTPLUS -> ai.djl.nn.Activation.softPlus(x);
             case SOFTSIGN -> x.div(x.abs().add(1f));
             case FLOOR -> x.floor();
@@ -356,7 +361,7 @@ final class OnnxOps {
             NDArray part = padded.get(":, " + i + ":" + (i + c));
             sum = sum == null ? part : sum.add(part);
         }
-        return x.div(sum.mul(l.alpha() / l.size()).add(l.bias()).pow(l.beta()));
+        return x.div(sum.mul(k(x, l.alpha() / l.size())).add(l.bias()).pow(k(x, l.beta())));
     }
 
     private static NDArray convTranspose(NDArray x, Layer.ConvTranspose2D t, NDArray w, NDArray b) {

@@ -8,6 +8,18 @@ public final class Tensors {
     private Tensors() {
     }
 
+    /**
+     * The number {@code v} as a scalar tensor on {@code like}'s device, owned by {@code like}'s
+     * manager. Use it instead of the {@code Number} overloads ({@code x.mul(2f)}, {@code div},
+     * {@code pow}, {@code maximum}, {@code minimum}) wherever a gradient may flow: DJL makes the
+     * scalar on a direct buffer and frees it as soon as the operation returns, but autograd keeps it
+     * for the backward pass, so a garbage collection in between lets the backward pass read freed
+     * memory (garbage gradients, now and then a NaN). This scalar lives until the step's manager closes.
+     */
+    public static NDArray scalar(NDArray like, float v) {
+        return like.getManager().create(v).toDevice(like.getDevice(), false);
+    }
+
     /** The entries {@code idx} along {@code axis} (full-tensor axis), as torch.index_select. */
     public static NDArray select(NDArray x, int axis, long[] idx) {
         long[] s = x.getShape().getShape();

@@ -88,7 +88,7 @@ public final class FourierParam implements ImageParam {
             // (N, 3, H, W) → mix channels: out[n, i] = Σ_j COLOR[i][j] · x[n, j]
             x = mix.matMul(x.reshape(n, 3, (long) h * w)).reshape(n, 3, h, w);
         }
-        return ai.djl.nn.Activation.sigmoid(x.div(4f)); // Lucid's "magic" 4: a gentler start
+        return ai.djl.nn.Activation.sigmoid(x.div(io.convscope.engine.Tensors.scalar(x, 4f))); // Lucid's "magic" 4: a gentler start
     }
 
     /** 1 / max(f, 1/max(H, W)) × √(H·W), f the frequency in cycles per pixel (decay power 1). */

@@ -28,14 +28,20 @@ public final class Listeners {
         return ImageTensor.toImage(images, index * size, shape[1], shape[2], shape[3], Preprocessing.UNIT);
     }
 
-    /** A bar: "classviz  [=====>   ]  40%  80/200  3.1/s  ETA 0:39  loss -1.23e+01". */
+    /**
+     * A bar: "classviz  [=====>   ]  40%  80/200  3.1/s  ETA 0:39  loss -1.23e+01". With several terms
+     * it shows each kind of term (the name's first word), terms of one kind summed: "loss 0.81  content
+     * 0.42  style 0.37  tv 0.02" for a content term, five style layers and TV.
+     */
     public static Listener progress(Progress progress, String what) {
         return new Listener() {
             private List<String> names = List.of();
+            private List<String> kinds = List.of();
 
             @Override
             public void start(int steps, List<String> terms) {
                 names = terms;
+                kinds = kinds(terms);
                 progress.start(what, steps, Progress.Unit.STEPS);
             }
 
@@ -43,8 +49,9 @@ public final class Listeners {
             public void step(int step, double loss, double[] terms, Supplier<float[]> image) {
                 StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "loss %.3g", loss));
                 if (terms != null && terms.length > 1) {
-                    for (int i = 0; i < terms.length; i++) {
-                        sb.append(String.format(Locale.ROOT, "  %s %.3g", shortName(names.get(i)), terms[i]));
+                    double[] byKind = byKind(names, terms);
+                    for (int i = 0; i < byKind.length; i++) {
+                        sb.append(String.format(Locale.ROOT, "  %s %.3g", kinds.get(i), byKind[i]));
                     }
                 }
                 progress.status(sb.toString());
@@ -58,21 +65,43 @@ public final class Listeners {
         };
     }
 
-    private static String shortName(String term) {
+    /** The kind of a term: its name's first word ("style" for "style block1_conv1"). */
+    public static String kind(String term) {
         int space = term.indexOf(' ');
         return space < 0 ? term : term.substring(0, space);
     }
 
+    /** The kinds of the terms, in order of first appearance, each once. */
+    public static List<String> kinds(List<String> terms) {
+        List<String> k = new ArrayList<>();
+        for (String t : terms) {
+            if (!k.contains(kind(t))) {
+                k.add(kind(t));
+            }
+        }
+        return k;
+    }
+
+    /** The terms' values summed per {@link #kinds kind}. */
+    public static double[] byKind(List<String> names, double[] terms) {
+        List<String> k = kinds(names);
+        double[] out = new double[k.size()];
+        for (int i = 0; i < terms.length; i++) {
+            out[k.indexOf(kind(names.get(i)))] += terms[i];
+        }
+        return out;
+    }
+
     /**
-     * A GIF of the batch (images side by side) every {@code every} steps and at the last, written
-     * to {@code file} when the run finishes.
+     * Adds a frame to {@code gif} at step 1, every {@code every} steps and at the last (the batch side
+     * by side); the caller writes the GIF when the run has succeeded, so that a failed run leaves no
+     * file behind.
      */
-    public static Listener gif(Path file, int every, int[] shape, int delayMs) {
+    public static Listener frames(Gif gif, int every, int[] shape, int delayMs) {
         if (every < 1) {
             throw new IllegalArgumentException("a GIF frame needs every ≥ 1 steps");
         }
         return new Listener() {
-            private final Gif gif = new Gif();
             private int steps;
 
             @Override
@@ -90,6 +119,26 @@ public final class Listeners {
                     }
                     gif.add(row.size() == 1 ? row.get(0) : Compose.row(row, 4, 0xffffff), step == steps ? delayMs * 4 : delayMs);
                 }
+            }
+        };
+    }
+
+    /**
+     * A GIF of the batch (images side by side) every {@code every} steps and at the last, written
+     * to {@code file} when the run finishes.
+     */
+    public static Listener gif(Path file, int every, int[] shape, int delayMs) {
+        Gif gif = new Gif();
+        Listener frames = frames(gif, every, shape, delayMs);
+        return new Listener() {
+            @Override
+            public void start(int total, List<String> terms) {
+                frames.start(total, terms);
+            }
+
+            @Override
+            public void step(int step, double loss, double[] terms, Supplier<float[]> image) {
+                frames.step(step, loss, terms, image);
             }
 
             @Override

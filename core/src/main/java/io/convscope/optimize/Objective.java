@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.convscope.ConvscopeException;
+import io.convscope.engine.Tensors;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -95,7 +96,7 @@ public final class Objective {
             if (v.getShape().dimension() != 1 || v.getShape().get(0) != f.batch()) {
                 throw new IllegalStateException("term '" + p.name + "' gave shape " + v.getShape() + ", not (" + f.batch() + ")");
             }
-            NDArray w = p.weight == 1.0 ? v : v.mul((float) p.weight);
+            NDArray w = p.weight == 1.0 ? v : v.mul(Tensors.scalar(v, (float) p.weight));
             terms[i] = w.mean().getFloat();
             total = total == null ? w : total.add(w);
         }
@@ -167,7 +168,7 @@ public final class Objective {
         long c = s.get(1);
         long hw = s.get(2) * s.get(3);
         NDArray flat = maps.reshape(s.get(0), c, hw);
-        return flat.matMul(flat.transpose(0, 2, 1)).div((float) hw);
+        return flat.matMul(flat.transpose(0, 2, 1)).div(Tensors.scalar(flat, (float) hw));
     }
 
     /**
@@ -176,6 +177,18 @@ public final class Objective {
      */
     public static Objective style(String layer, NDArray targetGram) {
         return of("style " + layer, List.of(layer), f -> perImage(gram(f.layer(layer)).sub(targetGram).square(), true));
+    }
+
+    /**
+     * Style as a relative error: ‖G(x) − G_target‖² / ‖G_target‖² per image (sums over C×C), so that 0
+     * is a perfect match and 1 is as far as an all-zero map, whatever the scale of the layer's values.
+     * Weights then mean the same for every layer and every model (a VGG with ImageNet weights, random
+     * weights, SqueezeNet), where the plain {@link #style} differs between layers by orders of
+     * magnitude. {@code targetGram} is (1, C, C) or (N, C, C) and must outlive the optimisation.
+     */
+    public static Objective styleNormalized(String layer, NDArray targetGram) {
+        NDArray norm = perImage(targetGram.square(), false).maximum(1e-12f);
+        return of("style " + layer, List.of(layer), f -> perImage(gram(f.layer(layer)).sub(targetGram).square(), false).div(norm));
     }
 
     /** L2 penalty: mean of (x − ½)² per image, which pulls pixels towards grey. */
@@ -188,7 +201,7 @@ public final class Objective {
         if (!(alpha > 0)) {
             throw new ConvscopeException("the α of the α-norm must be positive");
         }
-        return of("alpha-norm", List.of(), f -> perImage(f.image().sub(0.5f).abs().add(1e-8f).pow((float) alpha), true));
+        return of("alpha-norm", List.of(), f -> perImage(f.image().sub(0.5f).abs().add(1e-8f).pow(Tensors.scalar(f.image(), (float) alpha)), true));
     }
 
     /**

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.convscope.ConvscopeException;
 import io.convscope.engine.Engine;
+import io.convscope.engine.Tensors;
 import io.convscope.network.Preprocessing;
 
 import java.util.ArrayList;
@@ -110,7 +111,9 @@ public final class Optimization {
         float[] theta = start != null ? start.clone() : param.init(random);
         double[] losses = new double[steps];
         double[][] termValues = new double[steps][];
-        double[][] lastTerms = new double[1][];
+        // the evaluations of this step and the last one of the step before: an optimiser reports the
+        // value at the point the step started from, which L-BFGS computed in the step before
+        List<Eval> recent = new ArrayList<>();
         NDManager base = engine.manager().newSubManager();
         try {
             for (Listener l : listeners) {
@@ -118,12 +121,21 @@ public final class Optimization {
             }
             Optimizer.Function f = (th, grad) -> {
                 Eval v = evaluate(th, grad, random, base);
-                lastTerms[0] = v.terms();
+                recent.add(v);
                 return v.loss();
             };
             for (int s = 0; s < steps; s++) {
+                if (recent.size() > 1) {
+                    Eval last = recent.get(recent.size() - 1);
+                    recent.clear();
+                    recent.add(last);
+                }
                 losses[s] = optimizer.step(theta, f);
-                termValues[s] = lastTerms[0];
+                if (!Double.isFinite(losses[s])) {
+                    throw new ConvscopeException("the loss became " + losses[s] + " at step " + (s + 1)
+                            + "; lower the learning rate or the weights");
+                }
+                termValues[s] = termsAt(recent, losses[s]);
                 if (blurEvery > 0 && param instanceof PixelParam px && (s + 1) % blurEvery == 0 && s + 1 < steps) {
                     float[] img = px.decode(theta);
                     blur3(img, param.imageShape());
@@ -146,7 +158,7 @@ public final class Optimization {
     /**
      * One evaluation, as the loop does it: the loss at {@code theta} and its gradient, written into
      * {@code gradient}; the transforms draw from a generator seeded with the run's seed (for tests,
-     * gradient checks and benchmarks).
+     * gradient checks and benchmarks). NaN when the value or the gradient is not finite.
      */
     public double lossAndGradient(float[] theta, float[] gradient) {
         try (NDManager base = engine.manager().newSubManager()) {
@@ -155,6 +167,16 @@ public final class Optimization {
     }
 
     private record Eval(double loss, double[] terms) {
+    }
+
+    /** The terms of the evaluation whose loss the optimiser reported (else the latest). */
+    private static double[] termsAt(List<Eval> evals, double loss) {
+        for (Eval e : evals) {
+            if (Double.compare(e.loss(), loss) == 0) {
+                return e.terms();
+            }
+        }
+        return evals.isEmpty() ? null : evals.get(evals.size() - 1).terms();
     }
 
     /** The value of the objective (in total and per term, on the host) and its gradient. */
@@ -179,8 +201,14 @@ public final class Optimization {
             }
             float[] g = p.getGradient().toFloatArray();
             System.arraycopy(g, 0, grad, 0, g.length);
-            if (!Double.isFinite(value)) {
-                throw new ConvscopeException("the loss became " + value + "; lower the learning rate or the weights");
+            // a non-finite value or gradient reads as NaN: a line search then backtracks, and the loop
+            // stops with a message when a step's own value is not finite
+            boolean finite = Double.isFinite(value);
+            for (int i = 0; finite && i < g.length; i++) {
+                finite = Float.isFinite(g[i]);
+            }
+            if (!finite) {
+                value = Double.NaN;
             }
             return new Eval(value, v.terms());
         }
@@ -200,7 +228,7 @@ public final class Optimization {
      */
     public static NDArray toInput(NDArray image01, Preprocessing pre) {
         long c = image01.getShape().get(1);
-        NDArray x = image01.mul(255f);
+        NDArray x = image01.mul(Tensors.scalar(image01, 255f));
         if (pre.bgr() && c == 3) {
             x = x.flip(1);
         }

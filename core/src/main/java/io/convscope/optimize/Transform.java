@@ -45,6 +45,17 @@ public interface Transform {
     }
 
     /**
+     * A one-channel image repeated into three equal channels (R = G = B), for optimising a luminance
+     * image through a colour network; three-channel images pass unchanged. Not random.
+     */
+    static Transform gray() {
+        return (x, r) -> {
+            Shape s = x.getShape();
+            return s.get(1) == 1 ? x.broadcast(new Shape(s.get(0), 3, s.get(2), s.get(3))) : x;
+        };
+    }
+
+    /**
      * Lucid's standard set, which keeps the image's size: jitter 8, scale 0.9–1.1, jitter 4 at 224 px;
      * the jitters scale with the image (1 and 1 at 28 px). Lucid also rotates by up to ±10°: that is
      * {@link #rotate}, left out here because it needs a per-pixel gather that costs more than the
