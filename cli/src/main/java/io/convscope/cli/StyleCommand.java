@@ -86,7 +86,7 @@ public final class StyleCommand implements Callable<Integer> {
             description = "Style images are resized to a longest side of F × --size (default ${DEFAULT-VALUE}); smaller F: finer strokes.")
     double styleScale;
 
-    @Option(names = "--style-weights", split = ",", paramLabel = "W[,W…]",
+    @Option(names = "--style-weights", split = ",", paramLabel = "W",
             description = "One weight per STYLE image for the blend (default: equal).")
     List<Double> styleWeights = new ArrayList<>();
 
@@ -94,7 +94,7 @@ public final class StyleCommand implements Callable<Integer> {
             description = "Content layer (default " + StyleLayers.GATYS_CONTENT + "; block4_conv2 keeps more detail).")
     String contentLayer;
 
-    @Option(names = "--style-layers", split = ",", paramLabel = "NAME[,NAME…]",
+    @Option(names = "--style-layers", split = ",", paramLabel = "NAME",
             description = "Style layers, equal weights (default block1_conv1,block2_conv1,block3_conv1,block4_conv1,block5_conv1).")
     List<String> styleLayers = new ArrayList<>();
 

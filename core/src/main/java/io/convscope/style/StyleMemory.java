@@ -13,19 +13,22 @@ import java.util.function.IntFunction;
 /**
  * How much memory a style transfer needs, from the layers' shapes, before anything is computed.
  *
- * <p>Native memory (PyTorch): the weights of the layers the objective needs, and for one evaluation
- * every needed layer's output at the image's size {@value #ACTIVATION_COPIES} times over (the output
- * kept for the backward pass, the value before a fused activation, and the gradients of the backward
- * pass), plus PyTorch's own working memory ({@value #RUNTIME_MB} MB). Heap (Java): L-BFGS's history of
+ * <p>Native memory: the model's weights twice (the loaded network, and the engine's copy of the
+ * layers the objective needs), and for one evaluation every needed layer's output at the image's
+ * size {@value #ACTIVATION_COPIES} times over (the output kept for the backward pass, the value
+ * before a fused activation, the gradients of the backward pass and the allocator's slack), plus
+ * the JVM's and PyTorch's own memory ({@value #RUNTIME_MB} MB). Heap (Java): L-BFGS's history of
  * 2 × {@value StyleTransfer#HISTORY} vectors of doubles plus a few more, and the GIF's frames.
- * The factors were measured: see {@code StyleBenchmark}.
+ * The factors were fitted to the peak resident memory that {@code StyleBenchmark} measured on VGG19
+ * at 256 and 512 pixels (0.59–0.65 GB and 1.3–1.5 GB over four runs; the estimate says 0.73 and
+ * 1.6 GB).
  *
  * @param nativeBytes PyTorch's memory for the weights and one evaluation
  * @param heapBytes   the optimiser's vectors and the GIF frames
  */
 public record StyleMemory(long nativeBytes, long heapBytes) {
-    static final int ACTIVATION_COPIES = 3;
-    static final int RUNTIME_MB = 200;
+    static final int ACTIVATION_COPIES = 5;
+    static final int RUNTIME_MB = 300;
 
     /**
      * The estimate for an H×W image ({@code channels} 3, or 1 when colours are preserved) through
@@ -44,7 +47,7 @@ public record StyleMemory(long nativeBytes, long heapBytes) {
             long s = n.outputShape().size();
             outputs += Math.max(0, s) * 4L;
         }
-        long nativeBytes = params + ACTIVATION_COPIES * outputs + ((long) RUNTIME_MB << 20);
+        long nativeBytes = params + 4L * net.paramCount() + ACTIVATION_COPIES * outputs + ((long) RUNTIME_MB << 20);
         long n = (long) channels * height * width;
         long lbfgs = (2L * StyleTransfer.HISTORY + 6) * 8 * n;
         long gif = (long) gifFrames * height * width * 4;
