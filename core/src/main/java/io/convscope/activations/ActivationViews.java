@@ -249,8 +249,7 @@ public final class ActivationViews {
         if (Math.abs(v) >= 100 && Math.abs(v) < 1e9) {
             return Long.toString(Math.round(v));
         }
-        return String.format(Locale.ROOT, "%.3g", v).replaceAll("(\\.\\d*?)0+(e|$)", "$1$2")
-                .replace(".e", "e").replaceAll("\\.$", "");
+        return StatsReport.significant(v, 3);
     }
 
     private static String fileName(String path) {
