@@ -190,6 +190,43 @@ class ActivationViewsTest {
     }
 
     @Test
+    void standardizedMapsFromTheStatisticsEqualThoseFromTheValues() {
+        // channels: noisy, constant, dead, with -0, negative, with a NaN and with an infinity (these two
+        // fall back to going over the values), tiny and huge
+        java.util.Random r = new java.util.Random(11);
+        int c = 9;
+        int h = 5;
+        int w = 7;
+        float[] v = new float[c * h * w];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (r.nextGaussian() * 3);
+        }
+        Arrays.fill(v, 1 * h * w, 2 * h * w, 2.5f);
+        Arrays.fill(v, 2 * h * w, 3 * h * w, 0f);
+        v[3 * h * w] = -0f;
+        Arrays.fill(v, 3 * h * w + 1, 4 * h * w, 0f);
+        for (int i = 4 * h * w; i < 5 * h * w; i++) {
+            v[i] = -Math.abs(v[i]);
+        }
+        v[5 * h * w + 3] = Float.NaN;
+        v[6 * h * w + 4] = Float.POSITIVE_INFINITY;
+        for (int i = 7 * h * w; i < 8 * h * w; i++) {
+            v[i] *= 1e-30f;
+        }
+        for (int i = 8 * h * w; i < 9 * h * w; i++) {
+            v[i] *= 1e30f;
+        }
+        Activations a = fed(List.of("n.png"), c, h, w, v);
+        io.convscope.render.Heatmap[] want = Normalization.STANDARDIZE.layer(v, c, h, w);
+        io.convscope.render.Heatmap[] got = ActivationViews.maps(a.layers().get(0), 0, Normalization.STANDARDIZE);
+        for (int k = 0; k < c; k++) {
+            assertArrayEquals(want[k].unit(), got[k].unit(), "channel " + k);
+            assertEquals(want[k].dead(), got[k].dead(), "channel " + k);
+        }
+        assertTrue(got[2].dead() && got[3].dead() && !got[1].dead());
+    }
+
+    @Test
     void statsJsonIsWhatGsonsPrettyPrintingWrote() {
         // stats.json was a Gson tree printed by Gson; written by hand it must be the same text: odd
         // names, an empty layer name, whole and fractional numbers, NaN and infinities
