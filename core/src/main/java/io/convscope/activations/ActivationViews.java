@@ -165,7 +165,6 @@ public final class ActivationViews {
         }
         List<String> written = Collections.synchronizedList(new ArrayList<>());
         Pool<int[]> canvases = new Pool<>(int[]::new, a -> a.length, 48L << 20);
-        Pool<float[]> unitArrays = new Pool<>(float[]::new, a -> a.length, 48L << 20);
         Progress p = Progress.orNone(progress);
         AtomicInteger done = new AtomicInteger();
         p.start("drawing " + layers.size() + (layers.size() == 1 ? " layer" : " layers") + " × " + n
@@ -197,16 +196,10 @@ public final class ActivationViews {
                 for (int i = 0; i < n; i++) {
                     final int image = i;
                     jobs.add(pool.submit(() -> {
-                        Heatmap[] maps = maps(l, image, opt.normalization(), unitArrays::take);
+                        Heatmap[] maps = maps(l, image, opt.normalization());
                         drawLayer(acts, l, image, maps, opt, plan, dir, written, canvases);
                         if (gif) {
                             frames[image][l.position() - 1] = gifFrame(label(acts, image, l), maps, opt.colormap());
-                        }
-                        // drawn: no picture holds the maps (frames and sheets hold pixels)
-                        for (Heatmap m : maps) {
-                            unitArrays.give(m.unit());
-                        }
-                        if (gif) {
                             // the thread that draws an image's last frame writes its GIF, while the
                             // other threads go on with the queue (the statistics files are last in it)
                             if (framesLeft[image].decrementAndGet() == 0) {
@@ -264,18 +257,12 @@ public final class ActivationViews {
      * maps) instead of going over the values twice more.
      */
     static Heatmap[] maps(LayerActivations l, int image, Normalization norm) {
-        return maps(l, image, norm, float[]::new);
-    }
-
-    /** {@link #maps(LayerActivations, int, Normalization)}, standardized maps into arrays from {@code units}. */
-    private static Heatmap[] maps(LayerActivations l, int image, Normalization norm,
-                                  IntFunction<float[]> units) {
         if (norm != Normalization.STANDARDIZE || l.stats().get(image).channels().size() != l.channels()) {
             return norm.layer(l.values().get(image), l.channels(), l.height(), l.width());
         }
         Heatmap[] out = new Heatmap[l.channels()];
         for (int c = 0; c < out.length; c++) {
-            out[c] = map(l, image, c, norm, units);
+            out[c] = map(l, image, c, norm);
         }
         return out;
     }
@@ -285,11 +272,6 @@ public final class ActivationViews {
      * {@link #maps}, or {@link Normalization#MINMAX}); {@link Normalization#LAYER} needs the whole layer.
      */
     private static Heatmap map(LayerActivations l, int image, int c, Normalization norm) {
-        return map(l, image, c, norm, float[]::new);
-    }
-
-    private static Heatmap map(LayerActivations l, int image, int c, Normalization norm,
-                               IntFunction<float[]> units) {
         float[] v = l.values().get(image);
         int plane = l.plane();
         if (norm == Normalization.STANDARDIZE) {
@@ -297,8 +279,7 @@ public final class ActivationViews {
             ChannelStats s = c < st.size() ? st.get(c) : null;
             // figures of exactly these values, all finite (a NaN or an infinity makes the sum so)
             if (s != null && s.count() == plane && Double.isFinite(s.sum())) {
-                return Normalization.standardized(v, c * plane, l.width(), l.height(), s.mean(), s.std(), s.min(), s.max(),
-                        units.apply(plane));
+                return Normalization.standardized(v, c * plane, l.width(), l.height(), s.mean(), s.std(), s.min(), s.max());
             }
         }
         return norm.channel(v, c * plane, l.width(), l.height(), null);
@@ -379,10 +360,12 @@ public final class ActivationViews {
     }
 
     /**
-     * Arrays of pictures already written or maps already drawn, for the next ones of the same size
-     * (the layers of a block give sheets of one size and maps of one size, and so does a layer for
-     * every image): large new arrays cost their zeroing and, while the heap grows, page faults. Holds
-     * at most {@code limit} bytes, the arrays given back last.
+     * Pixel arrays of sheets already written, for the next sheets of the same size (the layers of a
+     * block give sheets of one size, and so does a layer for every image): large new arrays cost
+     * their zeroing and, while the heap grows, page faults. Holds at most {@code limit} bytes, the
+     * arrays given back last. (Most sheets are large enough for G1 to keep them outside the young
+     * generation; a pool of the maps' small unit arrays made drawing slower: they survived young
+     * collections and were copied in each.)
      */
     private static final class Pool<A> {
         private final IntFunction<A> make;

@@ -85,22 +85,12 @@ public enum Normalization {
      */
     public static Heatmap standardized(float[] data, int offset, int width, int height, double mean, double std,
                                        float min, float max) {
-        return standardized(data, offset, width, height, mean, std, min, max, new float[width * height]);
-    }
-
-    /**
-     * {@link #standardized(float[], int, int, int, double, double, float, float)} into {@code unit},
-     * exactly {@code width × height} long, whatever it held (an array of a map no longer used).
-     */
-    public static Heatmap standardized(float[] data, int offset, int width, int height, double mean, double std,
-                                       float min, float max, float[] unit) {
         int n = width * height;
-        if (offset < 0 || (long) offset + n > data.length || unit.length != n) {
-            throw new IllegalArgumentException(width + "x" + height + " at " + offset + " exceeds " + data.length
-                    + " values or " + unit.length + " unit values");
+        if (offset < 0 || (long) offset + n > data.length) {
+            throw new IllegalArgumentException(width + "x" + height + " at " + offset + " exceeds " + data.length + " values");
         }
+        float[] unit = new float[n];
         if (min == 0f && max == 0f) {
-            java.util.Arrays.fill(unit, 0f);
             return new Heatmap(unit, width, height, true);
         }
         standardBytes(data, offset, n, mean, min == max ? 0 : std, unit);

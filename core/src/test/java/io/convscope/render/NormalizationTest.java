@@ -87,20 +87,6 @@ class NormalizationTest {
     }
 
     @Test
-    void standardizedIntoAnOldArrayPaintsItOver() {
-        float[] x = {0, 1, 2, 3, 0, 0, 0, 0};
-        float[] old = {9, 9, 9, 9};
-        Heatmap live = Normalization.standardized(x, 0, 2, 2, 1.5, Math.sqrt(1.25), 0, 3, old);
-        assertTrue(live.unit() == old);
-        assertArrayEquals(Normalization.STANDARDIZE.channel(x, 0, 2, 2, null).unit(), live.unit());
-        java.util.Arrays.fill(old, 9);
-        Heatmap dead = Normalization.standardized(x, 4, 2, 2, 0, 0, 0, 0, old);
-        assertTrue(dead.dead());
-        assertArrayEquals(new float[4], dead.unit());
-        assertThrows(IllegalArgumentException.class, () -> Normalization.standardized(x, 0, 2, 2, 0, 1, 0, 3, new float[5]));
-    }
-
-    @Test
     void standardizedByteFormula() {
         assertEquals(128, Normalization.standardizedByte(5, 5, 2));
         assertEquals(192, Normalization.standardizedByte(7, 5, 2));
