@@ -16,10 +16,12 @@ import io.convscope.util.Progress;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -28,6 +30,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
 
 /**
  * Draws an {@link Activations} result into a folder: the pictures a person asked for ({@link View}),
@@ -44,6 +48,12 @@ public final class ActivationViews {
     public static final int GIF_SIDE = 384;
     /** Small maps are enlarged (nearest neighbour, integer factor) to at least this many pixels in grids. */
     public static final int GRID_MIN_TILE = 32;
+    /**
+     * Larger maps are shrunk (each pixel the mean of a block, an integer factor) to at most this many
+     * pixels in grids: a 224×224 map is a 112×112 tile. The top-k view and the one-file-per-channel
+     * view keep every map at full resolution.
+     */
+    public static final int GRID_MAX_TILE = 112;
     /** … in the top-k view. */
     public static final int TOP_MIN_TILE = 96;
     /** … in the one-file-per-channel view. */
@@ -149,7 +159,12 @@ public final class ActivationViews {
         List<LayerActivations> layers = acts.layers();
         boolean gif = opt.views().contains(View.GIF);
         BufferedImage[][] frames = new BufferedImage[n][layers.size()];
+        AtomicInteger[] framesLeft = new AtomicInteger[n];
+        for (int i = 0; i < n; i++) {
+            framesLeft[i] = new AtomicInteger(layers.size());
+        }
         List<String> written = Collections.synchronizedList(new ArrayList<>());
+        Pool<int[]> canvases = new Pool<>(int[]::new, a -> a.length, 48L << 20);
         Progress p = Progress.orNone(progress);
         AtomicInteger done = new AtomicInteger();
         p.start("drawing " + layers.size() + (layers.size() == 1 ? " layer" : " layers") + " × " + n
@@ -181,10 +196,16 @@ public final class ActivationViews {
                 for (int i = 0; i < n; i++) {
                     final int image = i;
                     jobs.add(pool.submit(() -> {
-                        Heatmap[] maps = opt.normalization().layer(l.values().get(image), l.channels(), l.height(), l.width());
-                        drawLayer(acts, l, image, maps, opt, plan, dir, written);
+                        Heatmap[] maps = maps(l, image, opt.normalization());
+                        drawLayer(acts, l, image, maps, opt, plan, dir, written, canvases);
                         if (gif) {
                             frames[image][l.position() - 1] = gifFrame(label(acts, image, l), maps, opt.colormap());
+                            // the thread that draws an image's last frame writes its GIF, while the
+                            // other threads go on with the queue (the statistics files are last in it)
+                            if (framesLeft[image].decrementAndGet() == 0) {
+                                writeLayersGif(frames[image], opt, dir, plan.layersGif(image), written);
+                                frames[image] = null;
+                            }
                         }
                         synchronized (p) {
                             p.advance(done.incrementAndGet());
@@ -193,21 +214,6 @@ public final class ActivationViews {
                 }
                 if (opt.views().contains(View.COMPARE) && n > 1) {
                     jobs.add(pool.submit(() -> png(dir, plan.compare(l), compare(acts, l, opt), written)));
-                }
-            }
-            await(jobs);
-            jobs.clear();
-            if (gif) {
-                for (int i = 0; i < n; i++) {
-                    final int image = i;
-                    jobs.add(pool.submit(() -> {
-                        Gif g = new Gif();
-                        for (BufferedImage f : frames[image]) {
-                            g.add(f, opt.gifDelayMs());
-                        }
-                        g.write(dir.resolve(plan.layersGif(image)));
-                        written.add(plan.layersGif(image));
-                    }));
                 }
             }
             if (opt.gifChannels() != null) {
@@ -220,19 +226,63 @@ public final class ActivationViews {
                     }));
                 }
             }
+            // the statistics depend on no picture: they fill the threads' idle time at the end
+            jobs.add(pool.submit(() -> text(dir, FilePlan.CHANNEL_STATS_CSV, StatsReport.channelsCsv(acts), written)));
+            jobs.add(pool.submit(() -> text(dir, FilePlan.STATS_JSON, StatsReport.json(acts, opt.topK(), opt.rank()), written)));
+            jobs.add(pool.submit(() -> text(dir, FilePlan.STATS_CSV, StatsReport.layersCsv(acts), written)));
             await(jobs);
         } finally {
             pool.shutdownNow();
             p.finish();
         }
-        text(dir, FilePlan.STATS_CSV, StatsReport.layersCsv(acts), written);
-        text(dir, FilePlan.CHANNEL_STATS_CSV, StatsReport.channelsCsv(acts), written);
-        text(dir, FilePlan.STATS_JSON, StatsReport.json(acts, opt.topK(), opt.rank()), written);
         List<String> files = new ArrayList<>(written);
         files.add(FilePlan.INDEX);
         Collections.sort(files);
         text(dir, FilePlan.INDEX, IndexPage.html(acts, plan, opt, files), new ArrayList<>());
         return files;
+    }
+
+    private static void writeLayersGif(BufferedImage[] frames, Options opt, Path dir, String rel, List<String> written) {
+        Gif g = new Gif();
+        for (BufferedImage f : frames) {
+            g.add(f, opt.gifDelayMs());
+        }
+        g.write(dir.resolve(rel));
+        written.add(rel);
+    }
+
+    /**
+     * The maps of a layer for one image. {@link Normalization#STANDARDIZE} takes each channel's mean
+     * and deviation from the statistics computed with the activations (the same numbers, so the same
+     * maps) instead of going over the values twice more.
+     */
+    static Heatmap[] maps(LayerActivations l, int image, Normalization norm) {
+        if (norm != Normalization.STANDARDIZE || l.stats().get(image).channels().size() != l.channels()) {
+            return norm.layer(l.values().get(image), l.channels(), l.height(), l.width());
+        }
+        Heatmap[] out = new Heatmap[l.channels()];
+        for (int c = 0; c < out.length; c++) {
+            out[c] = map(l, image, c, norm);
+        }
+        return out;
+    }
+
+    /**
+     * One channel's map under a normalization of its own ({@link Normalization#STANDARDIZE} as in
+     * {@link #maps}, or {@link Normalization#MINMAX}); {@link Normalization#LAYER} needs the whole layer.
+     */
+    private static Heatmap map(LayerActivations l, int image, int c, Normalization norm) {
+        float[] v = l.values().get(image);
+        int plane = l.plane();
+        if (norm == Normalization.STANDARDIZE) {
+            List<ChannelStats> st = l.stats().get(image).channels();
+            ChannelStats s = c < st.size() ? st.get(c) : null;
+            // figures of exactly these values, all finite (a NaN or an infinity makes the sum so)
+            if (s != null && s.count() == plane && Double.isFinite(s.sum())) {
+                return Normalization.standardized(v, c * plane, l.width(), l.height(), s.mean(), s.std(), s.min(), s.max());
+            }
+        }
+        return norm.channel(v, c * plane, l.width(), l.height(), null);
     }
 
     /** "7_sneaker.png · block1_conv1 · 28×28 · 32 channels". */
@@ -249,8 +299,7 @@ public final class ActivationViews {
         if (Math.abs(v) >= 100 && Math.abs(v) < 1e9) {
             return Long.toString(Math.round(v));
         }
-        return String.format(Locale.ROOT, "%.3g", v).replaceAll("(\\.\\d*?)0+(e|$)", "$1$2")
-                .replace(".e", "e").replaceAll("\\.$", "");
+        return StatsReport.significant(v, 3);
     }
 
     private static String fileName(String path) {
@@ -259,10 +308,12 @@ public final class ActivationViews {
     }
 
     private static void drawLayer(Activations acts, LayerActivations l, int image, Heatmap[] maps, Options opt,
-                                  FilePlan plan, Path dir, List<String> written) {
+                                  FilePlan plan, Path dir, List<String> written, Pool<int[]> canvases) {
         String label = label(acts, image, l);
         if (opt.views().contains(View.GRID)) {
-            png(dir, plan.grid(image, l), grid(label, maps, opt), written);
+            BufferedImage sheet = grid(label, maps, opt, canvases::take);
+            png(dir, plan.grid(image, l), sheet, written);
+            canvases.give(Images.pixels(sheet));
         }
         if (opt.views().contains(View.TOPK)) {
             Grid g = new Grid().title(label + " · top " + Math.min(opt.topK(), l.channels()) + " by "
@@ -271,7 +322,9 @@ public final class ActivationViews {
             for (LayerStats.Ranked r : l.stats().get(image).top(opt.topK(), opt.rank())) {
                 g.add(maps[r.channel()], "#" + r.channel() + " " + shortNum(r.score()));
             }
-            png(dir, plan.top(image, l), g.render(), written);
+            BufferedImage sheet = g.render(canvases::take);
+            png(dir, plan.top(image, l), sheet, written);
+            canvases.give(Images.pixels(sheet));
         }
         if (opt.views().contains(View.CHANNELS)) {
             for (int c = 0; c < maps.length; c++) {
@@ -282,10 +335,81 @@ public final class ActivationViews {
         }
     }
 
-    /** A layer's grid: every channel, {@code columns} per row, numbered. */
+    /**
+     * A layer's grid: every channel, {@code columns} per row, numbered; maps larger than
+     * {@link #GRID_MAX_TILE} shrunk by {@link #gridShrink} (the title then says so).
+     */
     public static BufferedImage grid(String title, Heatmap[] maps, Options opt) {
-        return new Grid().title(title).columns(Math.min(opt.columns(), Math.max(1, maps.length)))
-                .minTileSize(GRID_MIN_TILE).colormap(opt.colormap()).addChannels(maps).render();
+        return grid(title, maps, opt, null);
+    }
+
+    /** {@link #grid(String, Heatmap[], Options)} drawn into an array from {@code pixels} ({@link Grid#render(IntFunction)}). */
+    static BufferedImage grid(String title, Heatmap[] maps, Options opt, IntFunction<int[]> pixels) {
+        Heatmap[] shown = maps;
+        String t = title;
+        int f = maps.length == 0 ? 1 : gridShrink(maps[0].width(), maps[0].height());
+        if (f > 1) {
+            shown = new Heatmap[maps.length];
+            for (int c = 0; c < maps.length; c++) {
+                shown[c] = resample(maps[c], (maps[c].width() + f - 1) / f, (maps[c].height() + f - 1) / f);
+            }
+            t = title + " · maps at 1/" + f + " size";
+        }
+        return new Grid().title(t).columns(Math.min(opt.columns(), Math.max(1, shown.length)))
+                .minTileSize(GRID_MIN_TILE).colormap(opt.colormap()).addChannels(shown).render(pixels);
+    }
+
+    /**
+     * Pixel arrays of sheets already written, for the next sheets of the same size (the layers of a
+     * block give sheets of one size, and so does a layer for every image): large new arrays cost
+     * their zeroing and, while the heap grows, page faults. Holds at most {@code limit} bytes, the
+     * arrays given back last. (Most sheets are large enough for G1 to keep them outside the young
+     * generation; a pool of the maps' small unit arrays made drawing slower: they survived young
+     * collections and were copied in each.)
+     */
+    private static final class Pool<A> {
+        private final IntFunction<A> make;
+        private final ToIntFunction<A> length;
+        private final long limit;
+        private final ArrayDeque<A> free = new ArrayDeque<>();
+        private long bytes;
+
+        Pool(IntFunction<A> make, ToIntFunction<A> length, long limit) {
+            this.make = make;
+            this.length = length;
+            this.limit = limit;
+        }
+
+        /** An array of exactly {@code n} elements (4 bytes each): one given back, or a new one. */
+        synchronized A take(int n) {
+            for (Iterator<A> it = free.iterator(); it.hasNext();) {
+                A a = it.next();
+                if (length.applyAsInt(a) == n) {
+                    it.remove();
+                    bytes -= 4L * n;
+                    return a;
+                }
+            }
+            return make.apply(n);
+        }
+
+        /** An array no longer drawn on or read. */
+        synchronized void give(A a) {
+            free.addFirst(a);
+            bytes += 4L * length.applyAsInt(a);
+            while (bytes > limit) {
+                bytes -= 4L * length.applyAsInt(free.removeLast());
+            }
+        }
+    }
+
+    /**
+     * The factor by which a {@code width × height} map is shrunk in the grid: the smallest integer
+     * that brings its longer side to {@link #GRID_MAX_TILE} or less (1: drawn as it is).
+     */
+    public static int gridShrink(int width, int height) {
+        int longer = Math.max(width, height);
+        return Math.max(1, (longer + GRID_MAX_TILE - 1) / GRID_MAX_TILE);
     }
 
     /**
@@ -320,12 +444,19 @@ public final class ActivationViews {
         float[] src = m.unit();
         int w = m.width();
         int h = m.height();
+        // the source columns of each target column, worked out once rather than for every row
+        int[] xs0 = new int[tw];
+        int[] xs1 = new int[tw];
+        for (int x = 0; x < tw; x++) {
+            xs0[x] = (int) ((long) x * w / tw);
+            xs1[x] = Math.max(xs0[x] + 1, (int) ((long) (x + 1) * w / tw));
+        }
         for (int y = 0; y < th; y++) {
             int y0 = (int) ((long) y * h / th);
             int y1 = Math.max(y0 + 1, (int) ((long) (y + 1) * h / th));
             for (int x = 0; x < tw; x++) {
-                int x0 = (int) ((long) x * w / tw);
-                int x1 = Math.max(x0 + 1, (int) ((long) (x + 1) * w / tw));
+                int x0 = xs0[x];
+                int x1 = xs1[x];
                 float sum = 0;
                 for (int yy = y0; yy < y1; yy++) {
                     for (int xx = x0, o = yy * w; xx < x1; xx++) {
@@ -360,12 +491,12 @@ public final class ActivationViews {
             Grid g = new Grid().title(label(acts, i, l) + " · top " + k + " over all images").titleScale(1)
                     .columns(k + 1).minTileSize(TOP_MIN_TILE).colormap(opt.colormap());
             g.add(acts.inputImages().get(i), "input");
-            float[] v = l.values().get(i);
+            // one layer-wide scale: the layer's maps once per image, not once per channel shown
+            Heatmap[] whole = opt.normalization() == Normalization.LAYER
+                    ? opt.normalization().layer(l.values().get(i), l.channels(), l.height(), l.width()) : null;
             for (int j = 0; j < k; j++) {
                 int c = idx[j];
-                Heatmap m = opt.normalization() == Normalization.LAYER
-                        ? opt.normalization().layer(v, l.channels(), l.height(), l.width())[c]
-                        : opt.normalization().channel(v, c * l.plane(), l.width(), l.height(), null);
+                Heatmap m = whole != null ? whole[c] : map(l, i, c, opt.normalization());
                 g.add(m, "#" + c);
             }
             rows.add(g.render());
@@ -374,7 +505,7 @@ public final class ActivationViews {
     }
 
     private static void writeChannelsGif(Activations acts, LayerActivations l, int image, Options opt, Path file) {
-        Heatmap[] maps = opt.normalization().layer(l.values().get(image), l.channels(), l.height(), l.width());
+        Heatmap[] maps = maps(l, image, opt.normalization());
         int side = GIF_SIDE / 2;
         double s = Math.min((double) side / l.width(), (double) side / l.height());
         int scale = Math.max(1, (int) s);

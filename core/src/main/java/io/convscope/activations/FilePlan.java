@@ -51,7 +51,7 @@ public final class FilePlan {
 
     /** {@code 01_block1_conv1}: the layer's number and name. */
     public String stem(LayerActivations l) {
-        return String.format(Locale.ROOT, "%0" + digits + "d_%s", l.position(), safe(l.name()));
+        return padded(l.position(), digits) + "_" + safe(l.name());
     }
 
     public String input(int image) {
@@ -72,7 +72,13 @@ public final class FilePlan {
 
     public String channel(int image, LayerActivations l, int channel) {
         int w = Math.max(2, Integer.toString(l.channels() - 1).length());
-        return channelsFolder(image, l) + String.format(Locale.ROOT, "/c%0" + w + "d.png", channel);
+        return channelsFolder(image, l) + "/c" + padded(channel, w) + ".png";
+    }
+
+    /** {@code n} (0 or more) with leading zeros to {@code digits} digits ({@code %0<digits>d}, without a formatter). */
+    static String padded(int n, int digits) {
+        String s = Integer.toString(n);
+        return s.length() >= digits ? s : "0".repeat(digits - s.length()) + s;
     }
 
     public String channelsGif(int image, LayerActivations l) {

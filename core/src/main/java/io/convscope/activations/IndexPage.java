@@ -22,6 +22,14 @@ public final class IndexPage {
      */
     public static String html(Activations acts, FilePlan plan, ActivationViews.Options opt, List<String> files) {
         Set<String> written = Set.copyOf(files);
+        // the folders that hold files, so that a layer without channel images is not asked about each channel
+        Set<String> folders = new java.util.HashSet<>();
+        for (String f : files) {
+            int slash = f.lastIndexOf('/');
+            if (slash > 0) {
+                folders.add(f.substring(0, slash));
+            }
+        }
         StringBuilder h = new StringBuilder(8192);
         String title = "Activations of " + acts.network();
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(esc(title))
@@ -112,7 +120,8 @@ public final class IndexPage {
                     h.append("<p>").append(link(plan.channelsGif(i, l), "GIF through the channels", written)).append("</p>\n");
                 }
                 List<String> channelFiles = new ArrayList<>();
-                for (int c = 0; c < l.channels(); c++) {
+                int channels = folders.contains(plan.channelsFolder(i, l)) ? l.channels() : 0;
+                for (int c = 0; c < channels; c++) {
                     if (written.contains(plan.channel(i, l, c))) {
                         channelFiles.add(link(plan.channel(i, l, c), Integer.toString(c), written));
                     }

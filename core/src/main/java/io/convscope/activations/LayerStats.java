@@ -1,8 +1,6 @@
 package io.convscope.activations;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /** Statistics of one layer's activations for one image: the whole layer and each channel. */
@@ -50,18 +48,41 @@ public record LayerStats(ChannelStats layer, List<ChannelStats> channels) {
      * Fewer when the layer has fewer channels.
      */
     public List<Ranked> top(int k, Rank rank) {
-        Integer[] idx = new Integer[channels.size()];
-        double[] score = new double[idx.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
+        int n = channels.size();
+        int m = Math.max(0, Math.min(k, n));
+        double[] score = new double[n];
+        for (int i = 0; i < n; i++) {
             score[i] = score(i, rank);
         }
-        Arrays.sort(idx, Comparator.comparingDouble((Integer i) -> -score[i]).thenComparingInt(i -> i));
-        List<Ranked> out = new ArrayList<>();
-        for (int i = 0; i < Math.min(k, idx.length); i++) {
-            out.add(new Ranked(idx[i], score[idx[i]]));
+        // the m best kept sorted while going over the channels once (m is small: no boxing, no
+        // sorting of every channel); the order is Double.compare of the negated scores, then the
+        // channel, as a full sort by that comparator would give
+        int[] best = new int[m];
+        int size = 0;
+        for (int i = 0; i < n; i++) {
+            int at = size;
+            while (at > 0 && before(score, i, best[at - 1])) {
+                at--;
+            }
+            if (at >= m) {
+                continue;
+            }
+            int end = Math.min(size, m - 1);
+            System.arraycopy(best, at, best, at + 1, end - at);
+            best[at] = i;
+            size = Math.min(size + 1, m);
+        }
+        List<Ranked> out = new ArrayList<>(m);
+        for (int j = 0; j < m; j++) {
+            out.add(new Ranked(best[j], score[best[j]]));
         }
         return out;
+    }
+
+    /** Whether channel {@code a} ranks before {@code b}: a higher score, or the same and a lower index. */
+    private static boolean before(double[] score, int a, int b) {
+        int c = Double.compare(-score[a], -score[b]);
+        return c != 0 ? c < 0 : a < b;
     }
 
     /** How channels are ranked for the top-k view. */

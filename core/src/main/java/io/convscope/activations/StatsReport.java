@@ -1,9 +1,5 @@
 package io.convscope.activations;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -103,71 +99,290 @@ public final class StatsReport {
         return sb.toString();
     }
 
-    /** {@code stats.json}: per layer, per image the layer's and every channel's statistics and the top channels. */
+    /**
+     * {@code stats.json}: per layer, per image the layer's and every channel's statistics and the top
+     * channels. Written by hand in the layout of Gson's pretty printing (two-space indents, one value a
+     * line; doubles and floats as {@link Double#toString} and {@link Float#toString} write them),
+     * without building a tree of some hundred thousand objects first.
+     */
     public static String json(Activations acts, int topK, LayerStats.Rank rank) {
-        JsonObject root = new JsonObject();
-        root.addProperty("network", acts.network());
-        JsonArray images = new JsonArray();
-        acts.imageNames().forEach(images::add);
-        root.add("images", images);
-        root.addProperty("rank", rank.name().toLowerCase(Locale.ROOT));
-        JsonArray layers = new JsonArray();
+        Json j = new Json(new StringBuilder(1 << 16));
+        j.open('{');
+        j.name("network").string(acts.network());
+        j.name("images").open('[');
+        for (String n : acts.imageNames()) {
+            j.string(n);
+        }
+        j.close(']');
+        j.name("rank").string(rank.name().toLowerCase(Locale.ROOT));
+        j.name("layers").open('[');
         for (LayerActivations l : acts.layers()) {
-            JsonObject o = new JsonObject();
-            o.addProperty("position", l.position());
-            o.addProperty("name", l.name());
-            o.addProperty("type", l.type());
-            JsonArray shape = new JsonArray();
-            shape.add(l.height());
-            shape.add(l.width());
-            shape.add(l.channels());
-            o.add("shape_hwc", shape);
-            JsonArray per = new JsonArray();
+            j.open('{');
+            j.name("position").number(l.position());
+            j.name("name").string(l.name());
+            j.name("type").string(l.type());
+            j.name("shape_hwc").open('[').number(l.height()).number(l.width()).number(l.channels()).close(']');
+            j.name("images").open('[');
             for (int i = 0; i < acts.imageCount(); i++) {
                 LayerStats st = l.stats().get(i);
-                JsonObject s = stats(st.layer());
-                s.addProperty("image", acts.imageNames().get(i));
-                s.addProperty("dead_channels", st.deadChannels());
-                JsonArray top = new JsonArray();
+                j.open('{');
+                stats(j, st.layer());
+                j.name("image").string(acts.imageNames().get(i));
+                j.name("dead_channels").number(st.deadChannels());
+                j.name("top").open('[');
                 for (LayerStats.Ranked r : st.top(topK, rank)) {
-                    JsonObject t = new JsonObject();
-                    t.addProperty("channel", r.channel());
-                    t.addProperty("score", r.score());
-                    top.add(t);
+                    j.open('{').name("channel").number(r.channel()).name("score").number(r.score()).close('}');
                 }
-                s.add("top", top);
-                JsonArray ch = new JsonArray();
+                j.close(']');
+                j.name("channels").open('[');
                 for (ChannelStats c : st.channels()) {
-                    ch.add(stats(c));
+                    j.open('{');
+                    stats(j, c);
+                    j.close('}');
                 }
-                s.add("channels", ch);
-                per.add(s);
+                j.close(']');
+                j.close('}');
             }
-            o.add("images", per);
-            layers.add(o);
+            j.close(']');
+            j.close('}');
         }
-        root.add("layers", layers);
-        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n";
+        j.close(']');
+        j.close('}');
+        return j.text() + "\n";
     }
 
-    private static JsonObject stats(ChannelStats s) {
-        JsonObject o = new JsonObject();
-        o.addProperty("mean", s.mean());
-        o.addProperty("std", s.std());
-        o.addProperty("min", s.min());
-        o.addProperty("max", s.max());
-        o.addProperty("sum", s.sum());
-        o.addProperty("zeros", s.zeros());
-        return o;
+    private static void stats(Json j, ChannelStats s) {
+        j.name("mean").number(s.mean());
+        j.name("std").number(s.std());
+        j.name("min").number(s.min());
+        j.name("max").number(s.max());
+        j.name("sum").number(s.sum());
+        j.name("zeros").number(s.zeros());
+    }
+
+    /** A pretty-printing JSON writer: objects and arrays one member a line, indented by two spaces. */
+    private static final class Json {
+        private final StringBuilder sb;
+        private int depth;
+        /** Nothing written yet in the innermost object or array. */
+        private boolean empty = true;
+        /** A member's name was just written: its value follows on the same line. */
+        private boolean named;
+
+        Json(StringBuilder sb) {
+            this.sb = sb;
+        }
+
+        Json open(char bracket) {
+            beforeValue();
+            sb.append(bracket);
+            depth++;
+            empty = true;
+            return this;
+        }
+
+        Json close(char bracket) {
+            depth--;
+            if (!empty) {
+                newline();
+            }
+            sb.append(bracket);
+            empty = false;
+            return this;
+        }
+
+        Json name(String name) {
+            separate();
+            quote(name);
+            sb.append(": ");
+            named = true;
+            return this;
+        }
+
+        Json string(String s) {
+            beforeValue();
+            quote(s);
+            return this;
+        }
+
+        Json number(int v) {
+            beforeValue();
+            sb.append(v);
+            return this;
+        }
+
+        Json number(double v) {
+            beforeValue();
+            sb.append(Double.toString(v));
+            return this;
+        }
+
+        Json number(float v) {
+            beforeValue();
+            sb.append(Float.toString(v));
+            return this;
+        }
+
+        String text() {
+            return sb.toString();
+        }
+
+        private void beforeValue() {
+            if (named) {
+                named = false;
+            } else if (depth > 0) {
+                separate();
+            }
+        }
+
+        private void separate() {
+            if (!empty) {
+                sb.append(',');
+            }
+            newline();
+            empty = false;
+        }
+
+        private void newline() {
+            sb.append('\n');
+            for (int i = 0; i < depth; i++) {
+                sb.append("  ");
+            }
+        }
+
+        /** A JSON string, escaped as Gson does without HTML escaping. */
+        private void quote(String s) {
+            sb.append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '"' -> sb.append("\\\"");
+                    case '\\' -> sb.append("\\\\");
+                    case '\t' -> sb.append("\\t");
+                    case '\b' -> sb.append("\\b");
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    case '\f' -> sb.append("\\f");
+                    case '\u2028' -> sb.append("\\u2028");
+                    case '\u2029' -> sb.append("\\u2029");
+                    default -> {
+                        if (c < 0x20) {
+                            sb.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
+                        } else {
+                            sb.append(c);
+                        }
+                    }
+                }
+            }
+            sb.append('"');
+        }
     }
 
     /** A number in at most 6 significant digits, without locale: {@code 0.123457}, {@code 1.5e+03}. */
     public static String num(double v) {
+        return significant(v, 6);
+    }
+
+    /**
+     * {@code v} rounded to {@code digits} significant digits, as {@code String.format(Locale.ROOT,
+     * "%.<digits>g", v)} writes it but without the trailing zeros of the fraction (nor the point when
+     * none is left): decimal from 10⁻⁴ up to 10^digits, else {@code 1.5e+07}; 0 for ±0, and
+     * {@code NaN}, {@code Infinity}. Built by hand from {@link Double#toString}'s shortest digits,
+     * which the formatter rounds half up as here (checked against it in the tests): the statistics
+     * files hold six such numbers per channel, and {@link java.util.Formatter} took most of their time.
+     */
+    static String significant(double v, int digits) {
         if (v == 0) {
             return "0";
         }
-        return String.format(Locale.ROOT, "%.6g", v).replaceAll("(\\.\\d*?)0+(e|$)", "$1$2").replace(".e", "e")
-                .replaceAll("\\.$", "");
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "Infinity" : "-Infinity";
+        }
+        // the shortest decimal digits of |v|: "123.45", "0.00123" or "1.2345E-7"
+        String s = Double.toString(Math.abs(v));
+        int e = s.indexOf('E');
+        int mantissaEnd = e < 0 ? s.length() : e;
+        char[] d = new char[mantissaEnd + 1];
+        int n = 0;
+        int point = mantissaEnd;
+        for (int i = 0; i < mantissaEnd; i++) {
+            char c = s.charAt(i);
+            if (c == '.') {
+                point = i;
+            } else {
+                d[n++] = c;
+            }
+        }
+        // |v| = 0.D × 10^exp, D = d[first, last) without leading or trailing zeros
+        int exp = point + (e < 0 ? 0 : Integer.parseInt(s.substring(e + 1)));
+        int first = 0;
+        while (first < n && d[first] == '0') {
+            first++;
+            exp--;
+        }
+        int last = n;
+        while (last > first && d[last - 1] == '0') {
+            last--;
+        }
+        int len = last - first;
+        System.arraycopy(d, first, d, 0, len);
+        if (len > digits) {
+            boolean up = d[digits] >= '5';
+            len = digits;
+            if (up) {
+                int i = digits - 1;
+                while (i >= 0 && d[i] == '9') {
+                    i--;
+                }
+                if (i < 0) {
+                    d[0] = '1'; // 9.99…95 becomes 10
+                    len = 1;
+                    exp++;
+                } else {
+                    d[i]++;
+                    len = i + 1;
+                }
+            }
+            while (len > 1 && d[len - 1] == '0') {
+                len--;
+            }
+        }
+        StringBuilder sb = new StringBuilder(16);
+        if (v < 0) {
+            sb.append('-');
+        }
+        if (exp >= -3 && exp <= digits) {
+            if (exp <= 0) {
+                sb.append("0.");
+                for (int i = 0; i < -exp; i++) {
+                    sb.append('0');
+                }
+                sb.append(d, 0, len);
+            } else {
+                for (int i = 0; i < exp; i++) {
+                    sb.append(i < len ? d[i] : '0');
+                }
+                if (len > exp) {
+                    sb.append('.').append(d, exp, len - exp);
+                }
+            }
+        } else {
+            sb.append(d[0]);
+            if (len > 1) {
+                sb.append('.').append(d, 1, len - 1);
+            }
+            int x = exp - 1;
+            sb.append('e').append(x < 0 ? '-' : '+');
+            x = Math.abs(x);
+            if (x < 10) {
+                sb.append('0');
+            }
+            sb.append(x);
+        }
+        return sb.toString();
     }
 
     private static String csv(String s) {

@@ -100,14 +100,21 @@ public final class Gif {
         }
         Palette palette = Palette.of(pixels);
         int bg = padded ? palette.index(background) : 0;
-        GifEncoder gif = new GifEncoder(out, w, h, palette.colors, bg, 0);
-        for (Frame f : frames) {
-            BufferedImage img = f.image();
+        // each frame's indices and codes on its own (in parallel), then written in order
+        int canvasW = w;
+        int canvasH = h;
+        byte[][] data = new byte[frames.size()][];
+        java.util.stream.IntStream.range(0, frames.size()).parallel().forEach(k -> {
+            BufferedImage img = frames.get(k).image();
             byte[] idx = palette.indices(Images.pixels(img));
-            if (img.getWidth() != w || img.getHeight() != h) {
-                idx = centre(idx, img.getWidth(), img.getHeight(), w, h, (byte) bg);
+            if (img.getWidth() != canvasW || img.getHeight() != canvasH) {
+                idx = centre(idx, img.getWidth(), img.getHeight(), canvasW, canvasH, (byte) bg);
             }
-            gif.frame(idx, Math.min(65535, (f.delayMs() + 5) / 10));
+            data[k] = GifEncoder.imageData(idx);
+        });
+        GifEncoder gif = new GifEncoder(out, w, h, palette.colors, bg, 0);
+        for (int k = 0; k < frames.size(); k++) {
+            gif.frameData(data[k], Math.min(65535, (frames.get(k).delayMs() + 5) / 10));
         }
         gif.finish();
     }

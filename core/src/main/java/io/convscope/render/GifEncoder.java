@@ -44,6 +44,31 @@ final class GifEncoder {
 
     /** One full-canvas frame of palette indices ({@code width * height}, row-major), shown {@code delayCs}/100 s. */
     void frame(byte[] indices, int delayCs) throws IOException {
+        frameHeader(delayCs);
+        lzw(out, indices);
+    }
+
+    /**
+     * One full-canvas frame whose image data is {@link #imageData}{@code (indices)}, made beforehand
+     * (frames are coded independently of each other, so they can be made in parallel).
+     */
+    void frameData(byte[] imageData, int delayCs) throws IOException {
+        frameHeader(delayCs);
+        out.write(imageData);
+    }
+
+    /** A frame's image data: the LZW code size, the codes in sub-blocks and the terminator. */
+    static byte[] imageData(byte[] indices) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(indices.length / 2 + 64);
+        try {
+            new Lzw().lzw(b, indices);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // not thrown by a byte array stream
+        }
+        return b.toByteArray();
+    }
+
+    private void frameHeader(int delayCs) throws IOException {
         out.write(new byte[] {0x21, (byte) 0xF9, 4, 0x04}); // graphic control: disposal 1 (leave in place)
         short16(delayCs);
         out.write(0);   // transparent index (unused)
@@ -54,7 +79,10 @@ final class GifEncoder {
         short16(width);
         short16(height);
         out.write(0);   // no local table, not interlaced
-        lzw(indices);
+    }
+
+    private void lzw(OutputStream to, byte[] indices) throws IOException {
+        new Lzw().lzw(to, indices);
     }
 
     /** The trailer. */
@@ -67,104 +95,107 @@ final class GifEncoder {
         out.write((v >>> 8) & 255);
     }
 
-    // --- LZW (GIF flavour): codes written least significant bit first, in sub-blocks of up to 255 bytes ---
+    /** LZW (GIF flavour): codes written least significant bit first, in sub-blocks of up to 255 bytes. */
+    private static final class Lzw {
+        private static final int MIN_CODE_SIZE = 8;
+        private static final int CLEAR = 1 << MIN_CODE_SIZE;
+        private static final int END = CLEAR + 1;
+        private static final int MAX_CODES = 4096;
+        private static final int HASH_BITS = 13;
+        private static final int HASH_SIZE = 1 << HASH_BITS;
 
-    private static final int MIN_CODE_SIZE = 8;
-    private static final int CLEAR = 1 << MIN_CODE_SIZE;
-    private static final int END = CLEAR + 1;
-    private static final int MAX_CODES = 4096;
-    private static final int HASH_BITS = 13;
-    private static final int HASH_SIZE = 1 << HASH_BITS;
+        private OutputStream out;
+        private final int[] hashKeys = new int[HASH_SIZE];
+        private final short[] hashCodes = new short[HASH_SIZE];
+        private final byte[] block = new byte[256];
+        private int blockLength;
+        private int bits;
+        private int bitCount;
+        private int codeSize;
+        private int maxCode;
+        private int nextCode;
+        private boolean clearing;
 
-    private final int[] hashKeys = new int[HASH_SIZE];
-    private final short[] hashCodes = new short[HASH_SIZE];
-    private final byte[] block = new byte[256];
-    private int blockLength;
-    private int bits;
-    private int bitCount;
-    private int codeSize;
-    private int maxCode;
-    private int nextCode;
-    private boolean clearing;
-
-    private void lzw(byte[] px) throws IOException {
-        out.write(MIN_CODE_SIZE);
-        blockLength = 0;
-        bits = 0;
-        bitCount = 0;
-        codeSize = MIN_CODE_SIZE + 1;
-        maxCode = (1 << codeSize) - 1;
-        clearTable();
-        clearing = false;
-        emit(CLEAR);
-        if (px.length > 0) {
-            int prefix = px[0] & 255;
-            outer:
-            for (int i = 1; i < px.length; i++) {
-                int c = px[i] & 255;
-                int key = (c << 12) | prefix; // prefix < 4096
-                int h = (key * 0x9E3779B1) >>> (32 - HASH_BITS);
-                while (hashKeys[h] != -1) {
-                    if (hashKeys[h] == key) {
-                        prefix = hashCodes[h];
-                        continue outer;
-                    }
-                    h = (h + 1) & (HASH_SIZE - 1);
-                }
-                emit(prefix);
-                prefix = c;
-                if (nextCode < MAX_CODES) {
-                    hashKeys[h] = key;
-                    hashCodes[h] = (short) nextCode++;
-                } else {
-                    clearTable();
-                    clearing = true;
-                    emit(CLEAR);
-                }
-            }
-            emit(prefix);
-        }
-        emit(END);
-        if (bitCount > 0) {
-            put(bits & 255);
-        }
-        if (blockLength > 0) {
-            out.write(blockLength);
-            out.write(block, 0, blockLength);
-        }
-        out.write(0); // end of image data
-    }
-
-    private void clearTable() {
-        Arrays.fill(hashKeys, -1);
-        nextCode = END + 1;
-    }
-
-    /** Writes {@code code} at the current size, then grows (or after a clear, resets) the size as a decoder will. */
-    private void emit(int code) throws IOException {
-        bits |= code << bitCount;
-        bitCount += codeSize;
-        while (bitCount >= 8) {
-            put(bits & 255);
-            bits >>>= 8;
-            bitCount -= 8;
-        }
-        if (clearing) {
+        void lzw(OutputStream out, byte[] px) throws IOException {
+            this.out = out;
+            out.write(MIN_CODE_SIZE);
+            blockLength = 0;
+            bits = 0;
+            bitCount = 0;
             codeSize = MIN_CODE_SIZE + 1;
             maxCode = (1 << codeSize) - 1;
+            clearTable();
             clearing = false;
-        } else if (nextCode > maxCode && codeSize < 12) {
-            codeSize++;
-            maxCode = (1 << codeSize) - 1;
+            emit(CLEAR);
+            if (px.length > 0) {
+                int prefix = px[0] & 255;
+                outer:
+                for (int i = 1; i < px.length; i++) {
+                    int c = px[i] & 255;
+                    int key = (c << 12) | prefix; // prefix < 4096
+                    int h = (key * 0x9E3779B1) >>> (32 - HASH_BITS);
+                    while (hashKeys[h] != -1) {
+                        if (hashKeys[h] == key) {
+                            prefix = hashCodes[h];
+                            continue outer;
+                        }
+                        h = (h + 1) & (HASH_SIZE - 1);
+                    }
+                    emit(prefix);
+                    prefix = c;
+                    if (nextCode < MAX_CODES) {
+                        hashKeys[h] = key;
+                        hashCodes[h] = (short) nextCode++;
+                    } else {
+                        clearTable();
+                        clearing = true;
+                        emit(CLEAR);
+                    }
+                }
+                emit(prefix);
+            }
+            emit(END);
+            if (bitCount > 0) {
+                put(bits & 255);
+            }
+            if (blockLength > 0) {
+                out.write(blockLength);
+                out.write(block, 0, blockLength);
+            }
+            out.write(0); // end of image data
         }
-    }
 
-    private void put(int b) throws IOException {
-        block[blockLength++] = (byte) b;
-        if (blockLength == 255) {
-            out.write(255);
-            out.write(block, 0, 255);
-            blockLength = 0;
+        private void clearTable() {
+            Arrays.fill(hashKeys, -1);
+            nextCode = END + 1;
+        }
+
+        /** Writes {@code code} at the current size, then grows (or after a clear, resets) the size as a decoder will. */
+        private void emit(int code) throws IOException {
+            bits |= code << bitCount;
+            bitCount += codeSize;
+            while (bitCount >= 8) {
+                put(bits & 255);
+                bits >>>= 8;
+                bitCount -= 8;
+            }
+            if (clearing) {
+                codeSize = MIN_CODE_SIZE + 1;
+                maxCode = (1 << codeSize) - 1;
+                clearing = false;
+            } else if (nextCode > maxCode && codeSize < 12) {
+                codeSize++;
+                maxCode = (1 << codeSize) - 1;
+            }
+        }
+
+        private void put(int b) throws IOException {
+            block[blockLength++] = (byte) b;
+            if (blockLength == 255) {
+                out.write(255);
+                out.write(block, 0, 255);
+                blockLength = 0;
+            }
         }
     }
 }

@@ -159,6 +159,14 @@ public final class Grid {
 
     /** Draws the sheet: margin, title, then the grid. */
     public BufferedImage render() {
+        return render(null);
+    }
+
+    /**
+     * {@link #render()} into an array from {@code pixels}, which is asked for {@code width × height}
+     * ints and must give exactly that many (their content is painted over); null: a new image.
+     */
+    public BufferedImage render(java.util.function.IntFunction<int[]> pixels) {
         GridLayout layout = layout();
         List<String> titleLines = lines(title);
         int header = titleLines.isEmpty() ? 0 : titleLines.size() * Text.LINE * titleScale + 4;
@@ -168,7 +176,10 @@ public final class Grid {
         }
         int width = Math.max(layout.width(), titleWidth) + 2 * margin;
         int height = header + layout.height() + 2 * margin;
-        BufferedImage img = Images.create(Math.max(1, width), Math.max(1, height), BACKGROUND);
+        int sheetW = Math.max(1, width);
+        int sheetH = Math.max(1, height);
+        BufferedImage img = pixels == null ? Images.create(sheetW, sheetH, BACKGROUND)
+                : Images.create(sheetW, sheetH, BACKGROUND, pixels.apply(sheetW * sheetH));
         for (int k = 0; k < titleLines.size(); k++) {
             Text.draw(img, margin, margin + k * Text.LINE * titleScale, titleLines.get(k), TITLE, titleScale);
         }
@@ -208,7 +219,23 @@ public final class Grid {
 
     /** The lines of a caption or title ({@code '\n'} separates them); none for an empty string. */
     private static List<String> lines(String s) {
-        return s.isEmpty() ? List.of() : List.of(s.split("\\n", -1));
+        if (s.isEmpty()) {
+            return List.of();
+        }
+        int nl = s.indexOf('\n');
+        if (nl < 0) {
+            return List.of(s);
+        }
+        // by hand: String.split("\\n") compiles a regular expression on every call, and a 512-channel
+        // grid asks for the lines of each caption several times
+        List<String> out = new ArrayList<>();
+        int from = 0;
+        for (; nl >= 0; nl = s.indexOf('\n', from)) {
+            out.add(s.substring(from, nl));
+            from = nl + 1;
+        }
+        out.add(s.substring(from));
+        return out;
     }
 
     private int scale(Object t) {

@@ -32,6 +32,25 @@ public final class Images {
     }
 
     /**
+     * A {@code TYPE_INT_RGB} image over {@code pixels} (row-major, exactly {@code width × height},
+     * whatever they held), filled with {@code rgb}: a picture drawn into the array of one already
+     * written, instead of a new array (large new arrays cost their zeroing and, while the heap grows,
+     * page faults).
+     */
+    public static BufferedImage create(int width, int height, int rgb, int[] pixels) {
+        if (width <= 0 || height <= 0 || pixels.length != (long) width * height) {
+            throw new IllegalArgumentException("image size " + width + "x" + height + " for " + pixels.length + " pixels");
+        }
+        int[] masks = {0xff0000, 0xff00, 0xff};
+        java.awt.image.WritableRaster raster = java.awt.image.Raster.createPackedRaster(
+                new DataBufferInt(pixels, pixels.length), width, height, width, masks, null);
+        BufferedImage img = new BufferedImage(new java.awt.image.DirectColorModel(24, masks[0], masks[1], masks[2]), raster,
+                false, null);
+        java.util.Arrays.fill(pixels, rgb);
+        return img;
+    }
+
+    /**
      * The pixel array of an image made by {@link #create} or {@link #toRgb} (row-major, 0xRRGGBB):
      * writes to it change the image.
      *

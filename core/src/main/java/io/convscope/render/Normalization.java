@@ -65,14 +65,35 @@ public enum Normalization {
     public Heatmap channel(float[] data, int offset, int width, int height, Range layer) {
         int n = width * height;
         float[] unit = new float[n];
+        if (this == STANDARDIZE) {
+            // its first pass over the values also tells whether the channel is dead
+            return new Heatmap(unit, width, height, !standardize(data, offset, n, unit));
+        }
         if (isDead(data, offset, n)) {
             return new Heatmap(unit, width, height, true);
         }
-        switch (this) {
-            case STANDARDIZE -> standardize(data, offset, n, unit);
-            case MINMAX -> scale(data, offset, n, Range.of(data, offset, n), unit);
-            default -> scale(data, offset, n, layer != null ? layer : Range.of(data, offset, n), unit);
+        scale(data, offset, n, this == MINMAX || layer == null ? Range.of(data, offset, n) : layer, unit);
+        return new Heatmap(unit, width, height, false);
+    }
+
+    /**
+     * {@link #STANDARDIZE} of a channel whose figures are known already (the statistics an activations
+     * run computes), without the passes that find them: {@code mean} and population {@code std} of
+     * the channel's values, summed in double precision in index order as {@link #channel} does, and
+     * their minimum and maximum. The values must all be finite. Gives the same map as
+     * {@code STANDARDIZE.channel(data, offset, width, height, null)}.
+     */
+    public static Heatmap standardized(float[] data, int offset, int width, int height, double mean, double std,
+                                       float min, float max) {
+        int n = width * height;
+        if (offset < 0 || (long) offset + n > data.length) {
+            throw new IllegalArgumentException(width + "x" + height + " at " + offset + " exceeds " + data.length + " values");
         }
+        float[] unit = new float[n];
+        if (min == 0f && max == 0f) {
+            return new Heatmap(unit, width, height, true);
+        }
+        standardBytes(data, offset, n, mean, min == max ? 0 : std, unit);
         return new Heatmap(unit, width, height, false);
     }
 
@@ -104,13 +125,17 @@ public enum Normalization {
         return v >= 255 ? 255 : (int) v;
     }
 
-    private static void standardize(float[] data, int offset, int n, float[] unit) {
+    /**
+     * Fills {@code unit} with the standardized bytes' unit values; returns false, leaving {@code unit}
+     * all zero, when the channel is dead (every value exactly zero: all finite, minimum and maximum 0).
+     */
+    private static boolean standardize(float[] data, int offset, int n, float[] unit) {
         double sum = 0;
         int count = 0;
         float lo = Float.POSITIVE_INFINITY;
         float hi = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            float v = data[offset + i];
+        for (int i = offset, end = offset + n; i < end; i++) {
+            float v = data[i];
             if (Float.isFinite(v)) {
                 sum += v;
                 count++;
@@ -118,10 +143,13 @@ public enum Normalization {
                 hi = Math.max(hi, v);
             }
         }
+        if (count == n && lo == 0f && hi == 0f) {
+            return false;
+        }
         double mean = count == 0 ? 0 : sum / count;
         double ss = 0;
-        for (int i = 0; i < n; i++) {
-            float v = data[offset + i];
+        for (int i = offset, end = offset + n; i < end; i++) {
+            float v = data[i];
             if (Float.isFinite(v)) {
                 double d = v - mean;
                 ss += d * d;
@@ -129,10 +157,49 @@ public enum Normalization {
         }
         // exactly constant: no deviation at all (rounding in the mean must not become noise)
         double std = count == 0 || lo == hi ? 0 : Math.sqrt(ss / count);
+        standardBytes(data, offset, n, mean, std, unit);
+        return true;
+    }
+
+    /** The unit value of {@link #standardizedByte} of each value. */
+    private static void standardBytes(float[] data, int offset, int n, double mean, double std, float[] unit) {
+        if (std == 0) {
+            for (int i = 0; i < n; i++) {
+                unit[i] = BYTE_UNIT[standardizedByte(data[offset + i], mean, std)];
+            }
+            return;
+        }
+        // zeros, most of a ReLU layer's values, all give one byte
+        float zero = BYTE_UNIT[standardizedByte(0, mean, std)];
+        // (x − mean) × (64 / std) is within a few units in the last place of (x − mean) / std × 64 (64
+        // is a power of two), so it has the same whole part unless it lies that close to a whole
+        // number (or is NaN): then the formula itself decides, and the bytes are the same
+        double k = 64 / std;
         for (int i = 0; i < n; i++) {
-            unit[i] = BYTE_UNIT[standardizedByte(data[offset + i], mean, std)];
+            float x = data[offset + i];
+            if (x == 0f) {
+                unit[i] = zero;
+                continue;
+            }
+            double v = (x - mean) * k + 128;
+            int b;
+            if (v >= 255 + NEAR) {
+                b = 255;
+            } else if (v <= -NEAR) {
+                b = 0;
+            } else {
+                b = (int) v;
+                double f = v - b;
+                if (!(f >= NEAR && f <= 1 - NEAR)) {
+                    b = standardizedByte(x, mean, std);
+                }
+            }
+            unit[i] = BYTE_UNIT[b];
         }
     }
+
+    /** How close to a whole number the fast standardized value may come before the exact formula is asked. */
+    private static final double NEAR = 1e-9;
 
     private static void scale(float[] data, int offset, int n, Range r, float[] unit) {
         float span = r.span();

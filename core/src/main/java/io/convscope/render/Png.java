@@ -3,7 +3,6 @@ package io.convscope.render;
 import io.convscope.util.AtomicFiles;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -16,7 +15,8 @@ import java.util.zip.Deflater;
 /**
  * Writes PNG files quickly: convscope's own small encoder (8-bit RGB, or an 8-bit palette when the
  * image has at most 256 colours), filter "Up" for a row that repeats the row above (all of an enlarged
- * tile's rows but its first) and "Sub" otherwise, deflate at the fastest level. Rendering output is
+ * tile's rows but its first) and otherwise "None" for a truecolour image of few colours (an
+ * activation sheet: {@link #fewColours}) or "Sub", deflate at the fastest level. Rendering output is
  * dominated by PNG encoding, and {@code javax.imageio}'s writer (which tries every filter on every row)
  * took 2–10× as long on activation sheets ({@code PngBenchmark}). Files are written atomically
  * ({@link AtomicFiles}).
@@ -33,6 +33,8 @@ public final class Png {
     private static final byte[] SIGNATURE = {(byte) 137, 80, 78, 71, 13, 10, 26, 10};
     /** Filtered bytes per strip (about; whole rows). */
     private static final int STRIP_BYTES = 1 << 18;
+    /** Truecolour images of at most this many colours (in a sample) are written without row filters. */
+    private static final int FEW_COLOURS = 1024;
 
     /**
      * Writes {@code image} to {@code file} as PNG via a temporary file and a rename.
@@ -78,43 +80,77 @@ public final class Png {
                 index.put(palette[i], i);
             }
         }
+        boolean raw = palette == null && fewColours(px);
         int rowBytes = 1 + w * (palette != null ? 1 : 3);
         int rowsPerStrip = Math.max(1, STRIP_BYTES / rowBytes);
         int strips = (h + rowsPerStrip - 1) / rowsPerStrip;
         Palette.IntMap idx = index;
-        byte[][] filtered = new byte[strips][];
         byte[][] packed = new byte[strips][];
+        int[] packedLength = new int[strips];
+        int[] adlers = new int[strips];
+        int[] lengths = new int[strips];
         IntStream range = IntStream.range(0, strips);
         (parallel ? range.parallel() : range).forEach(s -> {
             int y0 = s * rowsPerStrip;
             int y1 = Math.min(h, y0 + rowsPerStrip);
-            filtered[s] = filter(px, w, y0, y1, rowBytes, idx);
-            packed[s] = deflate(filtered[s], level, strategy, s == strips - 1);
+            Scratch scratch = SCRATCH.get();
+            int length = (y1 - y0) * rowBytes;
+            byte[] filtered = scratch.filtered(length);
+            filter(px, w, y0, y1, rowBytes, idx, raw, filtered);
+            // each strip's checksum here, in parallel; combined below into that of the whole stream
+            Adler32 a = new Adler32();
+            a.update(filtered, 0, length);
+            adlers[s] = (int) a.getValue();
+            lengths[s] = length;
+            boolean usual = level == Deflater.BEST_SPEED && strategy == Deflater.DEFAULT_STRATEGY;
+            Deflater d = usual ? scratch.deflater() : new Deflater(level, true);
+            try {
+                d.setStrategy(strategy);
+                packed[s] = deflate(d, filtered, length, s == strips - 1, scratch);
+                packedLength[s] = packed[s].length;
+            } finally {
+                if (!usual) {
+                    d.end();
+                }
+            }
         });
-        Adler32 adler = new Adler32();
-        for (byte[] f : filtered) {
-            adler.update(f);
+        int adler = 1;
+        for (int s = 0; s < strips; s++) {
+            adler = adler32Combine(adler, adlers[s], lengths[s]);
         }
         IdatWriter idat = new IdatWriter(out);
-        idat.write(new byte[] {0x78, 0x01}); // zlib header: deflate, 32 KiB window, fastest
-        for (byte[] p : packed) {
-            idat.write(p);
+        idat.write(new byte[] {0x78, 0x01}, 2); // zlib header: deflate, 32 KiB window, fastest
+        for (int s = 0; s < strips; s++) {
+            idat.write(packed[s], packedLength[s]);
         }
         byte[] sum = new byte[4];
-        putInt(sum, 0, (int) adler.getValue());
-        idat.write(sum);
+        putInt(sum, 0, adler);
+        idat.write(sum, 4);
         idat.flush();
         chunk(out, "IEND", new byte[0], 0);
     }
 
-    /** Rows {@code y0 .. y1} with their filter bytes. */
-    private static byte[] filter(int[] px, int w, int y0, int y1, int rowBytes, Palette.IntMap index) {
-        byte[] out = new byte[(y1 - y0) * rowBytes];
+    /**
+     * Rows {@code y0 .. y1} with their filter bytes: "Up" for a row that repeats the row above, else
+     * "None" for truecolour rows of few colours ({@code raw}), else "Sub".
+     */
+    private static void filter(int[] px, int w, int y0, int y1, int rowBytes, Palette.IntMap index, boolean raw, byte[] out) {
         for (int y = y0; y < y1; y++) {
             int o = y * w;
             int k = (y - y0) * rowBytes;
             if (y > 0 && Arrays.equals(px, o - w, o, px, o, o + w)) {
                 out[k] = 2; // Up: the row above, so every difference is zero
+                Arrays.fill(out, k + 1, k + rowBytes, (byte) 0);
+                continue;
+            }
+            if (raw) {
+                out[k++] = 0; // None: the colours themselves
+                for (int x = 0; x < w; x++) {
+                    int p = px[o + x];
+                    out[k++] = (byte) (p >> 16);
+                    out[k++] = (byte) (p >> 8);
+                    out[k++] = (byte) p;
+                }
                 continue;
             }
             out[k++] = 1; // Sub: difference to the pixel on the left
@@ -149,36 +185,108 @@ public final class Png {
                 }
             }
         }
-        return out;
     }
 
-    /** Raw deflate of one strip: ends with a sync flush (byte-aligned, stream open) unless it is the last. */
-    private static byte[] deflate(byte[] data, int level, int strategy, boolean last) {
-        Deflater d = new Deflater(level, true);
-        try {
-            d.setStrategy(strategy);
-            d.setInput(data);
-            if (last) {
-                d.finish();
+    /**
+     * Whether a truecolour image has few colours, judged from a sample of about 16,000 pixels spread
+     * over it: at most {@value #FEW_COLOURS} distinct. Sheets of colormapped maps have some 260 (a
+     * colormap's 256 and the labels'), each an exact byte triple that recurs all over the image, and
+     * deflate finds those in unfiltered rows: a quarter smaller and faster than with "Sub", whose
+     * differences between neighbouring colours are less alike. Photographs and gradients keep "Sub".
+     */
+    static boolean fewColours(int[] px) {
+        int step = Math.max(1, px.length / 16384);
+        Palette.IntMap seen = new Palette.IntMap(2 * FEW_COLOURS);
+        for (int i = 0; i < px.length; i += step) {
+            seen.put(px[i] & 0xffffff, 0);
+            if (seen.size > FEW_COLOURS) {
+                return false;
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 4 + 64);
-            byte[] buf = new byte[1 << 16];
-            if (last) {
-                while (!d.finished()) {
-                    out.write(buf, 0, d.deflate(buf));
-                }
+        }
+        return true;
+    }
+
+    /** The Adler-32 of two byte runs one after the other, from their own sums and the second's length. */
+    static int adler32Combine(int first, int second, long secondLength) {
+        // Adler-32 is a = 1 + Σ bytes, b = Σ of the running a's (mod 65521): appending n bytes adds
+        // their sum to a, and to b their own b plus n × (the first run's a − 1)
+        final int mod = 65521;
+        long n = secondLength % mod;
+        long a1 = first & 0xffff;
+        long b1 = (first >>> 16) & 0xffff;
+        long a2 = second & 0xffff;
+        long b2 = (second >>> 16) & 0xffff;
+        long a = (a1 + a2 - 1 + mod) % mod;
+        long b = (b1 + b2 + n * ((a1 - 1 + mod) % mod)) % mod;
+        return (int) (b << 16 | a);
+    }
+
+    /**
+     * Raw deflate of {@code data[0, length)}: ends with a sync flush (byte-aligned, stream open) unless
+     * it is the last strip. The compressed bytes go to the thread's buffer first, then into an array of
+     * their own size.
+     */
+    private static byte[] deflate(Deflater d, byte[] data, int length, boolean last, Scratch scratch) {
+        d.setInput(data, 0, length);
+        if (last) {
+            d.finish();
+        }
+        byte[] buf = scratch.packed(length / 4 + 1024);
+        int n = 0;
+        while (true) {
+            if (n == buf.length) {
+                buf = scratch.packed(buf.length * 2, n);
+            }
+            int k = last ? d.deflate(buf, n, buf.length - n) : d.deflate(buf, n, buf.length - n, Deflater.SYNC_FLUSH);
+            n += k;
+            if (last ? d.finished() : n < buf.length && d.needsInput()) {
+                break;
+            }
+        }
+        return Arrays.copyOf(buf, n);
+    }
+
+    /**
+     * A thread's buffers for filtered and compressed strips and its deflater (reset for each strip,
+     * which gives the bytes a new one would), so that encoding allocates little more than the output:
+     * fresh large arrays cost their zeroing and, while the heap grows, page faults.
+     */
+    private static final class Scratch {
+        private byte[] filtered = new byte[0];
+        private byte[] packed = new byte[0];
+        private Deflater deflater;
+
+        byte[] filtered(int length) {
+            if (filtered.length < length) {
+                filtered = new byte[length];
+            }
+            return filtered;
+        }
+
+        /** The packed buffer, at least {@code length} long, keeping its first {@code keep} bytes. */
+        byte[] packed(int length, int keep) {
+            if (packed.length < length) {
+                packed = Arrays.copyOf(packed, Math.max(length, keep));
+            }
+            return packed;
+        }
+
+        byte[] packed(int length) {
+            return packed(length, 0);
+        }
+
+        /** The deflater at the fastest level, reset. */
+        Deflater deflater() {
+            if (deflater == null) {
+                deflater = new Deflater(Deflater.BEST_SPEED, true);
             } else {
-                int n;
-                do {
-                    n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
-                    out.write(buf, 0, n);
-                } while (n == buf.length || !d.needsInput());
+                deflater.reset();
             }
-            return out.toByteArray();
-        } finally {
-            d.end();
+            return deflater;
         }
     }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /** The image's colours, sorted, if there are at most 256 of them; else null. */
     private static int[] smallPalette(int[] px) {
@@ -232,10 +340,10 @@ public final class Png {
             this.out = out;
         }
 
-        void write(byte[] data) throws IOException {
+        void write(byte[] data, int length) throws IOException {
             int off = 0;
-            while (off < data.length) {
-                int k = Math.min(buf.length - n, data.length - off);
+            while (off < length) {
+                int k = Math.min(buf.length - n, length - off);
                 System.arraycopy(data, off, buf, n, k);
                 n += k;
                 off += k;

@@ -189,6 +189,120 @@ class ActivationViewsTest {
         assertTrue(cmp.getHeight() > 2 * 96, "two rows of tiles of at least 96 px: " + cmp.getHeight());
     }
 
+    @Test
+    void standardizedMapsFromTheStatisticsEqualThoseFromTheValues() {
+        // channels: noisy, constant, dead, with -0, negative, with a NaN and with an infinity (these two
+        // fall back to going over the values), tiny and huge
+        java.util.Random r = new java.util.Random(11);
+        int c = 9;
+        int h = 5;
+        int w = 7;
+        float[] v = new float[c * h * w];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (r.nextGaussian() * 3);
+        }
+        Arrays.fill(v, 1 * h * w, 2 * h * w, 2.5f);
+        Arrays.fill(v, 2 * h * w, 3 * h * w, 0f);
+        v[3 * h * w] = -0f;
+        Arrays.fill(v, 3 * h * w + 1, 4 * h * w, 0f);
+        for (int i = 4 * h * w; i < 5 * h * w; i++) {
+            v[i] = -Math.abs(v[i]);
+        }
+        v[5 * h * w + 3] = Float.NaN;
+        v[6 * h * w + 4] = Float.POSITIVE_INFINITY;
+        for (int i = 7 * h * w; i < 8 * h * w; i++) {
+            v[i] *= 1e-30f;
+        }
+        for (int i = 8 * h * w; i < 9 * h * w; i++) {
+            v[i] *= 1e30f;
+        }
+        Activations a = fed(List.of("n.png"), c, h, w, v);
+        io.convscope.render.Heatmap[] want = Normalization.STANDARDIZE.layer(v, c, h, w);
+        io.convscope.render.Heatmap[] got = ActivationViews.maps(a.layers().get(0), 0, Normalization.STANDARDIZE);
+        for (int k = 0; k < c; k++) {
+            assertArrayEquals(want[k].unit(), got[k].unit(), "channel " + k);
+            assertEquals(want[k].dead(), got[k].dead(), "channel " + k);
+        }
+        assertTrue(got[2].dead() && got[3].dead() && !got[1].dead());
+    }
+
+    @Test
+    void statsJsonIsWhatGsonsPrettyPrintingWrote() {
+        // stats.json was a Gson tree printed by Gson; written by hand it must be the same text: odd
+        // names, an empty layer name, whole and fractional numbers, NaN and infinities
+        float[] v = fiveChannels();
+        v[7] = Float.NaN;
+        v[70] = Float.POSITIVE_INFINITY;
+        v[71] = Float.NEGATIVE_INFINITY;
+        v[200] = 1e-7f;
+        v[201] = 3e9f;
+        float[] w = fiveChannels();
+        String odd = "q\"uo\\te\t\b\n\r\f\u0001\u001f\u2028\u2029<&>=é.png";
+        Activations a = fed(List.of(odd, "plain.png"), 5, 8, 8, v, w);
+        for (LayerStats.Rank rank : LayerStats.Rank.values()) {
+            assertEquals(gsonJson(a, 3, rank), StatsReport.json(a, 3, rank));
+        }
+        assertEquals(gsonJson(a, 0, LayerStats.Rank.SUM), StatsReport.json(a, 0, LayerStats.Rank.SUM), "empty top lists");
+    }
+
+    /** stats.json as it was made before: a Gson tree, pretty-printed without HTML escaping. */
+    private static String gsonJson(Activations acts, int topK, LayerStats.Rank rank) {
+        JsonObject root = new JsonObject();
+        root.addProperty("network", acts.network());
+        JsonArray images = new JsonArray();
+        acts.imageNames().forEach(images::add);
+        root.add("images", images);
+        root.addProperty("rank", rank.name().toLowerCase(java.util.Locale.ROOT));
+        JsonArray layers = new JsonArray();
+        for (LayerActivations l : acts.layers()) {
+            JsonObject o = new JsonObject();
+            o.addProperty("position", l.position());
+            o.addProperty("name", l.name());
+            o.addProperty("type", l.type());
+            JsonArray shape = new JsonArray();
+            shape.add(l.height());
+            shape.add(l.width());
+            shape.add(l.channels());
+            o.add("shape_hwc", shape);
+            JsonArray per = new JsonArray();
+            for (int i = 0; i < acts.imageCount(); i++) {
+                LayerStats st = l.stats().get(i);
+                JsonObject s = gsonStats(st.layer());
+                s.addProperty("image", acts.imageNames().get(i));
+                s.addProperty("dead_channels", st.deadChannels());
+                JsonArray top = new JsonArray();
+                for (LayerStats.Ranked r : st.top(topK, rank)) {
+                    JsonObject t = new JsonObject();
+                    t.addProperty("channel", r.channel());
+                    t.addProperty("score", r.score());
+                    top.add(t);
+                }
+                s.add("top", top);
+                JsonArray ch = new JsonArray();
+                for (ChannelStats c : st.channels()) {
+                    ch.add(gsonStats(c));
+                }
+                s.add("channels", ch);
+                per.add(s);
+            }
+            o.add("images", per);
+            layers.add(o);
+        }
+        root.add("layers", layers);
+        return new com.google.gson.GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n";
+    }
+
+    private static JsonObject gsonStats(ChannelStats s) {
+        JsonObject o = new JsonObject();
+        o.addProperty("mean", s.mean());
+        o.addProperty("std", s.std());
+        o.addProperty("min", s.min());
+        o.addProperty("max", s.max());
+        o.addProperty("sum", s.sum());
+        o.addProperty("zeros", s.zeros());
+        return o;
+    }
+
     /** {minX, minY, maxX, maxY} of the pixels of colour rgb, or null. */
     static int[] bounds(BufferedImage img, int rgb) {
         int[] b = null;

@@ -54,6 +54,37 @@ class StatsTest {
     }
 
     @Test
+    void topKIsTheHeadOfAFullSortByScoreThenChannel() {
+        // against sorting every channel (what top did before): ties, zeros of both signs, NaN, any k
+        java.util.Random r = new java.util.Random(5);
+        float[] special = {0f, -0f, Float.NaN, 1f, 1f, -1f};
+        for (int t = 0; t < 300; t++) {
+            int c = 1 + r.nextInt(40);
+            int plane = 1 + r.nextInt(3);
+            float[] v = new float[c * plane];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = r.nextInt(4) == 0 ? special[r.nextInt(special.length)] : r.nextInt(5) - 2;
+            }
+            LayerStats st = LayerStats.of(v, 0, c, plane);
+            for (LayerStats.Rank rank : LayerStats.Rank.values()) {
+                Integer[] idx = new Integer[c];
+                double[] score = new double[c];
+                for (int i = 0; i < c; i++) {
+                    idx[i] = i;
+                    score[i] = st.score(i, rank);
+                }
+                java.util.Arrays.sort(idx, java.util.Comparator.comparingDouble((Integer i) -> -score[i]).thenComparingInt(i -> i));
+                int k = r.nextInt(c + 3) - 1;
+                List<LayerStats.Ranked> want = new java.util.ArrayList<>();
+                for (int i = 0; i < Math.min(k, c); i++) {
+                    want.add(new LayerStats.Ranked(idx[i], score[idx[i]]));
+                }
+                assertEquals(want, st.top(k, rank), "k " + k + " of " + c);
+            }
+        }
+    }
+
+    @Test
     void numbersAreShortAndLocaleFree() {
         assertEquals("0.5", StatsReport.num(0.5));
         assertEquals("1234", StatsReport.num(1234));
@@ -63,5 +94,37 @@ class StatsTest {
         assertEquals("18421", ActivationViews.shortNum(18420.6));
         assertEquals("0.0472", ActivationViews.shortNum(0.047234));
         assertEquals("14.6", ActivationViews.shortNum(14.6379));
+    }
+
+    @Test
+    void numbersByHandAreWhatTheFormatterAndTrimmingGave() {
+        // num and shortNum were String.format("%.6g" / "%.3g") with the fraction's trailing zeros cut
+        // by regular expressions; by hand they must write the same for any double
+        java.util.Random r = new java.util.Random(4);
+        List<Double> values = new java.util.ArrayList<>(List.of(1.0, 100.0, 1e5, 123456.0, 999999.5, 1e6, 1e-4, 9.99995e-5,
+                1e-5, 0.1, -1e-300, Double.MAX_VALUE, Double.MIN_VALUE, Double.NaN, Double.POSITIVE_INFINITY,
+                Double.NEGATIVE_INFINITY, 2.5, 1e100, 0.0, -0.0, 9.9999995, 0.0009995, 999.5));
+        for (int e = -310; e <= 308; e += 7) {
+            for (double m : new double[] {1, 9.999995, 9.995, 1.000005, 1.234565, 5}) {
+                double x = m * Math.pow(10, e);
+                values.add(x);
+                values.add(Math.nextUp(x));
+                values.add(-Math.nextDown(x));
+            }
+        }
+        for (int i = 0; i < 60000; i++) {
+            values.add(switch (i % 3) {
+                case 0 -> Double.longBitsToDouble(r.nextLong());
+                case 1 -> (double) (float) (r.nextGaussian() * Math.pow(10, r.nextInt(20) - 10));
+                default -> Math.round(r.nextDouble() * 1e7) / Math.pow(10, r.nextInt(12));
+            });
+        }
+        for (double v : values) {
+            for (int digits : new int[] {6, 3}) {
+                String formatted = v == 0 ? "0" : String.format(java.util.Locale.ROOT, "%." + digits + "g", v)
+                        .replaceAll("(\\.\\d*?)0+(e|$)", "$1$2").replace(".e", "e").replaceAll("\\.$", "");
+                assertEquals(formatted, StatsReport.significant(v, digits), v + " to " + digits + " digits");
+            }
+        }
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -205,6 +206,60 @@ class GifPngTest {
                 }
             }
             assertTrue(img.getWidth() * img.getHeight() * (img == noisy ? 3 : 1) > 4 * (1 << 18), "several strips");
+        }
+    }
+
+    @Test
+    void truecolourSheetsOfFewColoursAreWrittenUnfilteredAndRoundTrip() throws Exception {
+        // a colormapped sheet has more than 256 colours (the map's 256 and the labels'), but few: its
+        // rows go unfiltered; a photograph-like image keeps "Sub"; both decode to the same pixels
+        java.util.Random r = new java.util.Random(2);
+        float[] chw = new float[40 * 30 * 30];
+        for (int i = 0; i < chw.length; i++) {
+            chw[i] = (float) r.nextGaussian();
+        }
+        BufferedImage sheet = new Grid().title("few colours").addChannels(Normalization.STANDARDIZE.layer(chw, 40, 30, 30)).render();
+        BufferedImage photo = Images.create(600, 700, 0);
+        int[] px = Images.pixels(photo);
+        for (int i = 0; i < px.length; i++) {
+            px[i] = ((i % 600) * 255 / 600) << 16 | ((i / 600) * 255 / 700) << 8 | r.nextInt(256);
+        }
+        assertTrue(Png.fewColours(Images.pixels(sheet)), "sheet");
+        assertFalse(Png.fewColours(px), "photo");
+        for (BufferedImage img : List.of(sheet, photo)) {
+            assertEquals(2, colourType(img), "truecolour");
+            ByteArrayOutputStream serial = new ByteArrayOutputStream();
+            ByteArrayOutputStream parallel = new ByteArrayOutputStream();
+            Png.write(img, serial, java.util.zip.Deflater.BEST_SPEED, java.util.zip.Deflater.DEFAULT_STRATEGY, false);
+            Png.write(img, parallel, java.util.zip.Deflater.BEST_SPEED, java.util.zip.Deflater.DEFAULT_STRATEGY, true);
+            assertArrayEquals(serial.toByteArray(), parallel.toByteArray());
+            BufferedImage back = ImageIO.read(new ByteArrayInputStream(parallel.toByteArray()));
+            for (int y = 0; y < img.getHeight(); y++) {
+                for (int x = 0; x < img.getWidth(); x++) {
+                    assertEquals(img.getRGB(x, y) & 0xffffff, back.getRGB(x, y) & 0xffffff, x + "," + y);
+                }
+            }
+        }
+    }
+
+    @Test
+    void stripChecksumsCombineIntoTheWholeStreamsAdler32() {
+        java.util.Random r = new java.util.Random(3);
+        for (int t = 0; t < 200; t++) {
+            byte[] data = new byte[r.nextInt(100_000)];
+            if (t % 2 == 0) {
+                r.nextBytes(data);
+            } else {
+                java.util.Arrays.fill(data, (byte) 255); // the largest sums
+            }
+            int cut = data.length == 0 ? 0 : r.nextInt(data.length + 1);
+            java.util.zip.Adler32 whole = new java.util.zip.Adler32();
+            whole.update(data);
+            java.util.zip.Adler32 a = new java.util.zip.Adler32();
+            a.update(data, 0, cut);
+            java.util.zip.Adler32 b = new java.util.zip.Adler32();
+            b.update(data, cut, data.length - cut);
+            assertEquals((int) whole.getValue(), Png.adler32Combine((int) a.getValue(), (int) b.getValue(), data.length - cut));
         }
     }
 

@@ -200,6 +200,29 @@ class GridTest {
         assertArrayEquals(first, second);
     }
 
+    @Test
+    void aSheetDrawnIntoAnOldArrayIsTheSameSheet() throws Exception {
+        BufferedImage fresh = render();
+        int[] old = new int[fresh.getWidth() * fresh.getHeight()];
+        java.util.Arrays.fill(old, 0x123456); // whatever the array held is painted over
+        int[] asked = new int[1];
+        Random r = new Random(11);
+        float[] chw = new float[16 * 9 * 9];
+        for (int i = 0; i < chw.length; i++) {
+            chw[i] = (float) Math.max(0, r.nextGaussian());
+        }
+        BufferedImage reused = new Grid().title("same · 9×9").colormap(Colormap.PLASMA)
+                .addChannels(Normalization.STANDARDIZE.layer(chw, 16, 9, 9)).render(n -> {
+                    asked[0] = n;
+                    return old;
+                });
+        assertEquals(old.length, asked[0]);
+        assertEquals(BufferedImage.TYPE_INT_RGB, reused.getType());
+        assertTrue(Images.pixels(reused) == old, "drawn into the array given");
+        assertArrayEquals(Images.pixels(fresh), Images.pixels(reused));
+        assertArrayEquals(png(fresh), png(reused));
+    }
+
     private static BufferedImage render() {
         Random r = new Random(11);
         float[] chw = new float[16 * 9 * 9];

@@ -46,6 +46,47 @@ class NormalizationTest {
     }
 
     @Test
+    void standardizedMapsAreTheFormulasBytesEvenAtTheBoundaries() {
+        // the fast path multiplies by 64 / std; every value must still get standardizedByte's byte, also
+        // values whose standardized value is within rounding of a whole number, 0 or 255, zeros of both
+        // signs, NaN and infinities
+        java.util.Random r = new java.util.Random(8);
+        double[][] meanStd = {{0, 1}, {0.3, 0.7}, {-2.5, 3.25}, {1e-3, 1e-5}, {100, 1e4}, {0.1, 0.1}};
+        for (double[] ms : meanStd) {
+            double mean = ms[0];
+            double std = ms[1];
+            float[] x = new float[4096];
+            for (int i = 0; i < x.length; i++) {
+                int kind = i % 4;
+                if (kind == 0) {
+                    // on or next to a boundary: v = b (+ a few float steps)
+                    float f = (float) (mean + (r.nextInt(300) - 20 - 128) / 64.0 * std);
+                    for (int s = r.nextInt(5) - 2; s < 0; s++) {
+                        f = Math.nextDown(f);
+                    }
+                    for (int s = r.nextInt(3); s > 0; s--) {
+                        f = Math.nextUp(f);
+                    }
+                    x[i] = f;
+                } else if (kind == 1) {
+                    x[i] = (float) (mean + r.nextGaussian() * std * 3);
+                } else if (kind == 2) {
+                    x[i] = r.nextBoolean() ? 0f : -0f;
+                } else {
+                    float[] odd = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE, -Float.MAX_VALUE,
+                        Float.MIN_VALUE, (float) mean, 1e30f};
+                    x[i] = odd[r.nextInt(odd.length)];
+                }
+            }
+            Heatmap h = Normalization.standardized(x, 0, 64, 64, mean, std, -1, 1);
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Normalization.standardizedByte(x[i], mean, std), Math.round(h.unit()[i] * 255), x[i] + " with mean "
+                        + mean + ", std " + std);
+            }
+        }
+    }
+
+    @Test
     void standardizedByteFormula() {
         assertEquals(128, Normalization.standardizedByte(5, 5, 2));
         assertEquals(192, Normalization.standardizedByte(7, 5, 2));
