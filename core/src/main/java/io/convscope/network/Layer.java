@@ -44,6 +44,11 @@ public sealed interface Layer {
             return "Conv2D";
         }
 
+        /** The same convolution followed by another activation (its parameters are unchanged). */
+        public Conv2D withActivation(Activation a) {
+            return new Conv2D(filters, kh, kw, sh, sw, dh, dw, padding, groups, useBias, a);
+        }
+
         public TensorShape outputShape(List<TensorShape> in) {
             TensorShape x = spatial(in, type());
             if (x.channels() > 0 && x.channels() % groups != 0) {
@@ -192,6 +197,11 @@ public sealed interface Layer {
     record Dense(int units, boolean useBias, Activation activation) implements Layer {
         public String type() {
             return "Dense";
+        }
+
+        /** The same layer followed by another activation (its parameters are unchanged). */
+        public Dense withActivation(Activation a) {
+            return new Dense(units, useBias, a);
         }
 
         public TensorShape outputShape(List<TensorShape> in) {

@@ -179,12 +179,29 @@ public final class Network {
 
     /** A copy with other parameters (same names and shapes are checked). */
     public Network withParams(Map<String, Map<String, Tensor>> params) {
+        return rebuilt(n -> n.layer(), n -> params.getOrDefault(n.name(), n.params()));
+    }
+
+    /**
+     * A copy in which the named nodes compute other layers (same inputs, same parameters, which the
+     * builder checks against the new layers). Names not in the network are ignored.
+     */
+    public Network withLayers(Map<String, Layer> replaced) {
+        if (replaced.isEmpty()) {
+            return this;
+        }
+        return rebuilt(n -> replaced.getOrDefault(n.name(), n.layer()), Node::params);
+    }
+
+    /** The network built again node by node, each with the layer and parameters the functions give. */
+    private Network rebuilt(java.util.function.Function<Node, Layer> layer,
+                            java.util.function.Function<Node, Map<String, Tensor>> params) {
         Builder b = new Builder(name).preprocessing(preprocessing).labels(labels);
         for (Node n : nodes) {
             if (inputs.contains(n.name()) && n.layer() instanceof Layer.Input in) {
                 b.input(n.name(), in.shape());
             } else {
-                b.add(n.name(), n.layer(), n.inputs(), params.getOrDefault(n.name(), n.params()));
+                b.add(n.name(), layer.apply(n), n.inputs(), params.apply(n));
             }
         }
         return b.outputs(outputs).build();

@@ -124,7 +124,7 @@ public final class GradientImages {
         int size = s.size();
         Optimization.Result r = null;
         for (int octave = 0; octave < Math.max(1, s.octaves()); octave++) {
-            Network sized = sizedFor(model, List.of(scores.layer()), size);
+            Network sized = Activations.sized(model, List.of(scores.layer()), size, size);
             try (Engine engine = Engine.create(sized, s.device())) {
                 Objective obj = Objective.classLogit(scores.layer(), classes);
                 if (s.regularizers() != null) {
@@ -179,7 +179,7 @@ public final class GradientImages {
             int[] per = targets.computeIfAbsent(t.layer(), k -> filled(channels.length, -1));
             per[i] = t.channel();
         }
-        Network sized = sizedFor(linearized(net, linearize), new ArrayList<>(targets.keySet()), s.size());
+        Network sized = Activations.sized(linearized(net, linearize), new ArrayList<>(targets.keySet()), s.size(), s.size());
         try (Engine engine = Engine.create(sized, s.device())) {
             Objective obj = null;
             for (var e : targets.entrySet()) {
@@ -234,21 +234,13 @@ public final class GradientImages {
 
     /** A copy in which the named convolutions have no activation. */
     static Network linearized(Network net, java.util.Set<String> convs) {
-        if (convs.isEmpty()) {
-            return net;
-        }
-        Network.Builder b = new Network.Builder(net.name()).preprocessing(net.preprocessing()).labels(net.labels());
-        for (var n : net.nodes()) {
-            if (n.layer() instanceof io.convscope.network.Layer.Input in) {
-                b.input(n.name(), in.shape());
-            } else if (convs.contains(n.name()) && n.layer() instanceof io.convscope.network.Layer.Conv2D c) {
-                b.add(n.name(), new io.convscope.network.Layer.Conv2D(c.filters(), c.kh(), c.kw(), c.sh(), c.sw(), c.dh(), c.dw(),
-                        c.padding(), c.groups(), c.useBias(), io.convscope.network.Activation.LINEAR), n.inputs(), n.params());
-            } else {
-                b.add(n.name(), n.layer(), n.inputs(), n.params());
+        java.util.Map<String, io.convscope.network.Layer> linear = new java.util.HashMap<>();
+        for (String name : convs) {
+            if (net.node(name).layer() instanceof io.convscope.network.Layer.Conv2D c) {
+                linear.put(name, c.withActivation(io.convscope.network.Activation.LINEAR));
             }
         }
-        return b.outputs(net.outputs()).build();
+        return net.withLayers(linear);
     }
 
     private static int[] filled(int n, int v) {
@@ -289,11 +281,6 @@ public final class GradientImages {
             }
             return new Reconstruction(layer, r.image(), r.shape(), error, r.losses());
         }
-    }
-
-    /** The network cut to what {@code layers} need, at size × size. */
-    static Network sizedFor(Network net, List<String> layers, int size) {
-        return Activations.sized(net, layers, size, size);
     }
 
     private static List<String> names(Network net) {

@@ -5,6 +5,8 @@ import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
 
+import java.util.Map;
+
 /**
  * Class scores before the softmax. Maximising a softmax probability can be done by pushing the other
  * classes down; maximising the logit asks for evidence of the class itself (Simonyan et al. 2014).
@@ -27,27 +29,14 @@ public final class Logits {
         Node n = net.node(out);
         Layer l = n.layer();
         if (l instanceof Layer.Dense d && d.activation() == Activation.SOFTMAX) {
-            return new Scores(replace(net, out, new Layer.Dense(d.units(), d.useBias(), Activation.LINEAR)), out);
+            return new Scores(net.withLayers(Map.of(out, d.withActivation(Activation.LINEAR))), out);
         }
         if (l instanceof Layer.Conv2D c && c.activation() == Activation.SOFTMAX) {
-            return new Scores(replace(net, out, new Layer.Conv2D(c.filters(), c.kh(), c.kw(), c.sh(), c.sw(), c.dh(), c.dw(),
-                    c.padding(), c.groups(), c.useBias(), Activation.LINEAR)), out);
+            return new Scores(net.withLayers(Map.of(out, c.withActivation(Activation.LINEAR))), out);
         }
         if ((l instanceof Layer.Act a && a.activation() == Activation.SOFTMAX) || (l instanceof Layer.Softmax s && !s.log())) {
             return new Scores(net, n.inputs().get(0));
         }
         return new Scores(net, out);
-    }
-
-    private static Network replace(Network net, String name, Layer layer) {
-        Network.Builder b = new Network.Builder(net.name()).preprocessing(net.preprocessing()).labels(net.labels());
-        for (Node n : net.nodes()) {
-            if (n.layer() instanceof Layer.Input in) {
-                b.input(n.name(), in.shape());
-            } else {
-                b.add(n.name(), n.name().equals(name) ? layer : n.layer(), n.inputs(), n.params());
-            }
-        }
-        return b.outputs(net.outputs()).build();
     }
 }

@@ -18,6 +18,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EngineTest {
@@ -187,6 +188,33 @@ class EngineTest {
                 .add("flat", new Layer.Flatten(true), "pool")
                 .add("dense", new Layer.Dense(5, true, Activation.LINEAR), "flat")
                 .buildWithoutParams().withRandomParams(seed);
+    }
+
+    @Test
+    void withLayersSwapsOneLayerAndKeepsItsParameters() {
+        Network net = smallNet(3);
+        Layer.Conv2D conv = (Layer.Conv2D) net.node("conv1").layer();
+        Network linear = net.withLayers(Map.of("conv1", conv.withActivation(Activation.LINEAR)));
+        assertEquals(Activation.LINEAR, ((Layer.Conv2D) linear.node("conv1").layer()).activation());
+        assertEquals(Activation.TANH, conv.activation(), "the original is unchanged");
+        assertEquals(net.node("conv2").layer(), linear.node("conv2").layer());
+        assertTrue(net.node("conv1").params().get("kernel") == linear.node("conv1").params().get("kernel"));
+        try (Engine a = Engine.create(net); Engine b = Engine.create(linear); NDManager m = scope.newSubManager()) {
+            float[] x = random(new Random(2), 2 * 49);
+            float[] before = a.forward(a.input(m, x, 1, 2, 7, 7), List.of("conv1")).get("conv1").toFloatArray();
+            float[] pre = b.forward(b.input(m, x, 1, 2, 7, 7), List.of("conv1")).get("conv1").toFloatArray();
+            assertEquals(before.length, pre.length);
+            boolean differs = false;
+            for (int i = 0; i < pre.length; i++) {
+                assertEquals(before[i], (float) Math.tanh(pre[i]), 1e-5f, "tanh of the linear output at " + i);
+                differs |= Math.abs(pre[i] - before[i]) > 1e-3f;
+            }
+            assertTrue(differs, "the linear layer's values are not the tanh's");
+        }
+        // a layer that does not fit the node's parameters is refused by the builder
+        assertThrows(RuntimeException.class, () -> net.withLayers(Map.of("conv1",
+                new Layer.Conv2D(5, 3, 3, 2, 2, 1, 1, Padding.SAME, 1, true, Activation.TANH))));
+        assertTrue(net.withLayers(Map.of()) == net);
     }
 
     @Test
