@@ -20,7 +20,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -86,11 +85,7 @@ public final class FiltersCommand implements Callable<Integer> {
         io.convscope.model.ModelLoader.check(request);
         var device = Devices.choose(modelOptions.device);
         Network net = modelOptions.load();
-        if (!net.has(layer)) {
-            List<String> names = new ArrayList<>();
-            net.nodes().forEach(n -> names.add(n.name()));
-            throw new ConvscopeException("no layer named '" + layer + "'" + io.convscope.util.Names.didYouMean(layer, names));
-        }
+        GradientImages.requireLayer(net, layer); // before --top computes activations of it
         int available = net.node(layer).outputShape().isSpatial() ? net.node(layer).outputShape().channels() : 0;
         int[] chosen;
         if (top != null) {

@@ -157,9 +157,7 @@ public final class GradientImages {
 
     /** For each channel of {@code layer}, the image that maximises its mean activation, optimised as one batch. */
     public static Optimization.Result channels(Network net, String layer, int[] channels, Settings s, List<Listener> listeners) {
-        if (!net.has(layer)) {
-            throw new ConvscopeException("no layer named '" + layer + "'" + Names.didYouMean(layer, names(net)));
-        }
+        requireLayer(net, layer);
         if (!net.node(layer).outputShape().isSpatial()) {
             throw new ConvscopeException("layer '" + layer + "' has no channels of feature maps (output "
                     + net.node(layer).outputShape().toKerasString() + "); choose a convolution or pooling layer");
@@ -259,9 +257,7 @@ public final class GradientImages {
      */
     public static Reconstruction reconstruct(Network net, float[] image01, int h, int w, String layer, Settings s,
                                              List<Listener> listeners) {
-        if (!net.has(layer)) {
-            throw new ConvscopeException("no layer named '" + layer + "'" + Names.didYouMean(layer, names(net)));
-        }
+        requireLayer(net, layer);
         int c = net.inputShape().channels();
         Network sized = Activations.sized(net, List.of(layer), h, w);
         try (Engine engine = Engine.create(sized, s.device()); NDManager m = engine.manager().newSubManager()) {
@@ -280,6 +276,13 @@ public final class GradientImages {
                 error = phi.sub(target).square().sum().getFloat() / target.square().sum().getFloat();
             }
             return new Reconstruction(layer, r.image(), r.shape(), error, r.losses());
+        }
+    }
+
+    /** Refuses a layer name the network does not have, naming the nearest ones. */
+    public static void requireLayer(Network net, String layer) {
+        if (!net.has(layer)) {
+            throw new ConvscopeException("no layer named '" + layer + "'" + Names.didYouMean(layer, names(net)));
         }
     }
 
