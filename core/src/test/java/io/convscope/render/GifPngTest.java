@@ -194,18 +194,23 @@ class GifPngTest {
         BufferedImage few = Images.upscale(new Grid().addChannels(Normalization.MINMAX.layer(
                 new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8}, 1, 3, 3)).render(), 16);
         for (BufferedImage img : List.of(noisy, few)) {
-            ByteArrayOutputStream serial = new ByteArrayOutputStream();
-            ByteArrayOutputStream parallel = new ByteArrayOutputStream();
-            Png.write(img, serial, java.util.zip.Deflater.BEST_SPEED, java.util.zip.Deflater.DEFAULT_STRATEGY, false);
-            Png.write(img, parallel, java.util.zip.Deflater.BEST_SPEED, java.util.zip.Deflater.DEFAULT_STRATEGY, true);
-            assertArrayEquals(serial.toByteArray(), parallel.toByteArray());
-            BufferedImage back = ImageIO.read(new ByteArrayInputStream(parallel.toByteArray()));
-            for (int y = 0; y < img.getHeight(); y++) {
-                for (int x = 0; x < img.getWidth(); x++) {
-                    assertEquals(img.getRGB(x, y) & 0xffffff, back.getRGB(x, y) & 0xffffff, x + "," + y);
-                }
-            }
+            assertParallelEqualsSerialAndDecodes(img);
             assertTrue(img.getWidth() * img.getHeight() * (img == noisy ? 3 : 1) > 4 * (1 << 18), "several strips");
+        }
+    }
+
+    /** Written in parallel strips it has the bytes of one thread's stream, and decodes to its own pixels. */
+    private static void assertParallelEqualsSerialAndDecodes(BufferedImage img) throws Exception {
+        ByteArrayOutputStream serial = new ByteArrayOutputStream();
+        ByteArrayOutputStream parallel = new ByteArrayOutputStream();
+        Png.write(img, serial, java.util.zip.Deflater.BEST_SPEED, java.util.zip.Deflater.DEFAULT_STRATEGY, false);
+        Png.write(img, parallel, java.util.zip.Deflater.BEST_SPEED, java.util.zip.Deflater.DEFAULT_STRATEGY, true);
+        assertArrayEquals(serial.toByteArray(), parallel.toByteArray());
+        BufferedImage back = ImageIO.read(new ByteArrayInputStream(parallel.toByteArray()));
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                assertEquals(img.getRGB(x, y) & 0xffffff, back.getRGB(x, y) & 0xffffff, x + "," + y);
+            }
         }
     }
 
@@ -228,17 +233,7 @@ class GifPngTest {
         assertFalse(Png.fewColours(px), "photo");
         for (BufferedImage img : List.of(sheet, photo)) {
             assertEquals(2, colourType(img), "truecolour");
-            ByteArrayOutputStream serial = new ByteArrayOutputStream();
-            ByteArrayOutputStream parallel = new ByteArrayOutputStream();
-            Png.write(img, serial, java.util.zip.Deflater.BEST_SPEED, java.util.zip.Deflater.DEFAULT_STRATEGY, false);
-            Png.write(img, parallel, java.util.zip.Deflater.BEST_SPEED, java.util.zip.Deflater.DEFAULT_STRATEGY, true);
-            assertArrayEquals(serial.toByteArray(), parallel.toByteArray());
-            BufferedImage back = ImageIO.read(new ByteArrayInputStream(parallel.toByteArray()));
-            for (int y = 0; y < img.getHeight(); y++) {
-                for (int x = 0; x < img.getWidth(); x++) {
-                    assertEquals(img.getRGB(x, y) & 0xffffff, back.getRGB(x, y) & 0xffffff, x + "," + y);
-                }
-            }
+            assertParallelEqualsSerialAndDecodes(img);
         }
     }
 
