@@ -118,8 +118,9 @@ public final class ActivationsCommand implements Callable<Integer> {
     @Option(names = "--keep-size", description = "Run each image at its own size (several images must share it).")
     boolean keepSize;
 
-    @Option(names = "--resize", defaultValue = "crop", paramLabel = "crop|stretch|pad",
-            description = "How an image is fitted to the size (default ${DEFAULT-VALUE}).")
+    @Option(names = "--resize", defaultValue = "crop", paramLabel = "crop|stretch|pad|imagenet",
+            description = "How an image is fitted to the size (default ${DEFAULT-VALUE})."
+                    + InputOptions.RESIZE_MODES)
     String resize;
 
     @Option(names = {"-o", "--out"}, defaultValue = DEFAULT_OUT, paramLabel = "DIR",

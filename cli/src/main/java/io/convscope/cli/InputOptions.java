@@ -11,6 +11,11 @@ import java.nio.file.Path;
  * neither). Shared by every command that loads a model.
  */
 public final class InputOptions {
+    /** The help text of every command's {@code --resize} (after its own first sentence). */
+    static final String RESIZE_MODES = " crop: the shorter side fitted, the longer centre-cropped; stretch: both sides fitted, "
+            + "the aspect ratio lost; pad: the longer side fitted, black bars; imagenet: the central 224/256 of crop, "
+            + "the crop ImageNet accuracy is measured with (resize 256, centre 224).";
+
     @Option(names = "--preprocess", paramLabel = "caffe|tf|torch|unit|raw",
             description = "How pixels become the model's input: caffe (BGR, minus ImageNet means), tf (/127.5 - 1), "
                     + "torch (/255, ImageNet mean and std), unit (/255), raw (0-255). Default: the model's own "

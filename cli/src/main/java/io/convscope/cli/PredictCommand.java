@@ -51,8 +51,9 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
-    @Option(names = "--resize", defaultValue = "crop", paramLabel = "crop|stretch|pad",
-            description = "How an image is fitted to the model's input (default ${DEFAULT-VALUE}: scale the shorter side, centre-crop).")
+    @Option(names = "--resize", defaultValue = "crop", paramLabel = "crop|stretch|pad|imagenet",
+            description = "How an image is fitted to the model's input (default ${DEFAULT-VALUE})."
+                    + InputOptions.RESIZE_MODES)
     String resize;
 
     @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per forward pass (default ${DEFAULT-VALUE}).")

@@ -56,8 +56,9 @@ public final class ReconstructCommand implements Callable<Integer> {
             description = "Layers by name or glob (default: the last layer of each block).")
     List<String> layers = new ArrayList<>();
 
-    @Option(names = "--resize", defaultValue = "crop", paramLabel = "crop|stretch|pad",
-            description = "How the image is fitted to the size (default ${DEFAULT-VALUE}).")
+    @Option(names = "--resize", defaultValue = "crop", paramLabel = "crop|stretch|pad|imagenet",
+            description = "How the image is fitted to the size (default ${DEFAULT-VALUE})."
+                    + InputOptions.RESIZE_MODES)
     String resize;
 
     @Mixin

@@ -60,11 +60,16 @@ class CliOnnxTest {
         java.util.Set<String> next = java.util.Set.of(preds.get(1).getAsJsonObject().get("label").getAsString(),
                 preds.get(2).getAsJsonObject().get("label").getAsString());
         assertEquals(java.util.Set.of("tabby", "tiger cat"), next, r.out());
-        // without the preprocessing the model sees raw 0-255 pixels and no longer finds the cat
+        // without the preprocessing the model sees raw 0-255 pixels, about 60 times the values it was
+        // trained on: other scores (it still says cat, but saturated near certainty instead of ~0.5)
         CliErrorsTest.Run raw = CliErrorsTest.run("predict", "--json", "--top", "1", "--model", dir.resolve("model.onnx").toString(),
                 "--labels", dir.resolve("labels.txt").toString(), image.toString());
         assertEquals(0, raw.code(), raw.err());
-        assertFalse(raw.out().contains("Egyptian cat"), raw.out());
+        double p = preds.get(0).getAsJsonObject().get("probability").getAsDouble();
+        double pRaw = JsonParser.parseString(raw.out()).getAsJsonArray().get(0).getAsJsonObject().getAsJsonArray("predictions")
+                .get(0).getAsJsonObject().get("probability").getAsDouble();
+        assertTrue(p > 0.3 && p < 0.7, r.out());
+        assertTrue(Math.abs(pRaw - p) > 0.2, "raw " + pRaw + " vs torch " + p);
     }
 
     @Test

@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * How an image is fitted to a model's fixed input size. All modes resample with {@link Resampler}
- * (bilinear, area averaging when shrinking 2× or more).
+ * (bilinear, widened by the scale when shrinking).
  */
 public enum Resize {
     /** Scale each axis independently to exactly the target size; the aspect ratio is not kept. */
@@ -21,7 +21,16 @@ public enum Resize {
      * Scale so that the whole image fits (the longer side fits), keeping the aspect ratio, centred, and
      * fill the rest with a padding colour (letterboxing).
      */
-    PAD;
+    PAD,
+    /**
+     * The crop ImageNet accuracy is measured with: as {@link #CROP}, but the image scaled so that the
+     * target is the central {@link #IMAGENET_FRACTION} of it (for 224×224: the shorter side scaled to
+     * 256, the centre 224×224 cut out), so a margin of 1/16 of the shorter side is dropped on each side.
+     */
+    IMAGENET;
+
+    /** The part of the shorter side {@link #IMAGENET} keeps: 224 / 256. */
+    public static final double IMAGENET_FRACTION = 224.0 / 256.0;
 
     /** The mode named {@code stretch}, {@code crop} or {@code pad} (any case), or null. */
     public static Resize byName(String name) {
@@ -57,19 +66,21 @@ public enum Resize {
         switch (this) {
             case STRETCH:
                 return Resampler.resize(img, width, height);
-            case CROP: {
-                // Compare w/h with width/height without division: w * height vs width * h.
+            case CROP:
+            case IMAGENET: {
+                // the source box that covers the target at one scale, centred: the whole shorter side
+                // for CROP, its central IMAGENET_FRACTION for IMAGENET (compared without division
+                // first, so that exact fits take the plain resize)
+                double f = this == IMAGENET ? IMAGENET_FRACTION : 1;
                 long lhs = (long) w * height;
                 long rhs = (long) width * h;
-                if (lhs > rhs) { // wider than the target: cut left and right
-                    double cw = (double) h * width / height;
-                    return Resampler.resample(img, (w - cw) / 2, 0, cw, h, width, height);
+                if (lhs == rhs && f == 1) {
+                    return Resampler.resize(img, width, height);
                 }
-                if (lhs < rhs) { // taller: cut top and bottom
-                    double ch = (double) w * height / width;
-                    return Resampler.resample(img, 0, (h - ch) / 2, w, ch, width, height);
-                }
-                return Resampler.resize(img, width, height);
+                // wider than the target: the full height, the width it implies; taller: the other way
+                double bw = lhs > rhs ? (double) h * width / height * f : w * f;
+                double bh = lhs < rhs ? (double) w * height / width * f : h * f;
+                return Resampler.resample(img, (w - bw) / 2, (h - bh) / 2, bw, bh, width, height);
             }
             case PAD:
             default: {

@@ -98,6 +98,45 @@ class OnnxModelsTest {
         }
     }
 
+    /**
+     * The fixture README's expectations for the photos hold with the crop they were made with (shorter
+     * side 256, centre 224: {@link Resize#IMAGENET}): rocket.jpg is a missile, and chelsea.png gives the
+     * published top-3 classes of its preprocessed test set, with probabilities near the published ones.
+     */
+    @Test
+    void squeezenetWithTheImagenetCropReproducesTheFixturePredictions() throws IOException {
+        Path dir = model("squeezenet1.1");
+        Path rocket = Fixtures.fixture("images/rocket.jpg");
+        Path chelsea = Fixtures.fixture("images/chelsea.png");
+        Assumptions.assumeTrue(Files.isRegularFile(rocket) && Files.isRegularFile(chelsea), "fixture absent: " + rocket);
+        List<String> labels = Files.readAllLines(dir.resolve("labels.txt")).stream()
+                .map(l -> l.substring(l.indexOf(' ') + 1)).toList();
+        Network net = OnnxImporter.load(dir.resolve("model.onnx")).withPreprocessing(Preprocessing.TORCH).withLabels(labels);
+        ImageTensor t = ImageTensor.load(List.of(rocket, chelsea), net.inputShape(), net.preprocessing(), Resize.IMAGENET);
+        try (Engine e = Engine.create(net); NDManager m = NDManager.newBaseManager()) {
+            float[][] p = e.predict(e.input(m, t.data(), t.n(), t.c(), t.h(), t.w()));
+            int[] rocketTop = top(p[0], 1);
+            System.out.printf("squeezenet1.1 rocket.jpg (--resize imagenet): %s %.3f%n", net.label(rocketTop[0]), p[0][rocketTop[0]]);
+            assertEquals("missile", net.label(rocketTop[0]));
+            // the top 3 are the published three cats; each probability within 0.06 of the published
+            // one (this photo's scores move by a few hundredths when the crop shifts by a pixel)
+            int[] cat = top(p[1], 3);
+            java.util.Map<String, Double> published = java.util.Map.of("Egyptian cat", 0.50, "tabby", 0.26, "tiger cat", 0.23);
+            for (int i = 0; i < 3; i++) {
+                String name = net.label(cat[i]).split(",")[0];
+                System.out.printf("squeezenet1.1 chelsea.png (--resize imagenet) %d: %s %.3f%n", i + 1, name, p[1][cat[i]]);
+                assertTrue(published.containsKey(name), name);
+                assertEquals(published.get(name), p[1][cat[i]], 0.06, name);
+            }
+            assertEquals("Egyptian cat", net.label(cat[0]));
+        }
+    }
+
+    private static int[] top(float[] p, int k) {
+        return java.util.stream.IntStream.range(0, p.length).boxed().sorted((a, b) -> Float.compare(p[b], p[a]))
+                .limit(k).mapToInt(Integer::intValue).toArray();
+    }
+
     @Test
     void mnistDigits() throws IOException {
         Path dir = model("mnist-8");
