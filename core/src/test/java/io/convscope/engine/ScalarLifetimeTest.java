@@ -37,26 +37,13 @@ class ScalarLifetimeTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (r.nextDouble() * 4 - 2);
         }
-        Thread collector = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                System.gc();
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        collector.setDaemon(true);
         try (Engine e = Engine.create(net); NDManager m = e.manager().newSubManager()) {
             float[] want = gradient(e, m, x);
-            collector.start();
-            for (int i = 0; i < 150; i++) {
-                assertArrayEquals(want, gradient(e, m, x), "evaluation " + i);
+            try (CollectorLoop gc = CollectorLoop.start()) {
+                for (int i = 0; i < 150; i++) {
+                    assertArrayEquals(want, gradient(e, m, x), "evaluation " + i);
+                }
             }
-        } finally {
-            collector.interrupt();
-            collector.join();
         }
     }
 
