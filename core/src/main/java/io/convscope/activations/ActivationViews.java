@@ -31,7 +31,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
-import java.util.function.ToIntFunction;
 
 /**
  * Draws an {@link Activations} result into a folder: the pictures a person asked for ({@link View}),
@@ -164,7 +163,7 @@ public final class ActivationViews {
             framesLeft[i] = new AtomicInteger(layers.size());
         }
         List<String> written = Collections.synchronizedList(new ArrayList<>());
-        Pool<int[]> canvases = new Pool<>(int[]::new, a -> a.length, 48L << 20);
+        Pool canvases = new Pool(48L << 20);
         Progress p = Progress.orNone(progress);
         AtomicInteger done = new AtomicInteger();
         p.start("drawing " + layers.size() + (layers.size() == 1 ? " layer" : " layers") + " × " + n
@@ -308,7 +307,7 @@ public final class ActivationViews {
     }
 
     private static void drawLayer(Activations acts, LayerActivations l, int image, Heatmap[] maps, Options opt,
-                                  FilePlan plan, Path dir, List<String> written, Pool<int[]> canvases) {
+                                  FilePlan plan, Path dir, List<String> written, Pool canvases) {
         String label = label(acts, image, l);
         if (opt.views().contains(View.GRID)) {
             BufferedImage sheet = grid(label, maps, opt, canvases::take);
@@ -367,38 +366,34 @@ public final class ActivationViews {
      * generation; a pool of the maps' small unit arrays made drawing slower: they survived young
      * collections and were copied in each.)
      */
-    private static final class Pool<A> {
-        private final IntFunction<A> make;
-        private final ToIntFunction<A> length;
+    private static final class Pool {
         private final long limit;
-        private final ArrayDeque<A> free = new ArrayDeque<>();
+        private final ArrayDeque<int[]> free = new ArrayDeque<>();
         private long bytes;
 
-        Pool(IntFunction<A> make, ToIntFunction<A> length, long limit) {
-            this.make = make;
-            this.length = length;
+        Pool(long limit) {
             this.limit = limit;
         }
 
-        /** An array of exactly {@code n} elements (4 bytes each): one given back, or a new one. */
-        synchronized A take(int n) {
-            for (Iterator<A> it = free.iterator(); it.hasNext();) {
-                A a = it.next();
-                if (length.applyAsInt(a) == n) {
+        /** An array of exactly {@code n} pixels: one given back, or a new one. */
+        synchronized int[] take(int n) {
+            for (Iterator<int[]> it = free.iterator(); it.hasNext();) {
+                int[] a = it.next();
+                if (a.length == n) {
                     it.remove();
                     bytes -= 4L * n;
                     return a;
                 }
             }
-            return make.apply(n);
+            return new int[n];
         }
 
         /** An array no longer drawn on or read. */
-        synchronized void give(A a) {
+        synchronized void give(int[] a) {
             free.addFirst(a);
-            bytes += 4L * length.applyAsInt(a);
+            bytes += 4L * a.length;
             while (bytes > limit) {
-                bytes -= 4L * length.applyAsInt(free.removeLast());
+                bytes -= 4L * free.removeLast().length;
             }
         }
     }
