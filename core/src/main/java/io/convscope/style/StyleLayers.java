@@ -178,16 +178,12 @@ public record StyleLayers(String content, List<String> style, String rule) {
 
     private static boolean feature(Node n, Map<String, List<String>> consumers, Network net) {
         Layer l = n.layer();
-        boolean kind = LayerSelection.isConv(l) || isActivation(l) || l instanceof Layer.Concatenate || l instanceof Layer.Merge;
+        boolean kind = l.isConvolution() || l.isActivation() || l instanceof Layer.Concatenate || l instanceof Layer.Merge;
         if (!kind) {
             return false;
         }
         List<String> readers = consumers.getOrDefault(n.name(), List.of());
-        return !(readers.size() == 1 && !isActivation(l) && isActivation(net.node(readers.get(0)).layer()));
-    }
-
-    private static boolean isActivation(Layer l) {
-        return l instanceof Layer.Act || l instanceof Layer.ReLU || l instanceof Layer.LeakyReLU || l instanceof Layer.PRelu;
+        return !(readers.size() == 1 && !l.isActivation() && net.node(readers.get(0)).layer().isActivation());
     }
 
     private static void check(Network net, Network probe, String name, String option, int height, int width) {
