@@ -138,17 +138,30 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Computes the tensors of the named layers for a batch, and no more of the network than they
-     * need. The returned map is in the taps' order; arrays are attached to the first input's manager.
+     * need. {@code inputs} gives the values of the network's inputs, and may give the value of any
+     * other layer: the pass then starts there (that layer and what only it needs are not computed),
+     * so a caller can run the rest of the network from an intermediate tensor (batch first, the
+     * layer's output shape). Given arrays are never closed. The returned map is in the taps' order;
+     * arrays are attached to the first input's manager.
      */
     public Map<String, NDArray> forward(Map<String, NDArray> inputs, Collection<String> taps, boolean training) {
+        return forward(inputs, taps, training, Set.of(), null);
+    }
+
+    /**
+     * The forward pass; the output of each layer in {@code leaves} is replaced by a copy without
+     * history that requires a gradient (put in {@code leafValues}), so a backward pass stops there.
+     */
+    private Map<String, NDArray> forward(Map<String, NDArray> inputs, Collection<String> taps, boolean training,
+                                         Set<String> leaves, Map<String, NDArray> leafValues) {
         if (taps.isEmpty()) {
             throw new IllegalArgumentException("no layers to compute");
         }
-        Set<String> needed = network.ancestors(taps);
+        Set<String> needed = network.ancestors(taps, inputs.keySet());
         Set<String> tapSet = new LinkedHashSet<>(taps);
         Map<String, Integer> remaining = new HashMap<>();
         for (Node n : network.nodes()) {
-            if (needed.contains(n.name())) {
+            if (needed.contains(n.name()) && !inputs.containsKey(n.name())) {
                 for (String i : n.inputs()) {
                     remaining.merge(i, 1, Integer::sum);
                 }
@@ -162,12 +175,16 @@ public final class Engine implements AutoCloseable {
             }
             computed++;
             NDArray out;
-            if (n.layer() instanceof Layer.Input) {
-                out = inputs.get(n.name());
-                if (out == null) {
-                    throw new IllegalArgumentException("no value for input '" + n.name() + "'");
+            NDArray given = inputs.get(n.name());
+            if (given != null) {
+                out = given;
+                if (n.layer() instanceof Layer.Input) {
+                    checkInput(n, out);
+                } else {
+                    checkGiven(n, out);
                 }
-                checkInput(n, out);
+            } else if (n.layer() instanceof Layer.Input) {
+                throw new IllegalArgumentException("no value for input '" + n.name() + "'");
             } else {
                 List<NDArray> in = new ArrayList<>(n.inputs().size());
                 for (String i : n.inputs()) {
@@ -180,11 +197,21 @@ public final class Engine implements AutoCloseable {
                             + shapes(in) + ": " + firstLine(e.getMessage()), e);
                 }
             }
+            if (leaves.contains(n.name())) {
+                NDArray leaf = out.stopGradient();
+                leaf.setRequiresGradient(true);
+                leafValues.put(n.name(), leaf);
+                out = leaf;
+            }
             values.put(n.name(), out);
+            if (given != null) {
+                continue;
+            }
             for (String i : n.inputs()) {
                 int left = remaining.merge(i, -1, Integer::sum);
                 NDArray v = values.get(i);
-                if (left == 0 && !tapSet.contains(i) && !(network.node(i).layer() instanceof Layer.Input)) {
+                if (left == 0 && !tapSet.contains(i) && !inputs.containsKey(i) && !leaves.contains(i)
+                        && !(network.node(i).layer() instanceof Layer.Input)) {
                     v.close();
                     values.remove(i);
                 }
@@ -228,6 +255,89 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * A scalar objective's value, and for each layer it was differentiated with respect to, that
+     * layer's output (the activations) and the gradient of the objective with respect to it; both
+     * have the layer's output shape with the batch first.
+     */
+    public record LayerGradients(float value, Map<String, NDArray> activations, Map<String, NDArray> gradients) {
+        /** The gradient with respect to one layer's output. */
+        public NDArray gradient(String layer) {
+            NDArray g = gradients.get(layer);
+            if (g == null) {
+                throw new IllegalArgumentException("no gradient for '" + layer + "'; have " + gradients.keySet());
+            }
+            return g;
+        }
+
+        /** One layer's output. */
+        public NDArray activation(String layer) {
+            NDArray a = activations.get(layer);
+            if (a == null) {
+                throw new IllegalArgumentException("no activations for '" + layer + "'; have " + activations.keySet());
+            }
+            return a;
+        }
+    }
+
+    /**
+     * Differentiates {@code objective(taps)} with respect to the outputs of the layers {@code wrt}
+     * (any layers the taps depend on, the input included), for the batch {@code input}, with
+     * inference semantics: what Grad-CAM (the gradient at the last convolution) and projections
+     * back from a layer need.
+     *
+     * <p>Each gradient is the partial derivative with the layer's output as the free variable: the
+     * rest of the network runs from it, and values on paths that bypass the layer (a skip connection
+     * from before it) stay at their forward values. When one {@code wrt} layer lies downstream of
+     * another, the upstream one's gradient counts only the paths that bypass the downstream one.
+     * {@code objective} receives the taps (batch first) and returns a single-element array.
+     *
+     * <p>Memory: the pass runs in a child manager of the input's; the returned activations and
+     * gradients are attached to the input's manager (the caller closes them with it), on the
+     * engine's device; everything else is closed. The input array is left unchanged.
+     *
+     * @throws ConvscopeException when a {@code wrt} layer is not one the taps depend on
+     */
+    public LayerGradients gradients(NDArray input, Collection<String> taps, Collection<String> wrt,
+                                    Function<Map<String, NDArray>, NDArray> objective) {
+        Set<String> needed = network.ancestors(taps);
+        for (String w : wrt) {
+            network.node(w);
+            if (!needed.contains(w)) {
+                throw new ConvscopeException("the objective does not depend on layer '" + w + "': it is not before "
+                        + String.join(", ", taps));
+            }
+        }
+        NDManager scope = input.getManager();
+        try (NDManager step = scope.newSubManager()) {
+            NDArray x = input.duplicate();
+            x.attach(step);
+            Map<String, NDArray> leaves = new LinkedHashMap<>();
+            float value;
+            try (GradientCollector gc = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector()) {
+                Map<String, NDArray> out = forward(Map.of(network.inputs().get(0), x), taps, false, Set.copyOf(wrt), leaves);
+                NDArray loss = objective.apply(out);
+                if (loss.size() != 1) {
+                    throw new IllegalArgumentException("the objective must be a scalar, got shape " + loss.getShape());
+                }
+                value = loss.toType(DataType.FLOAT32, false).getFloat();
+                gc.backward(loss);
+            }
+            Map<String, NDArray> acts = new LinkedHashMap<>();
+            Map<String, NDArray> grads = new LinkedHashMap<>();
+            for (String w : wrt) {
+                NDArray leaf = leaves.get(w);
+                NDArray a = leaf.stopGradient().duplicate();
+                a.attach(scope);
+                NDArray g = leaf.getGradient().duplicate();
+                g.attach(scope);
+                acts.put(w, a);
+                grads.put(w, g);
+            }
+            return new LayerGradients(value, acts, grads);
+        }
+    }
+
+    /**
      * Class probabilities for a batch: the output layer's values, passed through softmax unless
      * the network already ends in one.
      */
@@ -262,6 +372,19 @@ public final class Engine implements AutoCloseable {
     }
 
     // ---- layers ----------------------------------------------------------------------------------
+
+    private static void checkGiven(Node n, NDArray x) {
+        TensorShape s = n.outputShape();
+        Shape got = x.getShape();
+        boolean fits = got.dimension() == s.rank() + 1;
+        for (int i = 0; fits && i < s.rank(); i++) {
+            fits = s.dim(i) < 0 || s.dim(i) == got.get(i + 1);
+        }
+        if (!fits) {
+            throw new ConvscopeException("the value given for layer '" + n.name() + "' has shape " + got + " but the layer's output is "
+                    + s + " per sample");
+        }
+    }
 
     private void checkInput(Node n, NDArray x) {
         TensorShape s = n.outputShape();

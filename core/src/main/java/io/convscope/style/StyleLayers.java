@@ -1,7 +1,6 @@
 package io.convscope.style;
 
 import io.convscope.ConvscopeException;
-import io.convscope.activations.Activations;
 import io.convscope.activations.LayerSelection;
 import io.convscope.network.Layer;
 import io.convscope.network.Network;
@@ -71,7 +70,7 @@ public record StyleLayers(String content, List<String> style, String rule) {
      * the rule above.
      */
     public static StyleLayers choose(Network net, String content, List<String> style, int height, int width) {
-        Network probe = Activations.sizedPrefix(net, height, width);
+        Network probe = net.fittingPrefix(height, width);
         boolean namedContent = content != null && !content.isBlank();
         boolean namedStyle = style != null && !style.isEmpty();
         if (namedContent) {
