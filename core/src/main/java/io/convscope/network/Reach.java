@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * How the spatial positions of a layer's output read the spatial positions of its inputs: the one
  * step from which a receptive field is computed exactly by walking the graph back from a layer to the
- * input ({@link #rows} maps an interval of output rows or columns to the interval of input ones).
+ * input ({@link #positions} maps output rows or columns to the input ones they read).
  *
  * <p>Per spatial axis ({@code axis} 0 is the height, 1 the width) with kernel {@code k}, stride
  * {@code s}, dilation {@code d} and padding {@code p} before the first position:
@@ -24,7 +24,7 @@ import java.util.List;
  *       Flatten, reshapes, and the safe answer for layers that do not say more);</li>
  *   <li>{@link Kind#NONE}: the input has no spatial positions (a Dense after a Flatten).</li>
  * </ul>
- * Positions outside the input (padding) are clipped away by {@link #rows}.
+ * Positions outside the input (padding) are left out by {@link #positions}.
  */
 public record Reach(Kind kind, int kh, int kw, int sh, int sw, int dh, int dw, int padTop, int padLeft) {
 
@@ -78,50 +78,76 @@ public record Reach(Kind kind, int kh, int kw, int sh, int sw, int dh, int dw, i
     }
 
     /**
-     * The input rows (axis 0) or columns (axis 1), {@code {first, last}}, that output positions
-     * {@code lo..hi} read, clipped to an input of {@code inSize} positions; null for {@link Kind#NONE}
-     * or when they read only padding. For {@link Kind#TRANSPOSED} with stride or dilation above 1
-     * the interval is the smallest one that holds every position read.
+     * The input rows (axis 0) or columns (axis 1) that the output positions {@code positions} read,
+     * sorted and without repeats, within an input of {@code inSize} positions (padding is left out);
+     * null for {@link Kind#NONE}. Walking sets, not intervals, keeps receptive fields exact: a dilated
+     * window reads only some of the positions it spans, and which ones decides what the layer before
+     * it reads.
      */
-    public int[] rows(int axis, int lo, int hi, int inSize) {
+    public int[] positions(int axis, int[] positions, int inSize) {
+        if (kind == Kind.NONE) {
+            return null;
+        }
         int k = axis == 0 ? kh : kw;
         int s = axis == 0 ? sh : sw;
         int d = axis == 0 ? dh : dw;
         int p = axis == 0 ? padTop : padLeft;
-        long first;
-        long last;
-        switch (kind) {
-            case NONE -> {
-                return null;
+        boolean[] read = new boolean[Math.max(inSize, 0)];
+        for (int o : positions) {
+            switch (kind) {
+                case GLOBAL -> java.util.Arrays.fill(read, true);
+                case POINTWISE -> mark(read, o);
+                case WINDOW -> {
+                    for (int a = 0; a < k; a++) {
+                        mark(read, (long) o * s - p + (long) a * d);
+                    }
+                }
+                case UPSAMPLE -> {
+                    for (int a = 0; a < k; a++) {
+                        mark(read, Math.floorDiv((long) o - p, (long) s) + a);
+                    }
+                }
+                case TRANSPOSED -> {
+                    for (int a = 0; a < k; a++) {
+                        long t = (long) o + p - (long) a * d;
+                        if (Math.floorMod(t, (long) s) == 0) {
+                            mark(read, t / s);
+                        }
+                    }
+                }
+                default -> throw new IllegalStateException(kind.toString());
             }
-            case GLOBAL -> {
-                first = 0;
-                last = inSize - 1L;
-            }
-            case POINTWISE -> {
-                first = lo;
-                last = hi;
-            }
-            case WINDOW -> {
-                first = (long) lo * s - p;
-                last = (long) hi * s - p + (long) (k - 1) * d;
-            }
-            case UPSAMPLE -> {
-                first = Math.floorDiv(lo - p, s);
-                last = Math.floorDiv(hi - p, s) + k - 1L;
-            }
-            case TRANSPOSED -> {
-                first = ceilDiv((long) lo + p - (long) (k - 1) * d, s);
-                last = Math.floorDiv((long) hi + p, (long) s);
-            }
-            default -> throw new IllegalStateException(kind.toString());
         }
-        first = Math.max(first, 0);
-        last = Math.min(last, inSize - 1L);
-        return first > last ? null : new int[] {(int) first, (int) last};
+        int n = 0;
+        for (boolean b : read) {
+            n += b ? 1 : 0;
+        }
+        int[] out = new int[n];
+        for (int i = 0, j = 0; i < read.length; i++) {
+            if (read[i]) {
+                out[j++] = i;
+            }
+        }
+        return out;
     }
 
-    private static long ceilDiv(long a, long b) {
-        return -Math.floorDiv(-a, b);
+    /**
+     * The smallest interval {@code {first, last}} of input rows (axis 0) or columns (axis 1) that holds
+     * every position the output positions {@code lo..hi} read; null for {@link Kind#NONE} or when
+     * they read only padding. To follow several layers, walk {@link #positions} instead.
+     */
+    public int[] rows(int axis, int lo, int hi, int inSize) {
+        int[] all = new int[Math.max(hi - lo + 1, 0)];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = lo + i;
+        }
+        int[] read = positions(axis, all, inSize);
+        return read == null || read.length == 0 ? null : new int[] {read[0], read[read.length - 1]};
+    }
+
+    private static void mark(boolean[] read, long i) {
+        if (i >= 0 && i < read.length) {
+            read[(int) i] = true;
+        }
     }
 }

@@ -38,10 +38,10 @@ class ReceptiveFieldTest {
         scope.close();
     }
 
-    /** {top, bottom, left, right} of the input region that output (i, j) of {@code layer} reads, by the steps. */
+    /** {top, bottom, left, right} of the input region that output (i, j) of {@code layer} reads, walking the steps' position sets. */
     static int[] walked(Network net, String layer, int i, int j) {
-        int[] rows = {i, i};
-        int[] cols = {j, j};
+        int[] rows = {i};
+        int[] cols = {j};
         Node n = net.node(layer);
         while (!(n.layer() instanceof Layer.Input)) {
             Node in = net.node(n.inputs().get(0));
@@ -50,50 +50,85 @@ class ReceptiveFieldTest {
                 shapes.add(net.node(s).outputShape());
             }
             Reach r = n.layer().reach(shapes);
-            rows = r.rows(0, rows[0], rows[1], in.outputShape().height());
-            cols = r.rows(1, cols[0], cols[1], in.outputShape().width());
+            rows = r.positions(0, rows, in.outputShape().height());
+            cols = r.positions(1, cols, in.outputShape().width());
             n = in;
         }
-        return new int[] {rows[0], rows[1], cols[0], cols[1]};
+        return new int[] {rows[0], rows[rows.length - 1], cols[0], cols[cols.length - 1]};
     }
 
-    /** The same region from the input gradient of output (i, j), all channels summed. */
-    static int[] bruteForce(Engine e, NDManager m, String layer, int i, int j) {
+    /**
+     * The same regions from the input gradient: a batch of one copy of a random image per position,
+     * the objective the sum over copies of copy k's output at position k (all channels), so each
+     * copy's gradient is its own position's.
+     */
+    static int[][] bruteForce(Engine e, NDManager m, String layer, List<int[]> at) {
         TensorShape s = e.network().inputShape();
-        float[] x = new float[s.channels() * s.height() * s.width()];
+        int size = s.channels() * s.height() * s.width();
+        float[] x = new float[size * at.size()];
         Random r = new Random(3);
-        for (int k = 0; k < x.length; k++) {
+        for (int k = 0; k < size; k++) {
             x[k] = (float) r.nextGaussian();
         }
-        NDArray in = e.input(m, x, 1, s.channels(), s.height(), s.width());
-        float[] g = e.inputGradient(in, List.of(layer), out -> out.get(layer).get("0, :, " + i + ", " + j).sum())
-                .gradient().toFloatArray();
-        int top = Integer.MAX_VALUE;
-        int bottom = -1;
-        int left = Integer.MAX_VALUE;
-        int right = -1;
-        for (int c = 0; c < s.channels(); c++) {
-            for (int y = 0; y < s.height(); y++) {
-                for (int xx = 0; xx < s.width(); xx++) {
-                    if (g[(c * s.height() + y) * s.width() + xx] != 0f) {
-                        top = Math.min(top, y);
-                        bottom = Math.max(bottom, y);
-                        left = Math.min(left, xx);
-                        right = Math.max(right, xx);
+        for (int b = 1; b < at.size(); b++) {
+            System.arraycopy(x, 0, x, b * size, size);
+        }
+        NDArray in = e.input(m, x, at.size(), s.channels(), s.height(), s.width());
+        float[] g = e.inputGradient(in, List.of(layer), out -> {
+            NDArray sum = null;
+            for (int b = 0; b < at.size(); b++) {
+                NDArray v = out.get(layer).get(b + ", :, " + at.get(b)[0] + ", " + at.get(b)[1]).sum();
+                sum = sum == null ? v : sum.add(v);
+            }
+            return sum;
+        }).gradient().toFloatArray();
+        int[][] boxes = new int[at.size()][];
+        for (int b = 0; b < at.size(); b++) {
+            int top = Integer.MAX_VALUE;
+            int bottom = -1;
+            int left = Integer.MAX_VALUE;
+            int right = -1;
+            for (int c = 0; c < s.channels(); c++) {
+                for (int y = 0; y < s.height(); y++) {
+                    for (int xx = 0; xx < s.width(); xx++) {
+                        if (g[b * size + (c * s.height() + y) * s.width() + xx] != 0f) {
+                            top = Math.min(top, y);
+                            bottom = Math.max(bottom, y);
+                            left = Math.min(left, xx);
+                            right = Math.max(right, xx);
+                        }
                     }
                 }
             }
+            boxes[b] = new int[] {top, bottom, left, right};
         }
-        return new int[] {top, bottom, left, right};
+        return boxes;
+    }
+
+    /** Every {@code step}-th position from the start, and the last: the borders are where padding and dilation bite. */
+    static java.util.SortedSet<Integer> positions(int n, int step) {
+        java.util.SortedSet<Integer> p = new java.util.TreeSet<>();
+        for (int i = 0; i < n; i += step) {
+            p.add(i);
+        }
+        p.add(n - 1);
+        return p;
     }
 
     static void assertFields(Network net, String layer) {
         TensorShape out = net.node(layer).outputShape();
+        List<int[]> at = new ArrayList<>();
+        for (int i : positions(out.height(), 2)) {
+            for (int j : positions(out.width(), 2)) {
+                at.add(new int[] {i, j});
+            }
+        }
         try (Engine e = Engine.create(net); NDManager m = scope.newSubManager()) {
-            for (int i = 0; i < out.height(); i += 3) {
-                for (int j = out.width() - 1; j >= 0; j -= 4) {
-                    assertArrayEquals(bruteForce(e, m, layer, i, j), walked(net, layer, i, j), layer + " at (" + i + ", " + j + ")");
-                }
+            int[][] want = bruteForce(e, m, layer, at);
+            for (int k = 0; k < at.size(); k++) {
+                int i = at.get(k)[0];
+                int j = at.get(k)[1];
+                assertArrayEquals(want[k], walked(net, layer, i, j), layer + " at (" + i + ", " + j + ")");
             }
         }
     }
