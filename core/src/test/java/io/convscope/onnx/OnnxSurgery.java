@@ -142,6 +142,18 @@ final class OnnxSurgery {
             return new Fields(out);
         }
 
+        /** With the k-th varint field with this number set to {@code value} (a dim of a TensorProto: 1). */
+        Fields withVarint(int number, int k, long value) {
+            List<Field> out = new ArrayList<>();
+            int seen = 0;
+            for (Field f : list) {
+                boolean hit = f.number() == number && WireFormat.getTagWireType(f.tag()) == WireFormat.WIRETYPE_VARINT
+                        && seen++ == k;
+                out.add(hit ? new Field(f.tag(), value, null) : f);
+            }
+            return new Fields(out);
+        }
+
         Fields withoutAttribute(String name) {
             List<Field> out = new ArrayList<>();
             for (Field f : list) {
@@ -155,6 +167,16 @@ final class OnnxSurgery {
 
     /** Rewrites every node of the graph with {@code edit} (given the node's index and fields). */
     static byte[] editNodes(byte[] model, NodeEdit edit) {
+        return editGraph(model, 1, edit);
+    }
+
+    /** Rewrites every initializer (TensorProto) of the graph with {@code edit}. */
+    static byte[] editInitializers(byte[] model, NodeEdit edit) {
+        return editGraph(model, 5, edit);
+    }
+
+    /** Rewrites every message with field number {@code number} of the graph (1: nodes, 5: initializers). */
+    static byte[] editGraph(byte[] model, int number, NodeEdit edit) {
         Fields m = Fields.parse(ByteString.copyFrom(model));
         List<Field> out = new ArrayList<>();
         for (Field f : m.list) {
@@ -166,7 +188,7 @@ final class OnnxSurgery {
             List<Field> gout = new ArrayList<>();
             int index = 0;
             for (Field gf : g.list) {
-                if (gf.number() == 1) {
+                if (gf.number() == number) {
                     Fields node = edit.apply(index++, Fields.parse(gf.bytes()));
                     gout.add(new Field(gf.tag(), 0, node.write()));
                 } else {
