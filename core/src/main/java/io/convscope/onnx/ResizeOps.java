@@ -39,28 +39,9 @@ final class ResizeOps implements OpConverter {
         String coord = legacy ? "asymmetric" : attrString(n, "coordinate_transformation_mode", "half_pixel");
         String nearest = legacy ? "floor" : attrString(n, "nearest_mode", "round_prefer_floor");
         checkAttributes(n, cx, coord, nearest);
-        Const scales = null;
-        Const sizes = null;
-        if (n.opType().equals("Upsample") && cx.opset < 9) {
-            float[] f = Attrs.requiredFloats(n, "scales");
-            scales = Const.ofFloats(new long[] {f.length}, f);
-        } else if (n.opType().equals("Upsample") || cx.opset < 11) {
-            if (!ImportContext.present(n, 1)) {
-                throw new ConvscopeException("input scales missing");
-            }
-            scales = cx.constant(n, 1);
-        } else {
-            scales = cx.c(n, 2);
-            if (scales != null && scales.size() == 0) {
-                scales = null;
-            }
-            if (scales == null) {
-                if (!ImportContext.present(n, 3)) {
-                    throw new ConvscopeException("input scales or sizes missing");
-                }
-                sizes = cx.shapeC(n, 3);
-            }
-        }
+        Const[] ss = scalesOrSizes(n, cx);
+        Const scales = ss[0];
+        Const sizes = ss[1];
         long[] axes = attrInts(n, "axes");
         int count = sizes != null ? sizes.size() : scales.size();
         if (axes == null || axes.length == 0) {
@@ -95,6 +76,33 @@ final class ResizeOps implements OpConverter {
         }
         cx.add(n, new Layer.Resize(sc, sz, mode, coord, nearest, attrFloat(n, "cubic_coeff_a", -0.75f),
                 attrInt(n, "exclude_outside", 0) != 0), cx.dyn(n, 0));
+    }
+
+    /** {scales, sizes} of the node, one of them null. */
+    private static Const[] scalesOrSizes(OnnxProto.NodeP n, ImportContext cx) {
+        Const scales;
+        Const sizes = null;
+        if (n.opType().equals("Upsample") && cx.opset < 9) {
+            float[] f = Attrs.requiredFloats(n, "scales");
+            scales = Const.ofFloats(new long[] {f.length}, f);
+        } else if (n.opType().equals("Upsample") || cx.opset < 11) {
+            if (!ImportContext.present(n, 1)) {
+                throw new ConvscopeException("input scales missing");
+            }
+            scales = cx.constant(n, 1);
+        } else {
+            scales = cx.c(n, 2);
+            if (scales != null && scales.size() == 0) {
+                scales = null;
+            }
+            if (scales == null) {
+                if (!ImportContext.present(n, 3)) {
+                    throw new ConvscopeException("input scales or sizes missing");
+                }
+                sizes = cx.shapeC(n, 3);
+            }
+        }
+        return new Const[] {scales, sizes};
     }
 
     private static void checkAttributes(OnnxProto.NodeP n, ImportContext cx, String coord, String nearest) {
