@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * Array arithmetic on {@link Const}s for folding: gather, concatenation, broadcasting binary
- * operations and checked reshapes. Every result that can be larger than its inputs is bounded by
- * {@link #MAX_VALUES}, so a hostile file cannot make the importer allocate without limit.
+ * operations and checked reshapes. A result larger than its inputs is bounded by {@link #MAX_VALUES},
+ * so a hostile file cannot make the importer allocate without limit (one no larger than its inputs,
+ * which the file holds, is always computed).
  */
 final class ConstMath {
     /** The most values a tensor computed at import may hold (shape arithmetic needs a handful). */
@@ -17,6 +18,15 @@ final class ConstMath {
 
     /** The number of values of a tensor with these dims, refused when negative or above {@link #MAX_VALUES}. */
     static int checkedSize(long[] dims) {
+        return checkedSize(dims, 0);
+    }
+
+    /**
+     * As {@link #checkedSize(long[])}, allowing {@code inputs} values where that is more: a result no
+     * larger than its inputs (which the file holds) is always computed.
+     */
+    static int checkedSize(long[] dims, long inputs) {
+        long limit = Math.min(Integer.MAX_VALUE - 8, Math.max(MAX_VALUES, inputs));
         boolean empty = false;
         for (long d : dims) {
             if (d < 0) {
@@ -29,10 +39,10 @@ final class ConstMath {
         }
         long size = 1;
         for (long d : dims) {
-            size *= Math.min(d, MAX_VALUES + 1L); // both factors at most 2^24 + 1: no overflow
-            if (size > MAX_VALUES) {
+            size *= Math.min(d, limit + 1); // both factors at most 2^31: no overflow
+            if (size > limit) {
                 throw new IllegalArgumentException("a constant of shape " + Arrays.toString(dims)
-                        + " is larger than convscope computes at import (" + MAX_VALUES + " values)");
+                        + " is larger than convscope computes at import (" + limit + " values)");
             }
         }
         return (int) size;
@@ -40,7 +50,7 @@ final class ConstMath {
 
     /** The same values with another shape of the same size. */
     static Const reshape(Const data, long[] dims) {
-        if (checkedSize(dims) != data.size()) {
+        if (checkedSize(dims, data.size()) != data.size()) {
             throw new IllegalArgumentException("cannot reshape " + data.size() + " values to " + Arrays.toString(dims));
         }
         return data.reshape(dims);
@@ -69,7 +79,7 @@ final class ConstMath {
         for (int i = axis + 1; i < d.length; i++) {
             outDims[k++] = d[i];
         }
-        int total = checkedSize(outDims);
+        int total = checkedSize(outDims, data.size());
         float[] f = data.isFloat() ? new float[total] : null;
         long[] l = data.isFloat() ? null : new long[total];
         int o = 0;
@@ -115,7 +125,7 @@ final class ConstMath {
             outer *= d[i];
         }
         boolean isFloat = first.isFloat();
-        int size = checkedSize(d);
+        int size = checkedSize(d, parts.stream().mapToLong(Const::size).sum());
         float[] f = isFloat ? new float[size] : null;
         long[] l = isFloat ? null : new long[size];
         int o = 0;
@@ -148,7 +158,7 @@ final class ConstMath {
             }
             d[i] = Math.max(da, db);
         }
-        int size = checkedSize(d);
+        int size = checkedSize(d, Math.max(a.size(), b.size()));
         boolean isFloat = a.isFloat() || b.isFloat();
         float[] f = isFloat ? new float[size] : null;
         long[] l = isFloat ? null : new long[size];
