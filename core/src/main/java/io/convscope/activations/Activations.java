@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.engine.Engine;
 import io.convscope.image.ImageTensor;
 import io.convscope.network.Layer;
@@ -193,9 +194,9 @@ public final class Activations {
                 try {
                     b.add(n.name(), n.layer(), n.inputs(), n.params());
                 } catch (ConvscopeException e) {
-                    throw new ConvscopeException("layer '" + n.name() + "' (" + n.layer().type() + ") needs the model's own "
-                            + size(in) + " input, so " + width + "×" + height + " does not fit; choose only layers before it "
-                            + "or leave out --size/--keep-size", e);
+                    throw new io.convscope.NeedsModelSizeException("layer '" + n.name() + "' (" + n.layer().type()
+                            + ") needs the model's own " + size(in) + " input, so " + width + "×" + height + " does not fit; "
+                            + "choose only layers before it or leave out " + Setting.SIZE + "/" + Setting.KEEP_SIZE, n.name(), width, height, e);
                 }
             }
             last = n.name();

@@ -1,6 +1,7 @@
 package io.convscope.style;
 
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.activations.Activations;
 import io.convscope.activations.LayerSelection;
 import io.convscope.network.Layer;
@@ -75,7 +76,7 @@ public record StyleLayers(String content, List<String> style, String rule) {
         boolean namedContent = content != null && !content.isBlank();
         boolean namedStyle = style != null && !style.isEmpty();
         if (namedContent) {
-            check(net, probe, content.strip(), "--content-layer", height, width);
+            check(net, probe, content.strip(), Setting.CONTENT_LAYER.toString(), height, width);
         }
         List<String> st = new ArrayList<>();
         if (namedStyle) {
@@ -84,13 +85,13 @@ public record StyleLayers(String content, List<String> style, String rule) {
                 if (n.isEmpty()) {
                     continue;
                 }
-                check(net, probe, n, "--style-layers", height, width);
+                check(net, probe, n, Setting.STYLE_LAYERS.toString(), height, width);
                 if (!st.contains(n)) {
                     st.add(n);
                 }
             }
             if (st.isEmpty()) {
-                throw new ConvscopeException("--style-layers: give at least one layer");
+                throw new ConvscopeException(Setting.STYLE_LAYERS + ": give at least one layer");
             }
             st = inNetworkOrder(probe, st);
         }
@@ -106,7 +107,7 @@ public record StyleLayers(String content, List<String> style, String rule) {
                 + (namedStyle ? "" : "block1_conv1…block5_conv1 ") + "(VGG names), so by rule "
                 + (namedContent ? "" : "content " + byRule.content() + (namedStyle ? "" : ", "))
                 + (namedStyle ? "" : "style " + String.join(", ", byRule.style()))
-                + " (--content-layer, --style-layers choose others)";
+                + " (" + Setting.CONTENT_LAYER + ", " + Setting.STYLE_LAYERS + " choose others)";
         return new StyleLayers(namedContent ? content.strip() : byRule.content(), namedStyle ? st : byRule.style(), rule);
     }
 
@@ -115,7 +116,7 @@ public record StyleLayers(String content, List<String> style, String rule) {
         List<List<String>> stages = stages(net);
         if (stages.isEmpty()) {
             throw new ConvscopeException(net.name() + " has no convolutional layers with feature maps to take style from; "
-                    + "name them with --content-layer and --style-layers");
+                    + "name them with " + Setting.CONTENT_LAYER + " and " + Setting.STYLE_LAYERS);
         }
         List<List<String>> used = stages.subList(0, Math.min(MAX_STAGES, stages.size()));
         List<String> style = new ArrayList<>();
