@@ -58,11 +58,6 @@ final class Flags {
         return e.message(Flags::name);
     }
 
-    /** Text from core (a note, a rule) with settings as flags. */
-    static String render(String text) {
-        return ConvscopeException.render(text, Flags::name);
-    }
-
     /** Registers the parser of every named choice; an unknown value becomes an {@link UnknownChoiceException}. */
     static void registerConverters(CommandLine cl) {
         cl.registerConverter(Resize.class, Resize.CHOICES::parse);

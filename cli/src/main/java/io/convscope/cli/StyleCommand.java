@@ -166,7 +166,7 @@ public final class StyleCommand implements Callable<Integer> {
         StylePlan plan = request.plan(pictures, net, device);
         PrintWriter o = spec.commandLine().getOut();
         if (plan.layers().rule() != null) {
-            o.println("note: " + Flags.render(plan.layers().rule()));
+            o.println("note: " + plan.layers().rule(Flags::name));
         }
         o.println("content " + plan.layers().content() + "; style " + String.join(", ", plan.layers().style()));
         o.flush();

@@ -45,6 +45,17 @@ import java.util.Set;
  * @param rule    how they were chosen when not by name (for a note to the user), else null
  */
 public record StyleLayers(String content, List<String> style, String rule) {
+
+    /** How the layers were chosen, or null when named or VGG's; settings written as plain keys ({@link Setting#key()}). */
+    @Override
+    public String rule() {
+        return rule(Setting::key);
+    }
+
+    /** {@link #rule()} with settings written as {@code name} writes them (flags on the command line). */
+    public String rule(java.util.function.Function<Setting, String> name) {
+        return rule == null ? null : ConvscopeException.render(rule, name);
+    }
     public static final String GATYS_CONTENT = "block5_conv2";
     public static final List<String> GATYS_STYLE = List.of("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1");
     /** At most this many stages give style layers. */
