@@ -50,8 +50,8 @@ class ProbeCliTest {
         assertEquals("convscope: error: unknown --optimizer 'adma': use adam or lbfgs; did you mean adam?", r.err().strip());
         r = CliErrorsTest.run("activations", "--colormap", "viridi", "x.png");
         assertEquals("convscope: error: unknown --colormap 'viridi': use viridis, magma, inferno, plasma, cividis or gray; "
-                + "did you mean viridis?", r.err().strip());
-        r = CliErrorsTest.run("filters", "--layer", "a", "--param", "pixel", "--steps", "0");
+                + "did you mean viridis or cividis?", r.err().strip());
+        r = CliErrorsTest.run("filters", "--layer", "block1_conv1", "--param", "pixel", "--steps", "0");
         assertEquals("convscope: error: --steps must be at least 1", r.err().strip(), "the alias 'pixel' parses");
     }
 
