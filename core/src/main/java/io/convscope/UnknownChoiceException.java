@@ -1,7 +1,5 @@
 package io.convscope;
 
-import io.convscope.util.Names;
-
 import java.util.List;
 import java.util.function.Function;
 
@@ -14,12 +12,20 @@ public final class UnknownChoiceException extends ConvscopeException {
     private final String value;
     private final List<String> choices;
     private final Setting setting;
+    private final String hint;
 
-    public UnknownChoiceException(String value, List<String> choices, Setting setting) {
-        super(describe(setting == null ? "value" : setting.toString(), value, choices));
+    /**
+     * @param value   what was given
+     * @param choices the accepted names
+     * @param setting the setting, or null
+     * @param hint    a suggestion appended to the message ("; did you mean stretch?"), or ""
+     */
+    public UnknownChoiceException(String value, List<String> choices, Setting setting, String hint) {
+        super(describe(setting == null ? "value" : setting.toString(), value, choices, hint));
         this.value = value;
         this.choices = List.copyOf(choices);
         this.setting = setting;
+        this.hint = hint;
     }
 
     /** The value given. */
@@ -39,7 +45,7 @@ public final class UnknownChoiceException extends ConvscopeException {
 
     /** The message with the setting called {@code what}: "unknown --resize 'x': use crop, stretch, pad or imagenet". */
     public String describe(String what) {
-        return describe(what, value, choices);
+        return describe(what, value, choices, hint);
     }
 
     @Override
@@ -47,7 +53,7 @@ public final class UnknownChoiceException extends ConvscopeException {
         return setting == null ? super.message(name) : describe(name.apply(setting));
     }
 
-    private static String describe(String what, String value, List<String> choices) {
+    private static String describe(String what, String value, List<String> choices, String hint) {
         StringBuilder sb = new StringBuilder("unknown ").append(what).append(" '").append(value).append("': use ");
         for (int i = 0; i < choices.size(); i++) {
             if (i > 0) {
@@ -55,7 +61,6 @@ public final class UnknownChoiceException extends ConvscopeException {
             }
             sb.append(choices.get(i));
         }
-        String near = Names.didYouMean(value == null ? "" : value, choices);
-        return sb.append(near).toString();
+        return sb.append(hint).toString();
     }
 }

@@ -60,7 +60,7 @@ public final class Choices<T> {
     public T parse(String text, Setting setting) {
         T v = find(text);
         if (v == null) {
-            throw new UnknownChoiceException(text, names, setting);
+            throw new UnknownChoiceException(text, names, setting, Names.didYouMean(text == null ? "" : text.strip(), names));
         }
         return v;
     }
