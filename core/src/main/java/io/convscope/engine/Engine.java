@@ -13,6 +13,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.GradientCollector;
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.network.Activation;
 import io.convscope.network.Layer;
 import io.convscope.network.Network;
@@ -59,7 +60,7 @@ public final class Engine implements AutoCloseable {
             }
             Node missing = network.firstWithoutWeights();
             if (missing != null) {
-                throw new ConvscopeException("layer '" + missing.name() + "' has no weights; load weights or use random ones (--weights none)");
+                throw new ConvscopeException("layer '" + missing.name() + "' has no weights; load weights or use random ones (" + Setting.WEIGHTS + " none)");
             }
             for (Node n : network.nodes()) {
                 Map<String, NDArray> p = new LinkedHashMap<>();
@@ -395,7 +396,7 @@ public final class Engine implements AutoCloseable {
         for (int i = 0; i < s.rank(); i++) {
             if (s.dim(i) >= 0 && s.dim(i) != got.get(i + 1)) {
                 throw new ConvscopeException("input '" + n.name() + "' expects " + s.toKerasString() + " but got a batch of "
-                        + got + " (N, C, H, W); resize the image or pass --size");
+                        + got + " (N, C, H, W); resize the image or pass " + Setting.SIZE);
             }
         }
     }
