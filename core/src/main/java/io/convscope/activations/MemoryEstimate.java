@@ -28,7 +28,7 @@ public record MemoryEstimate(long activationBytes, long renderBytes, long native
     }
 
     /**
-     * The estimate for {@code images} images through {@code net} (already {@link Activations#sized sized})
+     * The estimate for {@code images} images through {@code net} (already cut to its size with {@link io.convscope.network.Network#cut(java.util.Collection, int, int)})
      * keeping {@code layers}, drawn by {@code workers} threads; {@code gifFrames} is how many frames (all images)
      * of {@code gifSide}² pixels a GIF holds (0 without GIFs).
      */
