@@ -32,8 +32,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -41,6 +42,7 @@ import java.util.regex.Pattern;
 
 /** {@code convscope activations}: the feature maps of a network's layers for some images, as pictures. */
 @Command(name = "activations", mixinStandardHelpOptions = true, sortOptions = false,
+        resourceBundle = "io.convscope.cli.ActivationsHelp",
         description = {"Draws the feature maps (activations) of a network's layers for images.",
             "IMAGE may be a file (PNG, JPEG, BMP, GIF) or a folder of them. Writes, into --out: for each image a "
                 + "folder with one grid of every channel per layer (01_block1_conv1.png, … in network order), the "
@@ -82,9 +84,8 @@ public final class ActivationsCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Every layer with feature maps.")
     boolean all;
 
-    @Option(names = "--views", split = ",", paramLabel = "VIEW",
-            description = "Which pictures: grid, channels (one file per channel), topk, gif, compare (needs several "
-                    + "images). Default: grid,topk,gif,compare.")
+    @Option(names = "--views", split = ",", paramLabel = "VIEW", descriptionKey = "views",
+            description = "Which pictures (the list comes from ActivationsHelp).")
     List<String> views = new ArrayList<>();
 
     @Option(names = "--cols", defaultValue = "16", paramLabel = "N", description = "Columns of a grid (default ${DEFAULT-VALUE}).")
@@ -106,8 +107,8 @@ public final class ActivationsCommand implements Callable<Integer> {
                     + "layer: one scale for the whole layer.")
     String normalize;
 
-    @Option(names = "--colormap", defaultValue = "viridis", paramLabel = "NAME",
-            description = "viridis (default), magma, inferno, plasma, cividis or gray.")
+    @Option(names = "--colormap", defaultValue = "viridis", paramLabel = "NAME", descriptionKey = "colormap",
+            description = "The colours (the list comes from ActivationsHelp).")
     String colormap;
 
     @Option(names = "--size", paramLabel = "WxH",
@@ -151,7 +152,7 @@ public final class ActivationsCommand implements Callable<Integer> {
         }
         Normalization norm = Normalization.byName(normalize);
         Colormap cmap = Colormap.byName(colormap);
-        Set<ActivationViews.View> chosenViews = views(views);
+        Set<ActivationViews.View> chosenViews = ActivationViews.View.parse(views);
         int[] wh = size == null ? null : parseSize(size);
         if (wh != null && keepSize) {
             throw new ConvscopeException("--size and --keep-size exclude each other");
@@ -160,7 +161,7 @@ public final class ActivationsCommand implements Callable<Integer> {
         io.convscope.model.ModelLoader.check(request);
         var device = Devices.choose(modelOptions.device);
         List<Path> files = Inputs.expand(images);
-        checkNotAnInput(files);
+        checkOut();
         Network net = modelOptions.load();
         TensorShape in = net.inputShape();
         if (!in.isSpatial()) {
@@ -205,6 +206,7 @@ public final class ActivationsCommand implements Callable<Integer> {
 
         ActivationViews.Options options = new ActivationViews.Options(chosenViews, cols, top, rk, norm, cmap,
                 gifChannels, delay, Runtime.getRuntime().availableProcessors());
+        checkNotAnInput(files, names, FilePlan.layers(probe, chosen), options);
         MemoryEstimate estimate = MemoryEstimate.of(probe, chosen, files.size(), options.threads(),
                 chosenViews.contains(ActivationViews.View.GIF) ? chosen.size() * files.size() : 0, ActivationViews.GIF_SIDE);
         estimate.check(files.size() + (files.size() == 1 ? " image" : " images") + " × " + chosen.size()
@@ -236,23 +238,6 @@ public final class ActivationsCommand implements Callable<Integer> {
         return 0;
     }
 
-    static Set<ActivationViews.View> views(List<String> names) {
-        if (names.isEmpty()) {
-            return ActivationViews.View.DEFAULTS;
-        }
-        Set<ActivationViews.View> v = EnumSet.noneOf(ActivationViews.View.class);
-        for (String n : names) {
-            ActivationViews.View view = ActivationViews.View.byName(n);
-            if (view == null) {
-                String hint = Names.didYouMean(n, ActivationViews.View.names());
-                throw new ConvscopeException("unknown view '" + n + "'"
-                        + (hint.isEmpty() ? "; views: " + String.join(", ", ActivationViews.View.names()) : hint));
-            }
-            v.add(view);
-        }
-        return v;
-    }
-
     private static final Pattern SIZE = Pattern.compile("(\\d{1,6})[x×X](\\d{1,6})");
 
     static int[] parseSize(String s) {
@@ -268,26 +253,32 @@ public final class ActivationsCommand implements Callable<Integer> {
         return new int[] {w, h};
     }
 
-    /** Never write over an input: the output folder must not be an image's folder with a name we write. */
-    private void checkNotAnInput(List<Path> files) {
-        Path dir = out.toAbsolutePath().normalize();
-        for (Path f : files) {
-            Path abs = f.toAbsolutePath().normalize();
-            if (abs.startsWith(dir)) {
-                String rel = dir.relativize(abs).toString().replace('\\', '/');
-                if (rel.equals(FilePlan.INDEX) || rel.startsWith("compare/") || rel.endsWith(".csv") || rel.endsWith(".json")
-                        || rel.matches("[^/]+/(input\\.png|layers\\.gif|\\d+_.*)")) {
-                    throw new ConvscopeException(f + " is inside the output folder " + out
-                            + " where convscope may write; choose another --out");
-                }
-            }
-        }
+    /** The output folder must be a folder (or not exist yet). */
+    private void checkOut() {
         try {
             if (Files.exists(out) && !Files.isDirectory(out)) {
                 throw new ConvscopeException("--out " + out + " is a file, not a folder");
             }
         } catch (SecurityException e) {
             throw new ConvscopeException("--out " + out + ": " + e.getMessage());
+        }
+    }
+
+    /** Never write over an input: no image may be a file the run writes (compared without case, as some file systems do). */
+    private void checkNotAnInput(List<Path> files, List<String> names, List<FilePlan.Layer> layers,
+                                 ActivationViews.Options options) {
+        Path dir = out.toAbsolutePath().normalize();
+        Set<String> writes = new HashSet<>();
+        for (String f : ActivationViews.files(names, layers, options)) {
+            writes.add(f.toLowerCase(Locale.ROOT));
+        }
+        for (Path f : files) {
+            Path abs = f.toAbsolutePath().normalize();
+            if (abs.startsWith(dir)
+                    && writes.contains(dir.relativize(abs).toString().replace('\\', '/').toLowerCase(Locale.ROOT))) {
+                throw new ConvscopeException(f + " is inside the output folder " + out
+                        + " where convscope would write over it; choose another --out");
+            }
         }
     }
 }
