@@ -1,6 +1,7 @@
 package io.convscope.cli;
 
 import io.convscope.render.Gif;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -146,6 +147,7 @@ class ActivationsCommandTest {
     }
 
     @Test
+    @Tag("slow")
     void aHundredLayersAndMoreGetThreeDigitsInNetworkOrder() throws IOException {
         Path out = dir.resolve("res");
         CliErrorsTest.Run r = CliErrorsTest.run("activations", "--model", "resnet50v2", "--weights", "none", "--no-top",

@@ -66,6 +66,7 @@ class GoldenOutputTest {
      * samples/fashion-mnist/0_t-shirt.png}.
      */
     @Test
+    @Tag("slow")
     void everyViewIsByteIdentical() throws IOException {
         ActivationViews.Options opt = ActivationViews.Options.defaults()
                 .withViews(EnumSet.allOf(ActivationViews.View.class)).withGifChannels("block2_pool");

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import io.convscope.engine.Engine;
 import io.convscope.network.Network;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * importer reports as unsupported, and cases with inputs or outputs other than float32, are
  * listed with the reason; every other case must pass.
  */
+@Tag("slow")
 class OnnxOperatorSuiteTest {
     static final Path SUITE = Path.of("/usr/share/libonnx-testdata/data/node");
     static final double RTOL = 1e-3;

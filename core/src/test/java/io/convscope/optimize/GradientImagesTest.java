@@ -13,6 +13,7 @@ import io.convscope.network.Network;
 import io.convscope.network.Preprocessing;
 import io.convscope.util.Progress;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -138,6 +139,7 @@ class GradientImagesTest {
     }
 
     @Test
+    @Tag("slow")
     void squeezenetClassImagesAreClassifiedAsTheirClass() {
         Network net = squeezenet();
         int[] classes = GradientImages.classIndices(net, List.of("Egyptian cat", "goldfish", "volcano", "espresso", "daisy"));
@@ -151,6 +153,7 @@ class GradientImagesTest {
     }
 
     @Test
+    @Tag("slow")
     void squeezenetReconstructionFromTheFirstBlockIsClose() {
         Network net = squeezenet();
         Path cat = Fixtures.fixture("images/chelsea.png");
@@ -163,6 +166,7 @@ class GradientImagesTest {
     }
 
     @Test
+    @Tag("slow")
     void squeezenetChannelGridHasNoTwoIdenticalTiles() {
         Network net = squeezenet();
         int[] channels = new int[64];
