@@ -58,6 +58,7 @@ class GradientImagesTest {
     }
 
     @Test
+    @Tag("slow")
     void classImagesOfTheEmbeddedModelAreClassifiedAsTheirClass() {
         Network net = EmbeddedModel.load();
         int[] classes = GradientImages.classIndices(net, List.of("sneaker", "BAG", "3"));
@@ -80,6 +81,7 @@ class GradientImagesTest {
     }
 
     @Test
+    @Tag("slow")
     void reconstructionLosesDetailWithDepth() {
         Network net = EmbeddedModel.load();
         float[] img = sample(net);
@@ -94,6 +96,7 @@ class GradientImagesTest {
     }
 
     @Test
+    @Tag("slow")
     void channelImagesAreAllDifferent() {
         Network net = EmbeddedModel.load();
         int[] channels = new int[16];
