@@ -125,7 +125,9 @@ class GoldenOutputTest {
             more.add(opt.gifChannels());
             chosen = LayerSelection.of(more.toArray(String[]::new)).resolve(net);
         }
-        Network probe = Activations.sized(net, chosen, net.inputShape().height(), net.inputShape().width());
+        int h = net.inputShape().height();
+        int w = net.inputShape().width();
+        Network probe = net.cut(chosen, h, w).orNeedsModelSize(w, h);
         ImageTensor x = ImageTensor.of(pictures, names, probe.inputShape(), probe.preprocessing(), Resize.CROP);
         Activations acts;
         try (Engine engine = Engine.create(probe)) {
