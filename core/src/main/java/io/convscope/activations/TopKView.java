@@ -24,7 +24,7 @@ final class TopKView implements ActivationView {
 
     @Override
     public String help() {
-        return "the k strongest channels of a layer (--top, --rank) with their scores, one picture per layer and image";
+        return "the k strongest channels of a layer with their scores, one picture per layer and image";
     }
 
     @Override
