@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
 
 /** {@code convscope activations}: the feature maps of a network's layers for some images, as pictures. */
 @Command(name = "activations", mixinStandardHelpOptions = true, sortOptions = false,
+        resourceBundle = "io.convscope.cli.ActivationsHelp",
         description = {"Draws the feature maps (activations) of a network's layers for images.",
             "IMAGE may be a file (PNG, JPEG, BMP, GIF) or a folder of them. Writes, into --out: for each image a "
                 + "folder with one grid of every channel per layer (01_block1_conv1.png, … in network order), the "
@@ -75,9 +76,8 @@ public final class ActivationsCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Every layer with feature maps.")
     boolean all;
 
-    @Option(names = "--views", split = ",", paramLabel = "VIEW",
-            description = "Which pictures: grid, channels (one file per channel), topk, gif, compare (needs several "
-                    + "images). Default: grid,topk,gif,compare.")
+    @Option(names = "--views", split = ",", paramLabel = "VIEW", descriptionKey = "views",
+            description = "Which pictures (the list comes from ActivationsHelp).")
     List<String> views = new ArrayList<>();
 
     @Option(names = "--cols", defaultValue = "16", paramLabel = "N", description = "Columns of a grid (default ${DEFAULT-VALUE}).")
@@ -99,8 +99,8 @@ public final class ActivationsCommand implements Callable<Integer> {
                     + "layer: one scale for the whole layer.")
     Normalization normalize;
 
-    @Option(names = "--colormap", defaultValue = "viridis", paramLabel = "NAME",
-            description = "viridis (default), magma, inferno, plasma, cividis or gray.")
+    @Option(names = "--colormap", defaultValue = "viridis", paramLabel = "NAME", descriptionKey = "colormap",
+            description = "The colours (the list comes from ActivationsHelp).")
     Colormap colormap;
 
     @Option(names = "--size", paramLabel = "WxH",
@@ -134,7 +134,7 @@ public final class ActivationsCommand implements Callable<Integer> {
         if (delay < 10) {
             throw new ConvscopeException("--delay must be at least 10 ms");
         }
-        Set<ActivationViews.View> chosenViews = views(views);
+        Set<ActivationViews.View> chosenViews = ActivationViews.View.parse(views);
         int[] wh = size == null ? null : parseSize(size);
         if (wh != null && keepSize) {
             throw new ConvscopeException("--size and --keep-size exclude each other");
@@ -159,23 +159,6 @@ public final class ActivationsCommand implements Callable<Integer> {
         o.println("Wrote " + written.size() + " files to " + out + "; open " + plan.index());
         o.flush();
         return 0;
-    }
-
-    static Set<ActivationViews.View> views(List<String> names) {
-        if (names.isEmpty()) {
-            return ActivationViews.View.DEFAULTS;
-        }
-        Set<ActivationViews.View> v = EnumSet.noneOf(ActivationViews.View.class);
-        for (String n : names) {
-            ActivationViews.View view = ActivationViews.View.byName(n);
-            if (view == null) {
-                String hint = Names.didYouMean(n, ActivationViews.View.names());
-                throw new ConvscopeException("unknown view '" + n + "'"
-                        + (hint.isEmpty() ? "; views: " + String.join(", ", ActivationViews.View.names()) : hint));
-            }
-            v.add(view);
-        }
-        return v;
     }
 
     private static final Pattern SIZE = Pattern.compile("(\\d{1,6})[x×X](\\d{1,6})");

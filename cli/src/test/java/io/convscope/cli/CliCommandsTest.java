@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.convscope.data.FashionMnist;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -62,6 +63,7 @@ class CliCommandsTest {
     }
 
     @Test
+    @Tag("slow")
     void evaluateTheEmbeddedModel() {
         assumeTrue(FashionMnist.available(), "skipped: Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         CliErrorsTest.Run r = CliErrorsTest.run("evaluate", "--limit", "1000", "fashion-mnist");

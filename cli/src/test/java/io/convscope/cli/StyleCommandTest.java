@@ -1,6 +1,7 @@
 package io.convscope.cli;
 
 import io.convscope.render.Gif;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,7 @@ class StyleCommandTest {
     }
 
     @Test
+    @Tag("slow")
     void paintsThePhotoAtItsAspectRatioWithGifAndLossCurves() throws IOException {
         Path[] in = images();
         Path out = dir.resolve("out").resolve("cat.png");
@@ -77,6 +79,7 @@ class StyleCommandTest {
     }
 
     @Test
+    @Tag("slow")
     void twoStylesBlendedWithColoursKeptAndAdam() throws IOException {
         Path[] in = images();
         Path out = dir.resolve("blend.png");
@@ -93,6 +96,7 @@ class StyleCommandTest {
     }
 
     @Test
+    @Tag("slow")
     void squeezeNetGetsItsLayersByRule() throws IOException {
         Path model = CliOnnxTest.fixture("models/squeezenet1.1/model.onnx");
         Path[] in = images();

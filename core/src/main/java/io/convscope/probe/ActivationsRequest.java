@@ -41,7 +41,7 @@ public record ActivationsRequest(List<String> images, LayerSelection selection, 
             throw new ConvscopeException(Setting.SIZE + " and " + Setting.KEEP_SIZE + " exclude each other");
         }
         List<Path> files = Inputs.expand(images);
-        checkNotAnInput(files);
+        Outputs.requireFolder(out);
         return files;
     }
 
@@ -94,6 +94,7 @@ public record ActivationsRequest(List<String> images, LayerSelection selection, 
             chosen = LayerSelection.of(more.toArray(String[]::new)).resolve(probe);
         }
         probe = probe.cut(chosen, h, w).orNeedsModelSize(w, h);
+        checkNotAnInput(files, names, FilePlan.layers(probe, chosen));
 
         MemoryEstimate estimate = MemoryEstimate.of(probe, chosen, files.size(), options.threads(),
                 options.views().contains(ActivationViews.View.GIF) ? chosen.size() * files.size() : 0, ActivationViews.GIF_SIDE);
@@ -108,23 +109,26 @@ public record ActivationsRequest(List<String> images, LayerSelection selection, 
             }
         }
         return new ActivationsPlan(this, probe, files, pictures, names, chosen, w, h, estimate, notDrawn,
-                new FilePlan(names, chosen.size(), options.topK()));
+                new FilePlan(names, chosen.size()));
     }
 
-    /** Never write over an input: the output folder must not be an image's folder with a name this run writes. */
-    private void checkNotAnInput(List<Path> files) {
+    /**
+     * Never write over an input: no image may be one of the files this run writes (from the views'
+     * own names, {@link ActivationViews#files}; compared without case, as some file systems do).
+     */
+    private void checkNotAnInput(List<Path> files, List<String> names, List<FilePlan.Layer> layers) {
         Path dir = out.toAbsolutePath().normalize();
+        java.util.Set<String> writes = new java.util.HashSet<>();
+        for (String f : ActivationViews.files(names, layers, options)) {
+            writes.add(f.toLowerCase(java.util.Locale.ROOT));
+        }
         for (Path f : files) {
             Path abs = f.toAbsolutePath().normalize();
-            if (abs.startsWith(dir)) {
-                String rel = dir.relativize(abs).toString().replace('\\', '/');
-                if (rel.equals(FilePlan.INDEX) || rel.startsWith("compare/") || rel.endsWith(".csv") || rel.endsWith(".json")
-                        || rel.matches("[^/]+/(input\\.png|layers\\.gif|\\d+_.*)")) {
-                    throw new ConvscopeException(f + " is inside the output folder " + out
-                            + " where convscope may write; choose another " + Setting.OUT);
-                }
+            if (abs.startsWith(dir)
+                    && writes.contains(dir.relativize(abs).toString().replace('\\', '/').toLowerCase(java.util.Locale.ROOT))) {
+                throw new ConvscopeException(f + " is inside the output folder " + out
+                        + " where convscope would write over it; choose another " + Setting.OUT);
             }
         }
-        Outputs.requireFolder(out);
     }
 }

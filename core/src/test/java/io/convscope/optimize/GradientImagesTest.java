@@ -13,6 +13,7 @@ import io.convscope.network.Network;
 import io.convscope.network.Preprocessing;
 import io.convscope.util.Progress;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -57,6 +58,7 @@ class GradientImagesTest {
     }
 
     @Test
+    @Tag("slow")
     void classImagesOfTheEmbeddedModelAreClassifiedAsTheirClass() {
         Network net = EmbeddedModel.load();
         int[] classes = GradientImages.classIndices(net, List.of("sneaker", "BAG", "3"));
@@ -79,6 +81,7 @@ class GradientImagesTest {
     }
 
     @Test
+    @Tag("slow")
     void reconstructionLosesDetailWithDepth() {
         Network net = EmbeddedModel.load();
         float[] img = sample(net);
@@ -93,6 +96,7 @@ class GradientImagesTest {
     }
 
     @Test
+    @Tag("slow")
     void channelImagesAreAllDifferent() {
         Network net = EmbeddedModel.load();
         int[] channels = new int[16];
@@ -138,6 +142,7 @@ class GradientImagesTest {
     }
 
     @Test
+    @Tag("slow")
     void squeezenetClassImagesAreClassifiedAsTheirClass() {
         Network net = squeezenet();
         int[] classes = GradientImages.classIndices(net, List.of("Egyptian cat", "goldfish", "volcano", "espresso", "daisy"));
@@ -151,6 +156,7 @@ class GradientImagesTest {
     }
 
     @Test
+    @Tag("slow")
     void squeezenetReconstructionFromTheFirstBlockIsClose() {
         Network net = squeezenet();
         Path cat = Fixtures.fixture("images/chelsea.png");
@@ -163,6 +169,7 @@ class GradientImagesTest {
     }
 
     @Test
+    @Tag("slow")
     void squeezenetChannelGridHasNoTwoIdenticalTiles() {
         Network net = squeezenet();
         int[] channels = new int[64];

@@ -7,6 +7,7 @@ import io.convscope.optimize.Listener;
 import io.convscope.optimize.LossCurve;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * few steps): the style loss falls, the content stays, the picture has the content's size, colours
  * can be kept, style images blend, and native memory stays flat.
  */
+@Tag("slow")
 class StyleTransferTest {
     static Network vgg;
     static StyleLayers layers;
