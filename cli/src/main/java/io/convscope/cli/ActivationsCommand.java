@@ -18,6 +18,7 @@ import io.convscope.network.Network;
 import io.convscope.network.TensorShape;
 import io.convscope.render.Colormap;
 import io.convscope.render.Normalization;
+import io.convscope.util.AtomicFiles;
 import io.convscope.util.ConsoleProgress;
 import io.convscope.util.Names;
 import io.convscope.util.Progress;
@@ -29,7 +30,6 @@ import picocli.CommandLine.Spec;
 
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -253,6 +253,9 @@ public final class ActivationsCommand implements Callable<Integer> {
         return v;
     }
 
+    /** The largest --size side: far beyond what fits in memory for any model, and safe from integer overflow. */
+    static final int MAX_SIDE = 16384;
+
     private static final Pattern SIZE = Pattern.compile("(\\d{1,6})[x×X](\\d{1,6})");
 
     static int[] parseSize(String s) {
@@ -264,6 +267,9 @@ public final class ActivationsCommand implements Callable<Integer> {
         int h = Integer.parseInt(m.group(2));
         if (w < 1 || h < 1) {
             throw new ConvscopeException("--size '" + s + "': width and height must be at least 1");
+        }
+        if (w > MAX_SIDE || h > MAX_SIDE) {
+            throw new ConvscopeException("--size '" + s + "': at most " + MAX_SIDE + " pixels a side");
         }
         return new int[] {w, h};
     }
@@ -282,12 +288,6 @@ public final class ActivationsCommand implements Callable<Integer> {
                 }
             }
         }
-        try {
-            if (Files.exists(out) && !Files.isDirectory(out)) {
-                throw new ConvscopeException("--out " + out + " is a file, not a folder");
-            }
-        } catch (SecurityException e) {
-            throw new ConvscopeException("--out " + out + ": " + e.getMessage());
-        }
+        AtomicFiles.outputFolder(out); // fails now, not after the computing, when it cannot be written
     }
 }

@@ -1,11 +1,10 @@
 package io.convscope.cli;
 
-import io.convscope.ConvscopeException;
 import io.convscope.optimize.Listener;
 import io.convscope.optimize.Listeners;
+import io.convscope.util.AtomicFiles;
 import io.convscope.util.ConsoleProgress;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,17 +15,9 @@ final class GradientOutput {
     private GradientOutput() {
     }
 
-    /** The output folder, created; refuses a path that is a file. */
+    /** The output folder, created and checked writable before any work (see {@link AtomicFiles#outputFolder}). */
     static Path folder(Path out) {
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new ConvscopeException("--out " + out + " is a file, not a folder");
-        }
-        try {
-            Files.createDirectories(out);
-        } catch (java.io.IOException e) {
-            throw new ConvscopeException("cannot create " + out + ": " + e.getMessage());
-        }
-        return out;
+        return AtomicFiles.outputFolder(out);
     }
 
     /** A progress bar with the loss, the metrics CSV and, when asked, a GIF every {@code gifEvery} steps. */

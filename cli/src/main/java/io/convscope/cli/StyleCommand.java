@@ -194,6 +194,7 @@ public final class StyleCommand implements Callable<Integer> {
                 }
             }
         }
+        io.convscope.util.AtomicFiles.outputFile(png, "--out"); // fails now, not after the steps, when it cannot be written
         var request = new ModelLoader.Request(modelOptions.model == null ? "vgg19" : modelOptions.model,
                 modelOptions.weights, false, -1, -1);
         ModelLoader.check(request);
