@@ -62,9 +62,12 @@ import javax.net.ssl.SSLException;
  * takes a second, so the result is remembered in {@code <cache>/.verified/} (keyed by size and
  * modification time) and a file is hashed again only when it changes.
  *
- * <p>A download goes to a uniquely named temporary file ({@code <name>.part-<random>}) in the cache
- * folder and is renamed atomically to its final name only once its MD5 matches, so neither a failed
- * download nor two processes downloading at once can leave a corrupt file under the final name.
+ * <p>A download goes to a uniquely named temporary file ({@code <name>.part-<pid>-<random>}) in the
+ * cache folder and is renamed atomically to its final name only once its MD5 matches, so neither a
+ * failed download nor two processes downloading at once can leave a corrupt file under the final
+ * name; the temporary files of a process that is gone are removed by the next lookup of that file.
+ * A download reads at most the file's expected size plus a margin ({@link #maxBytes}), and follows a
+ * redirect only within the same host or to where the host is known to redirect ({@link #redirectAllowed}).
  *
  * <p>Thread-safe; the HTTP client is created on the first download.
  */
