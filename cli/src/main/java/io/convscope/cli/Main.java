@@ -119,7 +119,7 @@ public final class Main implements Runnable {
     private static int stopped(PrintWriter err, int signal) {
         if (!stoppedSaid) {
             stoppedSaid = true;
-            err.println("convscope: stopped (" + (signal == 15 ? "SIGTERM" : signal == 2 ? "SIGINT" : "signal " + signal) + ")");
+            err.println("convscope: stopped (" + Interrupts.name(signal) + ")");
         }
         return 128 + signal;
     }

@@ -117,7 +117,8 @@ public final class Interrupts {
         Runtime.getRuntime().halt(status);
     }
 
-    static String name(int signal) {
+    /** "SIGTERM" for 15, "SIGINT" for 2, "SIGHUP" for 1, else "signal N". */
+    public static String name(int signal) {
         for (Map.Entry<String, Integer> e : SIGNALS.entrySet()) {
             if (e.getValue() == signal) {
                 return "SIG" + e.getKey();
