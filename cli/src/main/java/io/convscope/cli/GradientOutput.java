@@ -15,9 +15,15 @@ final class GradientOutput {
     private GradientOutput() {
     }
 
-    /** The output folder, created and checked writable before any work (see {@link AtomicFiles#outputFolder}). */
+    /** The output folder, checked writable (see {@link AtomicFiles#outputFolder}) and created, before any work. */
     static Path folder(Path out) {
-        return AtomicFiles.outputFolder(out);
+        AtomicFiles.outputFolder(out);
+        try {
+            java.nio.file.Files.createDirectories(out);
+        } catch (java.io.IOException e) {
+            throw new io.convscope.ConvscopeException("--out " + out + ": cannot write there (" + AtomicFiles.reason(e) + ")");
+        }
+        return out;
     }
 
     /** A progress bar with the loss, the metrics CSV and, when asked, a GIF every {@code gifEvery} steps. */

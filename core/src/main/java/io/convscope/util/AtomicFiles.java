@@ -29,7 +29,9 @@ import java.util.regex.Pattern;
  *
  * <p>Output folders: a command declares its output folder with {@link #outputFolder} (or, for a
  * single file, {@link #outputFile}) before it computes anything. That checks that the folder can be
- * written (failing early, with the reason: "permission denied", "symbolic link loop", …), removes
+ * written, or made where it is missing (failing early, with the reason: "permission denied",
+ * "symbolic link loop", …; an absent folder is made by the first write, so a run that fails before
+ * writing leaves nothing), removes
  * temporary files that killed runs left there, and marks the folder so that {@link #write} never
  * follows a symbolic link below it: a link planted inside the output folder is refused, so no write
  * lands outside it. The folder named by the user may itself be a link.
@@ -72,10 +74,8 @@ public final class AtomicFiles {
             if (a != null && !a.isDirectory()) {
                 throw new ConvscopeException("--out " + dir + " is a file, not a folder");
             }
-            if (a == null) {
-                createFolders(abs);
-            }
-            probe(abs);
+            // an absent folder is made by the first write: a run that fails before writing leaves nothing
+            probe(a != null ? abs : nearestExisting(abs));
         } catch (IOException e) {
             throw new ConvscopeException("--out " + dir + ": cannot write there (" + reason(e) + ")", e);
         }
@@ -99,12 +99,10 @@ public final class AtomicFiles {
                 throw new ConvscopeException(option + " " + file + " is a folder; give a file name");
             }
             BasicFileAttributes d = attributes(dir, true);
-            if (d == null) {
-                createFolders(dir);
-            } else if (!d.isDirectory()) {
+            if (d != null && !d.isDirectory()) {
                 throw new ConvscopeException(option + " " + file + ": " + dir + " is a file, not a folder");
             }
-            probe(dir);
+            probe(d != null ? dir : nearestExisting(dir));
         } catch (IOException e) {
             throw new ConvscopeException(option + " " + file + ": cannot write there (" + reason(e) + ")", e);
         }
@@ -181,8 +179,14 @@ public final class AtomicFiles {
             createFolders(dir);
             return;
         }
+        if (attributes(root, true) == null) {
+            createFolders(root);
+        }
         Path p = root;
         for (Path part : root.relativize(dir)) {
+            if (part.toString().isEmpty()) {
+                continue;
+            }
             p = p.resolve(part);
             BasicFileAttributes a = attributes(p, false);
             if (a == null) {
@@ -226,6 +230,29 @@ public final class AtomicFiles {
             }
             throw e;
         }
+    }
+
+    /**
+     * The nearest ancestor of an absent {@code dir} that exists, which must be a folder: the folder
+     * the missing ones would be made in. Throws what creating {@code dir} would (a file in the way, a
+     * symbolic link loop).
+     */
+    private static Path nearestExisting(Path dir) throws IOException {
+        for (Path p = dir; p != null; p = p.getParent()) {
+            BasicFileAttributes nofollow = attributes(p, false);
+            if (nofollow == null) {
+                continue;
+            }
+            if (nofollow.isSymbolicLink() && attributes(p, true) == null) {
+                p.toRealPath(); // a loop or a broken link: throws with the reason
+                throw new java.nio.file.NoSuchFileException(p.toString(), null, "a broken link");
+            }
+            if (!Files.isDirectory(p)) {
+                throw new java.nio.file.FileSystemException(p.toString(), null, "Not a directory");
+            }
+            return p;
+        }
+        throw new java.nio.file.NoSuchFileException(dir.toString());
     }
 
     /** Creates and deletes a file in {@code dir}: the only test of writability that root cannot pass by fiat. */

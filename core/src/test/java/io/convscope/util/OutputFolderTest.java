@@ -41,7 +41,7 @@ class OutputFolderTest {
 
     @Test
     void aLinkPlantedInsideTheOutputFolderIsRefused() throws IOException {
-        Path out = AtomicFiles.outputFolder(dir.resolve("out"));
+        Path out = AtomicFiles.outputFolder(Files.createDirectories(dir.resolve("out")));
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
         Files.createSymbolicLink(out.resolve("1_trouser"), elsewhere);
         ConvscopeException e = assertThrows(ConvscopeException.class, () -> hello(out.resolve("1_trouser/01_conv.png")));
@@ -58,6 +58,15 @@ class OutputFolderTest {
         assertEquals("keep", Files.readString(victim));
         assertEquals("hello", Files.readString(out.resolve("x.png")));
         assertFalse(Files.isSymbolicLink(out.resolve("x.png")));
+    }
+
+    @Test
+    void anAbsentOutputFolderIsMadeByTheFirstWriteNotByTheCheck() throws IOException {
+        Path out = dir.resolve("later/out");
+        AtomicFiles.outputFolder(out);
+        assertFalse(Files.exists(dir.resolve("later")), "a run that fails before writing leaves nothing");
+        hello(out.resolve("x.png"));
+        assertEquals("hello", Files.readString(out.resolve("x.png")));
     }
 
     @Test
@@ -117,7 +126,7 @@ class OutputFolderTest {
 
     @Test
     void afterASignalNoWriteStarts() throws IOException {
-        Path out = AtomicFiles.outputFolder(dir.resolve("out3"));
+        Path out = AtomicFiles.outputFolder(Files.createDirectories(dir.resolve("out3")));
         Interrupts.simulate(15);
         Interrupts.Stopped s = assertThrows(Interrupts.Stopped.class, () -> hello(out.resolve("x.png")));
         assertEquals(143, s.exitCode());
