@@ -254,7 +254,7 @@ public final class ActivationsCommand implements Callable<Integer> {
     }
 
     /** The largest --size side: far beyond what fits in memory for any model, and safe from integer overflow. */
-    static final int MAX_SIDE = 16384;
+    static final int MAX_SIDE = 32768;
 
     private static final Pattern SIZE = Pattern.compile("(\\d{1,6})[x×X](\\d{1,6})");
 

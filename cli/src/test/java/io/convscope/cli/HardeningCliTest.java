@@ -51,7 +51,7 @@ class HardeningCliTest {
 
     @Test
     void hugeSizesAreOneLineNotAnOverflow() {
-        failsEarly(List.of("--size '40000x40000'", "at most 16384"), "activations", "--size", "40000x40000",
+        failsEarly(List.of("--size '40000x40000'", "at most 32768"), "activations", "--size", "40000x40000",
                 "--out", dir.resolve("o").toString(), SNEAKER.toString());
     }
 
