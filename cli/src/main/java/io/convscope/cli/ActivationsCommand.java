@@ -163,6 +163,9 @@ public final class ActivationsCommand implements Callable<Integer> {
 
     private static final Pattern SIZE = Pattern.compile("(\\d{1,6})[x×X](\\d{1,6})");
 
+    /** The largest --size side: far beyond what fits in memory for any model, and safe from integer overflow. */
+    static final int MAX_SIDE = 32768;
+
     static int[] parseSize(String s) {
         Matcher m = SIZE.matcher(s.strip());
         if (!m.matches()) {
@@ -172,6 +175,9 @@ public final class ActivationsCommand implements Callable<Integer> {
         int h = Integer.parseInt(m.group(2));
         if (w < 1 || h < 1) {
             throw new ConvscopeException("--size '" + s + "': width and height must be at least 1");
+        }
+        if (w > MAX_SIDE || h > MAX_SIDE) {
+            throw new ConvscopeException("--size '" + s + "': at most " + MAX_SIDE + " pixels a side");
         }
         return new int[] {w, h};
     }

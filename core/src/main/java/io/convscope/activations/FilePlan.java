@@ -27,7 +27,8 @@ import java.util.Set;
  *
  * <p>IMAGE is the image file's name without its extension (characters other than letters, digits,
  * {@code . _ -} replaced by {@code _}; a repeated name, or the name of a view's own folder such as
- * {@code compare}, gets {@code -2}, {@code -3}, …). The layer number has as many digits as the count of
+ * {@code compare}, gets {@code -2}, {@code -3}, …; a name longer than
+ * 120 characters is cut, with a hash of the whole name at its end). The layer number has as many digits as the count of
  * layers needs, at least two ({@code 001_…} from 100 layers on).
  */
 public final class FilePlan {
@@ -120,8 +121,19 @@ public final class FilePlan {
             sb.append(c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-') ? c : '_');
         }
         String s = sb.toString();
-        return s.isEmpty() || s.startsWith(".") ? "_" + s : s;
+        s = s.isEmpty() || s.startsWith(".") ? "_" + s : s;
+        if (s.length() > MAX_NAME) {
+            // file names are limited (255 bytes on most file systems): keep the start, and a hash for uniqueness
+            s = s.substring(0, MAX_NAME - 9) + "-" + String.format(Locale.ROOT, "%08x", name.hashCode());
+        }
+        return s;
     }
+
+    /**
+     * The longest name {@link #safe} returns: with a layer number, a suffix such as {@code _channels.gif}
+     * and the temporary name's additions, a file name stays well under 255 bytes.
+     */
+    static final int MAX_NAME = 120;
 
     private static List<String> folders(List<String> names, List<String> reserved) {
         List<String> out = new ArrayList<>();

@@ -20,6 +20,7 @@ import io.convscope.network.Network;
 import io.convscope.network.Node;
 import io.convscope.network.Tensor;
 import io.convscope.network.TensorShape;
+import io.convscope.util.Interrupts;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -174,6 +175,7 @@ public final class Engine implements AutoCloseable {
             if (!needed.contains(n.name())) {
                 continue;
             }
+            Interrupts.check(); // a step boundary: stop here after SIGTERM/SIGINT, never inside PyTorch
             computed++;
             NDArray out;
             NDArray given = inputs.get(n.name());

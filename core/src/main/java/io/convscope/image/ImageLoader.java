@@ -97,7 +97,9 @@ public final class ImageLoader {
 
     private static BufferedImage loadChecked(Path path, String name) throws IOException {
         if (!Files.exists(path)) {
-            throw fail(name, Files.isSymbolicLink(path) ? "no such file (a broken link)" : "no such file", null);
+            String why = io.convscope.util.FileProblems.whyMissing(path);
+            throw fail(name, why.equals("a broken link") ? "no such file (a broken link)"
+                    : why.equals("not found") ? "no such file" : why, null);
         }
         if (Files.isDirectory(path)) {
             throw fail(name, "is a directory, not an image file", null);

@@ -145,6 +145,10 @@ public final class ModelLoader {
         }
         Path p = Path.of(r.model());
         if (!Files.exists(p)) {
+            String why = io.convscope.util.FileProblems.whyMissing(p);
+            if (!why.equals("not found") && !why.equals("a broken link")) {
+                throw new ConvscopeException("model file " + r.model() + ": " + why);
+            }
             throw unknown(r.model());
         }
         if (Files.isDirectory(p)) {

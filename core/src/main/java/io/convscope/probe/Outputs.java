@@ -2,6 +2,7 @@ package io.convscope.probe;
 
 import io.convscope.ConvscopeException;
 import io.convscope.Setting;
+import io.convscope.util.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,24 +14,22 @@ public final class Outputs {
     private Outputs() {
     }
 
-    /** Refuses an output folder that is a file. */
+    /**
+     * Checks the output folder before any work (see {@link AtomicFiles#outputFolder}): not a file, writable,
+     * stale temporaries removed, never written through a symbolic link below it. An absent folder is made by
+     * the first write, so a run that fails first leaves nothing.
+     */
     public static void requireFolder(Path out) {
-        try {
-            if (Files.exists(out) && !Files.isDirectory(out)) {
-                throw new ConvscopeException(Setting.OUT + " " + out + " is a file, not a folder");
-            }
-        } catch (SecurityException e) {
-            throw new ConvscopeException(Setting.OUT + " " + out + ": " + e.getMessage());
-        }
+        AtomicFiles.outputFolder(out);
     }
 
-    /** The output folder, created; refuses a path that is a file. */
+    /** The output folder, checked as {@link #requireFolder} and created. */
     public static Path folder(Path out) {
         requireFolder(out);
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
-            throw new ConvscopeException("cannot create " + out + ": " + e.getMessage());
+            throw new ConvscopeException(Setting.OUT + " " + out + ": cannot write there (" + AtomicFiles.reason(e) + ")");
         }
         return out;
     }

@@ -83,6 +83,7 @@ public record StyleRequest(Path content, List<Path> styles, Path out, Integer si
                 }
             }
         }
+        io.convscope.util.AtomicFiles.outputFile(png, Setting.OUT); // fails now, not after the steps, when it cannot be written
         return o;
     }
 

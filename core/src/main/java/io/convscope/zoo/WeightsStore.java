@@ -1,6 +1,7 @@
 package io.convscope.zoo;
 
 import io.convscope.ConvscopeException;
+import io.convscope.util.Interrupts;
 import io.convscope.util.Units;
 import io.convscope.util.Progress;
 
@@ -61,9 +62,12 @@ import javax.net.ssl.SSLException;
  * takes a second, so the result is remembered in {@code <cache>/.verified/} (keyed by size and
  * modification time) and a file is hashed again only when it changes.
  *
- * <p>A download goes to a uniquely named temporary file ({@code <name>.part-<random>}) in the cache
- * folder and is renamed atomically to its final name only once its MD5 matches, so neither a failed
- * download nor two processes downloading at once can leave a corrupt file under the final name.
+ * <p>A download goes to a uniquely named temporary file ({@code <name>.part-<pid>-<random>}) in the
+ * cache folder and is renamed atomically to its final name only once its MD5 matches, so neither a
+ * failed download nor two processes downloading at once can leave a corrupt file under the final
+ * name; the temporary files of a process that is gone are removed by the next lookup of that file.
+ * A download reads at most the file's expected size plus a margin ({@link #maxBytes}), and follows a
+ * redirect only within the same host or to where the host is known to redirect ({@link #redirectAllowed}).
  *
  * <p>Thread-safe; the HTTP client is created on the first download.
  */
@@ -75,6 +79,8 @@ public final class WeightsStore {
     private static final long STALE_PART_MILLIS = TimeUnit.HOURS.toMillis(1);
     private static final long POLL_MILLIS = 100;
     private static final String VERIFIED_DIR = ".verified";
+    private static final long PID = ProcessHandle.current().pid();
+    private static final java.util.regex.Pattern PART = java.util.regex.Pattern.compile("\\.part-(\\d+)-\\d+");
 
     private final Path cacheDir;
     private final Path kerasModelsDir;
@@ -193,6 +199,7 @@ public final class WeightsStore {
     /** As {@link #resolve(ZooModel, boolean, Progress)}, for any published file. */
     public Path resolve(WeightsFile file, Progress progress) {
         Progress p = Progress.orNone(progress);
+        deleteStaleParts(file);
         Optional<Path> cached = findCached(file, p);
         return cached.orElseGet(() -> download(file, p));
     }
@@ -374,10 +381,9 @@ public final class WeightsStore {
                     + "); set CONVSCOPE_HOME to a writable folder, or download " + url
                     + " yourself and pass " + io.convscope.Setting.WEIGHTS + " FILE");
         }
-        deleteStaleParts(f);
         Path tmp;
         try {
-            tmp = Files.createTempFile(cacheDir, f.fileName() + ".part-", "");
+            tmp = Files.createTempFile(cacheDir, f.fileName() + ".part-" + PID + "-", "");
         } catch (IOException e) {
             throw new ConvscopeException("cannot write to the weights cache folder " + cacheDir + " ("
                     + describe(e) + "); set CONVSCOPE_HOME to a writable folder, or download " + url
@@ -419,6 +425,62 @@ public final class WeightsStore {
         } catch (IllegalArgumentException e) {
             throw failure(url, "not a valid URL");
         }
+        for (int hop = 0; ; hop++) {
+            Object r = fetchOnce(url, uri, tmp, f, p);
+            if (r instanceof String md5) {
+                return md5;
+            }
+            URI next = (URI) r;
+            if (hop >= MAX_REDIRECTS) {
+                throw failure(url, "more than " + MAX_REDIRECTS + " redirects");
+            }
+            if (!redirectAllowed(uri, next)) {
+                throw failure(url, "the server redirects to " + next.getScheme() + "://" + next.getAuthority()
+                        + ", which is not where this file is known to be served from");
+            }
+            uri = next;
+        }
+    }
+
+    /** At most this many redirects are followed. */
+    private static final int MAX_REDIRECTS = 5;
+
+    /**
+     * Hosts whose files are known to be served by a redirect to another host, and those hosts. The
+     * Keras bucket (storage.googleapis.com) serves its files itself; GitHub release files (a mirror
+     * may be one) redirect to GitHub's content hosts.
+     */
+    private static final Map<String, List<String>> KNOWN_REDIRECTS = Map.of(
+            "github.com", List.of("objects.githubusercontent.com", "release-assets.githubusercontent.com"));
+
+    /**
+     * Whether a redirect from {@code from} to {@code to} is followed: within the same host (and port,
+     * or from http to https), or to a host {@code from}'s host is known to redirect to, over https.
+     */
+    static boolean redirectAllowed(URI from, URI to) {
+        String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || to.getHost() == null || from.getHost() == null) {
+            return false;
+        }
+        String fromHost = from.getHost().toLowerCase(Locale.ROOT);
+        String toHost = to.getHost().toLowerCase(Locale.ROOT);
+        boolean downgrade = scheme.equals("http") && "https".equalsIgnoreCase(from.getScheme());
+        if (fromHost.equals(toHost)) {
+            return !downgrade && (to.getPort() == from.getPort() || scheme.equals("https") && to.getPort() < 0);
+        }
+        return scheme.equals("https") && KNOWN_REDIRECTS.getOrDefault(fromHost, List.of()).contains(toHost);
+    }
+
+    /**
+     * The most bytes a download may bring: the file's expected size plus an eighth and 64 KiB, so a
+     * server sending something else stops early rather than filling the disk before the MD5 check.
+     */
+    static long maxBytes(WeightsFile f) {
+        return f.approxBytes() + f.approxBytes() / 8 + (64 << 10);
+    }
+
+    /** One exchange: the MD5 of the body received into {@code tmp} (a String), or the redirect's target (a URI). */
+    private Object fetchOnce(String url, URI uri, Path tmp, WeightsFile f, Progress p) {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw failure(url, "only http and https URLs can be downloaded");
@@ -430,15 +492,19 @@ public final class WeightsStore {
                 .build();
         FileSink sink;
         try {
-            sink = new FileSink(FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
+            sink = new FileSink(FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
+                    maxBytes(f));
         } catch (IOException e) {
             throw new ConvscopeException("cannot write " + tmp + " (" + describe(e) + ")");
         }
         HttpResponse.BodyHandler<Void> handler = info -> {
             sink.status = info.statusCode();
             sink.contentLength = contentLength(info.headers());
+            sink.location = info.headers().firstValue("Location").orElse(null);
             sink.headersSeen = true;
-            return info.statusCode() == 200 ? sink : HttpResponse.BodySubscribers.discarding();
+            // a body not wanted (an error page, a redirect, a file announced too large) is not read at all
+            return info.statusCode() == 200 && (sink.contentLength < 0 || sink.contentLength <= sink.limit)
+                    ? sink : new Unread();
         };
         CompletableFuture<HttpResponse<Void>> response;
         try {
@@ -458,6 +524,11 @@ public final class WeightsStore {
                     break;
                 } catch (TimeoutException ignored) {
                     // poll: report progress, watch for a stalled body
+                }
+                if (Interrupts.received() != 0) {
+                    sink.abort(null);
+                    response.cancel(true);
+                    Interrupts.check(); // the temporary file is deleted on the way out
                 }
                 if (!started && sink.headersSeen && sink.status == 200) {
                     p.start("downloading " + f.fileName(), total(sink, f), Progress.Unit.BYTES);
@@ -481,6 +552,17 @@ public final class WeightsStore {
                 }
             }
             HttpResponse<Void> r = response.get();
+            if (isRedirect(r.statusCode()) && sink.location != null) {
+                try {
+                    return uri.resolve(sink.location.strip());
+                } catch (IllegalArgumentException e) {
+                    throw failure(url, "the server redirects to an invalid URL");
+                }
+            }
+            if (r.statusCode() == 200 && sink.contentLength > sink.limit) {
+                throw failure(url, "the server announces " + sink.contentLength + " bytes, but the file has about "
+                        + f.approxBytes());
+            }
             if (r.statusCode() != 200) {
                 throw failure(url, "HTTP " + r.statusCode() + statusText(r.statusCode()));
             }
@@ -510,6 +592,10 @@ public final class WeightsStore {
             if (sink.writeError != null) {
                 throw new ConvscopeException("cannot write " + tmp + " (" + describe(sink.writeError) + ")");
             }
+            if (sink.tooLarge) {
+                throw failure(url, "the server sent more than " + sink.limit + " bytes; the file has about "
+                        + f.approxBytes());
+            }
             throw failure(url, reason(e.getCause(), uri, sink));
         } catch (IOException e) {
             throw new ConvscopeException("cannot write " + tmp + " (" + describe(e) + ")");
@@ -519,6 +605,10 @@ public final class WeightsStore {
                 p.finish();
             }
         }
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
     private static long total(FileSink sink, WeightsFile f) {
@@ -541,7 +631,7 @@ public final class WeightsStore {
                 if (c == null) {
                     c = HttpClient.newBuilder()
                             .version(HttpClient.Version.HTTP_1_1)
-                            .followRedirects(HttpClient.Redirect.NORMAL)
+                            .followRedirects(HttpClient.Redirect.NEVER) // redirects are checked by fetch
                             .connectTimeout(connectTimeout)
                             .build();
                     client = c;
@@ -643,16 +733,27 @@ public final class WeightsStore {
         }
     }
 
-    /** Deletes temporary files of {@code f} that a killed process left behind. */
+    /**
+     * Deletes temporary files of {@code f} that a killed process left behind: those named after a
+     * process that is gone ({@code NAME.part-PID-RANDOM}), and older unnamed ones not modified for an hour.
+     */
     private void deleteStaleParts(WeightsFile f) {
         long cutoff = System.currentTimeMillis() - STALE_PART_MILLIS;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(cacheDir, f.fileName() + ".part-*")) {
             for (Path part : ds) {
                 try {
-                    if (Files.getLastModifiedTime(part).toMillis() < cutoff) {
+                    java.util.regex.Matcher m = PART.matcher(part.getFileName().toString().substring(f.fileName().length()));
+                    boolean stale;
+                    if (m.matches()) {
+                        long pid = Long.parseLong(m.group(1));
+                        stale = pid != PID && ProcessHandle.of(pid).isEmpty();
+                    } else {
+                        stale = Files.getLastModifiedTime(part).toMillis() < cutoff;
+                    }
+                    if (stale) {
                         Files.deleteIfExists(part);
                     }
-                } catch (IOException ignored) {
+                } catch (IOException | NumberFormatException ignored) {
                     // another process may be deleting it too
                 }
             }
@@ -680,6 +781,31 @@ public final class WeightsStore {
         }
     }
 
+    /** A body subscriber that reads nothing: it cancels at once and completes. */
+    private static final class Unread implements HttpResponse.BodySubscriber<Void> {
+        @Override
+        public CompletionStage<Void> getBody() {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            s.cancel();
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onComplete() {
+        }
+    }
+
     /**
      * Receives the response body: writes it to the temporary file and feeds the MD5 as it arrives,
      * requesting one piece at a time so that a slow disk slows the download instead of filling memory.
@@ -695,9 +821,13 @@ public final class WeightsStore {
         volatile long contentLength = -1;
         volatile boolean headersSeen;
         volatile IOException writeError;
+        volatile String location;
+        volatile boolean tooLarge;
+        final long limit;
 
-        FileSink(FileChannel channel) {
+        FileSink(FileChannel channel, long limit) {
             this.channel = channel;
+            this.limit = limit;
         }
 
         @Override
@@ -720,6 +850,15 @@ public final class WeightsStore {
             Flow.Subscription s;
             synchronized (this) {
                 if (closed) {
+                    return;
+                }
+                long incoming = 0;
+                for (ByteBuffer b : items) {
+                    incoming += b.remaining();
+                }
+                if (bytes.get() + incoming > limit) {
+                    tooLarge = true;
+                    abort(new IOException("more than " + limit + " bytes"));
                     return;
                 }
                 try {
