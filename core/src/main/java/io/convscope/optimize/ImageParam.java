@@ -30,7 +30,7 @@ public interface ImageParam {
             n *= d;
             if (n > Integer.MAX_VALUE) {
                 throw new io.convscope.ConvscopeException("the images to optimise, of shape " + java.util.Arrays.toString(shape())
-                        + ", would have more than 2^31 values; use a smaller --size or fewer images at once");
+                        + ", would have more than 2^31 values; use a smaller " + io.convscope.Setting.SIZE + " or fewer images at once");
             }
         }
         return (int) n;

@@ -199,7 +199,7 @@ public final class AtomicFiles {
             }
             if (a == null || a.isSymbolicLink()) {
                 throw new ConvscopeException(p + " is a symbolic link inside the output folder " + root
-                        + "; convscope does not write through links there: remove it, or choose another --out");
+                        + "; convscope does not write through links there: remove it, or choose another " + io.convscope.Setting.OUT);
             }
             if (!a.isDirectory()) {
                 throw new ConvscopeException("cannot write into " + p + ": it is a file, not a folder");

@@ -25,7 +25,7 @@ class OverflowTest {
     @Test
     void imageParametersBeyondIntRangeAreAClearError() {
         ConvscopeException e = assertThrows(ConvscopeException.class, () -> new PixelParam(64, 3, 4000, 4000, 0.01).size());
-        assertTrue(e.getMessage().contains("--size"), e.getMessage());
+        assertTrue(io.convscope.Flagged.flags(e).contains("--size"), e.getMessage());
         assertEquals(2 * 3 * 5 * 7, new PixelParam(2, 3, 5, 7, 0.01).size());
     }
 

@@ -82,7 +82,7 @@ class OutputFolderTest {
     void unwritableFoldersAndLoopsFailAtOnceWithTheReason() throws IOException {
         Path file = Files.writeString(dir.resolve("file"), "x");
         ConvscopeException e = assertThrows(ConvscopeException.class, () -> AtomicFiles.outputFolder(file));
-        assertEquals("--out " + file + " is a file, not a folder", e.getMessage());
+        assertEquals("--out " + file + " is a file, not a folder", io.convscope.Flagged.flags(e));
         e = assertThrows(ConvscopeException.class, () -> AtomicFiles.outputFolder(file.resolve("sub")));
         assertTrue(e.getMessage().contains("cannot write there") && e.getMessage().contains("not a folder"), e.getMessage());
         Path loop = Files.createSymbolicLink(dir.resolve("loop"), Path.of("loop"));
