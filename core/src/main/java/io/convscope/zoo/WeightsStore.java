@@ -448,11 +448,11 @@ public final class WeightsStore {
         try {
             uri = URI.create(url);
         } catch (IllegalArgumentException e) {
-            throw failure(url, "not a valid URL");
+            throw failure(f, url, "not a valid URL");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw failure(url, "only http and https URLs can be downloaded");
+            throw failure(f, url, "only http and https URLs can be downloaded");
         }
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(readTimeout)
@@ -476,7 +476,7 @@ public final class WeightsStore {
             response = client().sendAsync(request, handler);
         } catch (IllegalArgumentException e) {
             sink.abort(null);
-            throw failure(url, "not a valid URL");
+            throw failure(f, url, "not a valid URL");
         }
         boolean started = false;
         long reported = -1;
@@ -506,14 +506,14 @@ public final class WeightsStore {
                 } else if (sink.headersSeen && sink.status == 200 && now - lastChange > readTimeout.toNanos()) {
                     sink.abort(null);
                     response.cancel(true);
-                    throw failure(url, "no data for " + seconds(readTimeout) + " after "
+                    throw failure(f, url, "no data for " + seconds(readTimeout) + " after "
                             + ConsoleProgress.bytes(bytes) + (sink.contentLength > 0
                             ? " of " + ConsoleProgress.bytes(sink.contentLength) : ""));
                 }
             }
             HttpResponse<Void> r = response.get();
             if (r.statusCode() != 200) {
-                throw failure(url, "HTTP " + r.statusCode() + statusText(r.statusCode()));
+                throw failure(f, url, "HTTP " + r.statusCode() + statusText(r.statusCode()));
             }
             if (sink.writeError != null) {
                 throw new ConvscopeException("cannot write " + tmp + " (" + describe(sink.writeError) + ")");
@@ -527,7 +527,7 @@ public final class WeightsStore {
                 p.advance(bytes);
             }
             if (sink.contentLength >= 0 && bytes != sink.contentLength) {
-                throw failure(url, "connection closed after " + bytes + " of " + sink.contentLength + " bytes");
+                throw failure(f, url, "connection closed after " + bytes + " of " + sink.contentLength + " bytes");
             }
             sink.close();
             return sink.digest();
@@ -535,13 +535,13 @@ public final class WeightsStore {
             sink.abort(null);
             response.cancel(true);
             Thread.currentThread().interrupt();
-            throw failure(url, "interrupted");
+            throw failure(f, url, "interrupted");
         } catch (ExecutionException e) {
             sink.abort(null);
             if (sink.writeError != null) {
                 throw new ConvscopeException("cannot write " + tmp + " (" + describe(sink.writeError) + ")");
             }
-            throw failure(url, reason(e.getCause(), uri, sink));
+            throw failure(f, url, reason(e.getCause(), uri, sink));
         } catch (IOException e) {
             throw new ConvscopeException("cannot write " + tmp + " (" + describe(e) + ")");
         } finally {
@@ -582,7 +582,12 @@ public final class WeightsStore {
         return c;
     }
 
-    private ConvscopeException failure(String url, String reason) {
+    private ConvscopeException failure(WeightsFile f, String url, String reason) {
+        if (f.origin() == WeightsFile.Origin.ONNX_MODEL_ZOO) {
+            return new ConvscopeException("could not download " + url + " (" + reason + "); download it yourself"
+                    + " and put it in " + cacheDir + java.io.File.separatorChar + " (it is checked there), or pass"
+                    + " the file as --model FILE.onnx --preprocess torch");
+        }
         StringBuilder where = new StringBuilder();
         if (kerasModelsDir != null) {
             where.append(kerasModelsDir).append(java.io.File.separatorChar).append(" or ");

@@ -163,6 +163,14 @@ class OnnxZooModelTest {
     }
 
     @Test
+    void aFailedDownloadSaysWhereToPutTheFileNotKerasAdvice() {
+        String m = assertThrows(ConvscopeException.class,
+                () -> OnnxZooModel.MOBILENET_V2.load(store(), Progress.NONE)).getMessage();
+        assertTrue(m.contains("HTTP 404") && m.contains("put it in " + root.resolve("cache").toAbsolutePath()), m);
+        assertTrue(!m.contains("--weights") && !m.contains("keras"), m);
+    }
+
+    @Test
     void aZooModelCarriesItsPreprocessingAndLabels() throws Exception {
         Path file = root.resolve("squeezenet1.1-7.onnx");
         Files.write(file, model);
