@@ -124,7 +124,7 @@ public final class ReconstructCommand implements Callable<Integer> {
         Png.write(dir.resolve("panel.png"), Grid.panel(net.name() + " · " + stem + " rebuilt from each layer · " + s.steps() + " steps",
                 panel, captions));
         Png.write(dir.resolve("errors.png"), new LinePlot("normalized reconstruction error by layer (" + net.name() + ")")
-                .xLabel("layer (network order)").yLabel("‖Φ(x) − Φ₀‖² / ‖Φ₀‖²").series("error", errors).render());
+                .xLabel("layer (network order)").yLabel("‖Φ(x) − Φ₀‖² / ‖Φ₀‖²").categories(chosen).series("error", errors).render());
         o.println("Wrote " + (chosen.size() * (opt.gifEvery != null ? 3 : 2) + 3) + " files to " + dir + "; see " + dir.resolve("panel.png"));
         o.flush();
         return 0;
