@@ -58,6 +58,9 @@ class CliCommandsTest {
         // a branching model shows what each layer is connected to
         Matcher m = Pattern.compile("conv2_block1_out \\(Add\\).*conv2_block1_0_conv, conv2_block1_3_conv").matcher(res.out());
         assertTrue(m.find(), "Connected to column");
+        // the longest "name (Type)" keeps a space before the shape column
+        assertTrue(res.out().contains("conv2_block1_preact_bn (BatchNormalization) (None, 56, 56, 64)"), res.out());
+        assertTrue(!res.out().contains(")(None"), res.out());
         assertTrue(CliErrorsTest.run("summary", "vgg19").out().contains("Total params: 143,667,240"));
     }
 
