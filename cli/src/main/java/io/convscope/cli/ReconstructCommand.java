@@ -82,9 +82,9 @@ public final class ReconstructCommand implements Callable<Integer> {
         if (!net.inputShape().isSpatial()) {
             throw new ConvscopeException(net.name() + " does not take images (input " + net.inputShape().toKerasString() + ")");
         }
-        GradientImages.Settings d = GradientImages.Settings.reconstruction();
         int side = net.inputShape().height() > 0 ? net.inputShape().height() : 224;
-        GradientImages.Settings s = opt.settings(d.withSize(side), device);
+        GradientImages.Settings s = opt.settings(GradientImages.Settings.reconstruction(
+                opt.size != null ? opt.size : side, opt.size != null ? opt.size : side), device);
         int h = opt.size != null ? s.size() : side;
         int w = opt.size != null ? s.size() : (net.inputShape().width() > 0 ? net.inputShape().width() : side);
         Network probe = net.inputShape().height() == h && net.inputShape().width() == w ? net
