@@ -114,7 +114,7 @@ public final class ReconstructCommand implements Callable<Integer> {
             BufferedImage img = Listeners.picture(r.image(), r.shape(), 0);
             Png.write(dir.resolve(num + "_" + GradientOutput.slug(layer) + ".png"), img);
             panel.add(img);
-            captions.add(String.format(Locale.ROOT, "%s · %.3f", layer, r.error()));
+            captions.add(String.format(Locale.ROOT, "%s · %.3g", layer, r.error())); // 0.000101, not 0.000
             errors[i] = r.error();
             csv.append(i + 1).append(',').append(layer).append(',').append(String.format(Locale.ROOT, "%.6g", r.error())).append('\n');
             o.printf(Locale.ROOT, "%-4d %-28s %.4f%n", i + 1, layer, r.error());
