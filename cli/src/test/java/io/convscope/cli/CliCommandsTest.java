@@ -81,6 +81,13 @@ class CliCommandsTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("fashion-mnist-vgg"), r.out());
         assertTrue(r.out().contains("resnet50v2") && r.out().contains("25,613,800"), r.out());
+        // the network's own name is explained, not printed bare beside the model's name
+        assertTrue(r.out().contains("(named fashion-mnist-vgg in summaries)"), r.out());
+        // the ONNX Model Zoo entries, with their preprocessing
+        for (String m : new String[] {"squeezenet1.1", "resnet50v2-onnx", "mobilenetv2"}) {
+            assertTrue(Pattern.compile("\\n  " + Pattern.quote(m) + " +.* MB, preprocessing torch, ").matcher(r.out()).find(),
+                    m + ":\n" + r.out());
+        }
     }
 
     @Test
