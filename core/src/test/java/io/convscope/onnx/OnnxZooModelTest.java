@@ -182,6 +182,28 @@ class OnnxZooModelTest {
     }
 
     @Test
+    void theBuiltInPreprocessingAndLabelsClassifyTheFixture() throws Exception {
+        // the SqueezeNet fixture is the zoo's network re-assembled (not the same bytes, so not its SHA-256):
+        // read as the zoo entry, with nothing else given, it must call chelsea an Egyptian cat
+        Path onnx = io.convscope.keras.Fixtures.fixture("models/squeezenet1.1/model.onnx");
+        Path image = io.convscope.keras.Fixtures.fixture("images/chelsea.png");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(onnx) && Files.isRegularFile(image),
+                "fixture absent: " + onnx);
+        Network net = OnnxZooModel.SQUEEZENET1_1.load(onnx);
+        io.convscope.image.ImageTensor t = io.convscope.image.ImageTensor.load(List.of(image), net.inputShape(),
+                net.preprocessing(), io.convscope.image.Resize.IMAGENET);
+        try (io.convscope.engine.Engine e = io.convscope.engine.Engine.create(net);
+             ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            float[] p = e.predict(e.input(m, t.data(), t.n(), t.c(), t.h(), t.w()))[0];
+            int best = 0;
+            for (int i = 1; i < p.length; i++) {
+                best = p[i] > p[best] ? i : best;
+            }
+            assertEquals("Egyptian cat", net.label(best));
+        }
+    }
+
+    @Test
     void modelLoaderKnowsTheOnnxZooNames() {
         assertSame(OnnxZooModel.SQUEEZENET1_1, ModelLoader.Request.of("squeezenet1.1").onnxZoo());
         assertSame(OnnxZooModel.SQUEEZENET1_1, ModelLoader.Request.of("SqueezeNet1.1").onnxZoo());
