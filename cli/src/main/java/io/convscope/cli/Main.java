@@ -1,6 +1,7 @@
 package io.convscope.cli;
 
 import io.convscope.ConvscopeException;
+import io.convscope.UnknownChoiceException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -44,6 +45,7 @@ public final class Main implements Runnable {
             System.setProperty("ai.djl.offline", "true");
         }
         CommandLine cl = new CommandLine(new Main());
+        Flags.registerConverters(cl);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -52,7 +54,7 @@ public final class Main implements Runnable {
                 t = t.getCause();
             }
             if (t instanceof ConvscopeException) {
-                commandLine.getErr().println("convscope: error: " + t.getMessage());
+                commandLine.getErr().println("convscope: error: " + Flags.message((ConvscopeException) t));
                 return 1;
             }
             if (t instanceof OutOfMemoryError) {
@@ -69,6 +71,10 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
+            if (ex.getCause() instanceof UnknownChoiceException u) { // a named choice: one line, as any bad value
+                c.getErr().println("convscope: error: " + u.describe(Flags.option(ex)));
+                return 1;
+            }
             c.getErr().println("convscope: error: " + ex.getMessage());
             c.getErr().println("Try 'convscope " + (c.getCommandName().equals("convscope") ? "" : c.getCommandName() + " ")
                     + "--help' for the options.");

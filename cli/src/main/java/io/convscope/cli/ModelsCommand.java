@@ -3,7 +3,6 @@ package io.convscope.cli;
 import io.convscope.model.ModelLoader;
 import io.convscope.network.Network;
 import io.convscope.embedded.EmbeddedModel;
-import io.convscope.util.ConsoleProgress;
 import io.convscope.zoo.CachedWeights;
 import io.convscope.zoo.OnnxZooModel;
 import io.convscope.zoo.WeightsStore;

@@ -152,7 +152,7 @@ class StyleCommandTest {
         fails(List.of("--style-weights gives 2 weights for 1 style image"), "style", "--style-weights", "1,2", "-o", o, c, s);
         fails(List.of("give a name ending in .png"), "style", "-o", dir.resolve("o.jpg").toString(), c, s);
         fails(List.of("is an input; choose another --out"), "style", "-o", c, c, s);
-        fails(List.of("unknown --optimizer 'sgd': use lbfgs or adam"), "style", "--optimizer", "sgd", "-o", o, c, s);
+        fails(List.of("unknown --optimizer 'sgd': use adam or lbfgs"), "style", "--optimizer", "sgd", "-o", o, c, s);
         fails(List.of("unknown --init 'white'"), "style", "--init", "white", "-o", o, c, s);
         fails(List.of("--size must be between 16 and"), "style", "--size", "8", "-o", o, c, s);
         fails(List.of("missing.png"), "style", "--weights", "none", "-o", o, c, dir.resolve("missing.png").toString());

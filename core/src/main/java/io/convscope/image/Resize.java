@@ -33,6 +33,9 @@ public enum Resize {
     public static final double IMAGENET_FRACTION = 224.0 / 256.0;
 
     /** The mode named {@code stretch}, {@code crop} or {@code pad} (any case), or null. */
+    /** The one parser of the names ("crop", "stretch", "pad", "imagenet"). */
+    public static final io.convscope.util.Choices<Resize> CHOICES = io.convscope.util.Choices.of(Resize.class);
+
     public static Resize byName(String name) {
         for (Resize r : values()) {
             if (r.name().equalsIgnoreCase(name.strip())) {

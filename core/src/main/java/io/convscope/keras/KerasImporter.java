@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.network.Network;
 import io.convscope.network.Preprocessing;
 import io.jhdf.api.Group;
@@ -94,8 +95,8 @@ public final class KerasImporter {
             if (config == null) {
                 if (H5.hasAttribute(root, "layer_names") || H5.group(root, "layers") != null
                         || H5.group(root, "_layer_checkpoint_dependencies") != null) {
-                    throw new ConvscopeException(display + " holds only weights (no model_config): pass it as --weights FILE"
-                            + " with --model vgg16|vgg19|resnet50v2 or the matching architecture");
+                    throw new ConvscopeException(display + " holds only weights (no model_config): pass it as " + Setting.WEIGHTS + " FILE"
+                            + " with " + Setting.MODEL + " vgg16|vgg19|resnet50v2 or the matching architecture");
                 }
                 throw new ConvscopeException(display + " is an HDF5 file but not a Keras model (it has no model_config)");
             }

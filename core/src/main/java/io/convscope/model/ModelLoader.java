@@ -1,10 +1,12 @@
 package io.convscope.model;
 
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.network.Network;
 import io.convscope.keras.KerasImporter;
 import io.convscope.keras.KerasWeights;
 import io.convscope.onnx.OnnxImporter;
+import io.convscope.cvs.NetworkFile;
 import io.convscope.embedded.EmbeddedModel;
 import io.convscope.util.Names;
 import io.convscope.util.Progress;
@@ -114,7 +116,7 @@ public final class ModelLoader {
             default -> {
                 Path file = Path.of(w);
                 if (!Files.isRegularFile(file)) {
-                    throw new ConvscopeException("--weights: no such file: " + w + " (use imagenet, none, or a Keras weights file)");
+                    throw new ConvscopeException(Setting.WEIGHTS + ": no such file: " + w + " (use imagenet, none, or a Keras weights file)");
                 }
                 yield KerasWeights.applyTo(arch, file);
             }

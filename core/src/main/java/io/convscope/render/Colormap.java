@@ -72,6 +72,10 @@ public enum Colormap {
      *
      * @throws ConvscopeException for an unknown name, listing the nearest names and all names
      */
+    /** The one parser of the names ({@code viridis, …, gray}; also "grey"). */
+    public static final io.convscope.util.Choices<Colormap> CHOICES = io.convscope.util.Choices.of(Colormap.class, Colormap::cliName)
+            .alias("grey", GRAY);
+
     public static Colormap byName(String name) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         if (n.equals("grey")) {

@@ -1,7 +1,7 @@
 package io.convscope.zoo;
 
 import io.convscope.ConvscopeException;
-import io.convscope.util.ConsoleProgress;
+import io.convscope.util.Units;
 import io.convscope.util.Progress;
 
 import java.io.IOException;
@@ -403,7 +403,7 @@ public final class WeightsStore {
         } catch (IOException e) {
             throw new ConvscopeException("cannot create the weights cache folder " + cacheDir + " (" + describe(e)
                     + "); set CONVSCOPE_HOME to a writable folder, or download " + url
-                    + " yourself and pass --weights FILE");
+                    + " yourself and pass " + io.convscope.Setting.WEIGHTS + " FILE");
         }
         deleteStaleParts(f);
         Path tmp;
@@ -412,7 +412,7 @@ public final class WeightsStore {
         } catch (IOException e) {
             throw new ConvscopeException("cannot write to the weights cache folder " + cacheDir + " ("
                     + describe(e) + "); set CONVSCOPE_HOME to a writable folder, or download " + url
-                    + " yourself and pass --weights FILE");
+                    + " yourself and pass " + io.convscope.Setting.WEIGHTS + " FILE");
         }
         Path target = cacheDir.resolve(f.fileName());
         try {
@@ -420,7 +420,7 @@ public final class WeightsStore {
             if (!digest.equals(f.hash())) {
                 throw new ConvscopeException("downloaded " + url + " but its " + f.algorithm() + " is " + digest
                         + ", expected " + f.hash() + "; the download was damaged or the server sent a different file: try again,"
-                        + " or download it yourself and pass --weights FILE");
+                        + " or download it yourself and pass " + io.convscope.Setting.WEIGHTS + " FILE");
             }
             BasicFileAttributes a;
             try {
@@ -507,8 +507,8 @@ public final class WeightsStore {
                     sink.abort(null);
                     response.cancel(true);
                     throw failure(f, url, "no data for " + seconds(readTimeout) + " after "
-                            + ConsoleProgress.bytes(bytes) + (sink.contentLength > 0
-                            ? " of " + ConsoleProgress.bytes(sink.contentLength) : ""));
+                            + Units.bytes(bytes) + (sink.contentLength > 0
+                            ? " of " + Units.bytes(sink.contentLength) : ""));
                 }
             }
             HttpResponse<Void> r = response.get();
@@ -594,7 +594,7 @@ public final class WeightsStore {
         }
         where.append(cacheDir).append(java.io.File.separatorChar);
         return new ConvscopeException("could not download " + url + " (" + reason
-                + "); download it yourself and pass --weights FILE, or put it in " + where);
+                + "); download it yourself and pass " + io.convscope.Setting.WEIGHTS + " FILE, or put it in " + where);
     }
 
     /** A short reason for a failed exchange. */

@@ -100,8 +100,8 @@ class OnnxImporterTest {
     void everyOnnxLayerSurvivesTheNetworkFile(@TempDir Path tmp) {
         Network net = OnnxImporter.load(mixedModel(), null, "mixed", "mixed.onnx", Map.of());
         Path file = tmp.resolve("mixed.cvs");
-        io.convscope.model.NetworkFile.save(net, file);
-        Network back = io.convscope.model.NetworkFile.load(file);
+        io.convscope.cvs.NetworkFile.save(net, file);
+        Network back = io.convscope.cvs.NetworkFile.load(file);
         float[] x = random(new SplittableRandom(9), 2 * 2 * 6 * 6, 1.0);
         try (Engine a = Engine.create(net); Engine b = Engine.create(back); NDManager m = NDManager.newBaseManager()) {
             for (io.convscope.network.Node n : net.nodes()) {

@@ -8,7 +8,7 @@ import io.convscope.image.ImageTensor;
 import io.convscope.image.Resize;
 import io.convscope.keras.Fixtures;
 import io.convscope.model.ModelLoader;
-import io.convscope.model.NetworkFile;
+import io.convscope.cvs.NetworkFile;
 import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import io.convscope.network.Node;

@@ -1,4 +1,4 @@
-package io.convscope.model;
+package io.convscope.cvs;
 
 import ai.djl.ndarray.NDManager;
 import io.convscope.ConvscopeException;
