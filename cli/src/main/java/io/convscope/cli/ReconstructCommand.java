@@ -71,7 +71,8 @@ public final class ReconstructCommand implements Callable<Integer> {
         if (!net.inputShape().isSpatial()) {
             throw new ConvscopeException(net.name() + " does not take images (input " + net.inputShape().toKerasString() + ")");
         }
-        GradientImages.Settings s = opt.settings(GradientImages.Settings.reconstruction(), device);
+        int px = opt.size != null ? opt.size : net.inputShape().height() > 0 ? net.inputShape().height() : 224;
+        GradientImages.Settings s = opt.settings(GradientImages.Settings.reconstruction(px, px), device);
         ReconstructPlan plan = new ReconstructRequest(imagePath, layers, resize, s, opt.gifEvery, out)
                 .plan(picture, net, MemoryLimits.current(device));
         PrintWriter o = spec.commandLine().getOut();

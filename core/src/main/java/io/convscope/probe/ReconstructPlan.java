@@ -84,7 +84,7 @@ public record ReconstructPlan(ReconstructRequest request, Network network, Buffe
             Path file = dir.resolve(prefix(i) + ".png");
             Png.write(file, img);
             panel.add(img);
-            captions.add(String.format(Locale.ROOT, "%s · %.3f", layer, r.error()));
+            captions.add(String.format(Locale.ROOT, "%s · %.3g", layer, r.error())); // 0.000101, not 0.000
             errors[i] = r.error();
             csv.append(i + 1).append(',').append(layer).append(',').append(String.format(Locale.ROOT, "%.6g", r.error())).append('\n');
             Layer l = new Layer(i + 1, layer, r.error(), file);
@@ -95,7 +95,7 @@ public record ReconstructPlan(ReconstructRequest request, Network network, Buffe
         Png.write(panel(), Grid.panel(network.name() + " · " + stem + " rebuilt from each layer · " + s.steps() + " steps",
                 panel, captions));
         Png.write(dir.resolve("errors.png"), new LinePlot("normalized reconstruction error by layer (" + network.name() + ")")
-                .xLabel("layer (network order)").yLabel("‖Φ(x) − Φ₀‖² / ‖Φ₀‖²").series("error", errors).render());
+                .xLabel("layer (network order)").yLabel("‖Φ(x) − Φ₀‖² / ‖Φ₀‖²").categories(layers).series("error", errors).render());
         return out;
     }
 }

@@ -26,6 +26,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -93,6 +94,24 @@ class GradientImagesTest {
         assertTrue(last.error() > first.error(), first.error() + " vs " + last.error());
         // the loss fell from the noise start
         assertTrue(first.losses()[first.losses().length - 1] < first.losses()[0] / 10, Arrays.toString(first.losses()));
+    }
+
+    @Test
+    @Tag("slow")
+    void smallImagesAreReconstructedInFourierSpaceSoPooledLayersConverge() {
+        // pixels stalled on the embedded model: block1_pool 0.355 after 150 steps, worse than block2_pool 0.192
+        assertTrue(GradientImages.Settings.reconstruction(28, 28).fourier());
+        assertFalse(GradientImages.Settings.reconstruction(224, 224).fourier());
+        assertEquals(0, GradientImages.Settings.reconstruction(28, 28).size());
+        Network net = EmbeddedModel.load();
+        float[] img = sample(net);
+        GradientImages.Settings s = GradientImages.Settings.reconstruction(28, 28).withSize(28).withSteps(60);
+        GradientImages.Reconstruction pool1 = GradientImages.reconstruct(net, img, 28, 28, "block1_pool", s, List.of());
+        GradientImages.Reconstruction pool2 = GradientImages.reconstruct(net, img, 28, 28, "block2_pool", s, List.of());
+        System.out.printf("embedded reconstruction error (60 steps): block1_pool %.4f, block2_pool %.4f%n", pool1.error(),
+                pool2.error());
+        assertTrue(pool1.error() < 0.02, "block1_pool: " + pool1.error());
+        assertTrue(pool2.error() > pool1.error(), pool1.error() + " vs " + pool2.error());
     }
 
     @Test
