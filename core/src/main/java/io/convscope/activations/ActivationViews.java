@@ -370,6 +370,27 @@ public final class ActivationViews {
 
     /** {@link #grid(String, Heatmap[], Options)} drawn into an array from {@code pixels} ({@link Grid#render(IntFunction)}). */
     static BufferedImage grid(String title, Heatmap[] maps, Options opt, IntFunction<int[]> pixels) {
+        return gridSheet(title, maps, opt).render(pixels);
+    }
+
+    /**
+     * Where the grid of a layer with {@code channels} maps of {@code width × height} puts each channel's
+     * tile (its title one line, as every grid's is): the same sheet as {@link #grid}, laid out over
+     * blank maps.
+     */
+    static List<java.awt.Rectangle> gridTiles(int channels, int width, int height, Options opt) {
+        float[] blank = new float[width * height];
+        Heatmap[] maps = new Heatmap[channels];
+        java.util.Arrays.fill(maps, new Heatmap(blank, width, height, true));
+        Grid g = gridSheet("-", maps, opt);
+        List<java.awt.Rectangle> out = new ArrayList<>(channels);
+        for (int c = 0; c < channels; c++) {
+            out.add(g.tile(c));
+        }
+        return out;
+    }
+
+    private static Grid gridSheet(String title, Heatmap[] maps, Options opt) {
         Heatmap[] shown = maps;
         String t = title;
         int f = maps.length == 0 ? 1 : gridShrink(maps[0].width(), maps[0].height());
@@ -381,7 +402,7 @@ public final class ActivationViews {
             t = title + " · maps at 1/" + f + " size";
         }
         return new Grid().title(t).columns(Math.min(opt.columns(), Math.max(1, shown.length)))
-                .minTileSize(GRID_MIN_TILE).colormap(opt.colormap()).addChannels(shown).render(pixels);
+                .minTileSize(GRID_MIN_TILE).colormap(opt.colormap()).addChannels(shown);
     }
 
     /**

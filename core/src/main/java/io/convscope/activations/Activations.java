@@ -37,12 +37,21 @@ public final class Activations {
     private final ImageTensor input;
     private final List<BufferedImage> inputImages;
     private final List<LayerActivations> layers;
+    private final List<float[]> probabilities;
+    private final List<String> labels;
 
-    private Activations(String network, ImageTensor input, List<BufferedImage> inputImages, List<LayerActivations> layers) {
+    private Activations(String network, ImageTensor input, List<BufferedImage> inputImages, List<LayerActivations> layers,
+                        List<float[]> probabilities, List<String> labels) {
         this.network = network;
         this.input = input;
         this.inputImages = List.copyOf(inputImages);
         this.layers = List.copyOf(layers);
+        this.probabilities = List.copyOf(probabilities);
+        this.labels = List.copyOf(labels);
+    }
+
+    /** One of the classes the model gives an image: its index, its label and its probability. */
+    public record Guess(int index, String label, float probability) {
     }
 
     /** A result made from known arrays (for callers with activations of their own, and tests). */
@@ -51,7 +60,36 @@ public final class Activations {
         if (inputImages.size() != input.n()) {
             throw new IllegalArgumentException(inputImages.size() + " pictures for " + input.n() + " images");
         }
-        return new Activations(network, input, inputImages, layers);
+        return new Activations(network, input, inputImages, layers, List.of(), List.of());
+    }
+
+    /**
+     * This result with the class probabilities of each image ({@code probabilities.get(i)}: one per
+     * class, as the model's classifier gives them) and the classes' names.
+     */
+    public Activations withPredictions(List<float[]> probabilities, List<String> labels) {
+        if (probabilities.size() != imageCount()) {
+            throw new IllegalArgumentException(probabilities.size() + " predictions for " + imageCount() + " images");
+        }
+        return new Activations(network, input, inputImages, layers, probabilities, labels);
+    }
+
+    /** Whether the model's classes were computed with the maps (a model with a classifier and labels). */
+    public boolean hasPredictions() {
+        return !probabilities.isEmpty();
+    }
+
+    /** The {@code k} most probable classes of image {@code image}, most probable first (none without predictions). */
+    public List<Guess> top(int image, int k) {
+        if (probabilities.isEmpty()) {
+            return List.of();
+        }
+        float[] p = probabilities.get(image);
+        List<Guess> out = new ArrayList<>();
+        for (int c : Engine.topK(p, k)) {
+            out.add(new Guess(c, c < labels.size() ? labels.get(c) : "class " + c, p[c]));
+        }
+        return out;
     }
 
     /** The network's name. */
@@ -108,6 +146,15 @@ public final class Activations {
      * have a (C, H, W) output. Progress counts images.
      */
     public static Activations compute(Engine engine, ImageTensor images, List<String> layers, Progress progress) {
+        return compute(engine, images, layers, false, progress);
+    }
+
+    /**
+     * {@link #compute(Engine, ImageTensor, List, Progress)}, and with {@code predict} the class
+     * probabilities of each image from the same forward pass (the engine's network must then end in
+     * its classifier; its labels name the classes).
+     */
+    public static Activations compute(Engine engine, ImageTensor images, List<String> layers, boolean predict, Progress progress) {
         Network net = engine.network();
         if (layers.isEmpty()) {
             throw new ConvscopeException("no layers chosen");
@@ -131,13 +178,22 @@ public final class Activations {
             shapes.add(null);
         }
         List<BufferedImage> pictures = new ArrayList<>();
+        List<float[]> probabilities = new ArrayList<>();
+        String output = net.outputs().get(0);
+        List<String> taps = new ArrayList<>(layers);
+        if (predict && !taps.contains(output)) {
+            taps.add(output);
+        }
         Progress p = Progress.orNone(progress);
         p.start("computing activations", count, Progress.Unit.STEPS);
         try {
             for (int i = 0; i < count; i++) {
                 try (NDManager scope = engine.manager().newSubManager()) {
                     NDArray x = engine.input(scope, images.sample(i), 1, images.c(), images.h(), images.w());
-                    Map<String, NDArray> out = engine.forward(x, layers);
+                    Map<String, NDArray> out = engine.forward(x, taps);
+                    if (predict) {
+                        probabilities.add(engine.probabilities(out.get(output))[0]);
+                    }
                     for (int k = 0; k < nodes.size(); k++) {
                         NDArray a = out.get(nodes.get(k).name());
                         long[] s = a.getShape().getShape();
@@ -165,6 +221,6 @@ public final class Activations {
             Node n = nodes.get(k);
             result.add(new LayerActivations(k + 1, n.name(), n.layer().type(), shapes.get(k), values.get(k), stats.get(k)));
         }
-        return new Activations(net.name(), images, pictures, result);
+        return new Activations(net.name(), images, pictures, result, probabilities, predict ? net.labels() : List.of());
     }
 }

@@ -98,6 +98,6 @@ final class CompareView implements ActivationView {
         if (!p.wrote(f)) {
             return "";
         }
-        return "<p>All images: " + p.link(f) + "</p>\n<img src=\"" + p.attr(f) + "\" alt=\"compare " + p.attr(l.name()) + "\">\n";
+        return p.picture(f, "the same channels for every image");
     }
 }

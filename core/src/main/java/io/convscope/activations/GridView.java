@@ -48,6 +48,13 @@ final class GridView implements ActivationView {
 
     @Override
     public String pictureHtml(IndexPage.Page p, LayerActivations l, int image) {
-        return p.figure(file(p.plan(), image, l), l.name() + " grid", "all channels");
+        // each tile opens its channel's own picture when the channels view wrote it, else shows it enlarged
+        List<String> targets = new ArrayList<>();
+        List<String> titles = new ArrayList<>();
+        for (int c = 0; c < l.channels(); c++) {
+            targets.add(ChannelsView.file(p.plan(), image, l, c));
+            titles.add(l.name() + " · channel " + c);
+        }
+        return p.picture(file(p.plan(), image, l), "all channels", p.gridTiles(l), targets, titles);
     }
 }

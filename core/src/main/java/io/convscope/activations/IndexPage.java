@@ -1,17 +1,30 @@
 package io.convscope.activations;
 
+import io.convscope.render.Html;
+import io.convscope.render.Normalization;
+
+import java.awt.Rectangle;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code index.html} of an activations run: the input images, then each layer in network order with
- * its shape, statistics, top channels and pictures, and links to every file written. Static and
- * self-contained: inline CSS, no scripts, no external assets; every name is HTML-escaped and every
- * link is a relative path.
+ * {@code index.html} of an activations run, made with {@link Html.Page}: a side bar with every section;
+ * an overview (settings, colour bar, statistics files); a section per image (the input, the model's
+ * top classes when it has a classifier with labels, the image's figures per layer); the table of
+ * layers; then a folding section per layer with a sub-section per image holding each view's pictures
+ * at natural size (grid tiles open their channel) and links to every file written. On a large run
+ * (more than {@link #OPEN_LIMIT} layer × image sections) only the first layer is unfolded.
  */
 public final class IndexPage {
+    /** Up to this many layer × image sections, every section of the page is unfolded. */
+    static final int OPEN_LIMIT = 12;
+    /** How many classes each image shows. */
+    static final int TOP_CLASSES = 5;
+
     private IndexPage() {
     }
 
@@ -21,112 +34,157 @@ public final class IndexPage {
      * @param files every file the run wrote (relative paths), for the links
      */
     public static String html(Activations acts, FilePlan plan, ActivationViews.Options opt, List<String> files) {
-        Set<String> written = Set.copyOf(files);
-        Page page = new Page(plan, opt, written);
+        Page page = new Page(plan, opt, new Html.Page("Activations of " + acts.network(), files));
+        Html.Page h = page.html;
         List<ActivationView> views = ActivationViews.active(opt);
-        StringBuilder h = new StringBuilder(8192);
-        String title = "Activations of " + acts.network();
-        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(esc(title))
-                .append("</title>\n<style>\n")
-                .append("body{font-family:system-ui,sans-serif;margin:1.5em;background:#fafafa;color:#222}\n")
-                .append("h2{margin-top:2em;border-bottom:1px solid #ccc}\n")
-                .append("img{image-rendering:pixelated;max-width:100%;border:1px solid #ddd;background:#fff}\n")
-                .append("table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 8px;border:1px solid #ddd;text-align:right}\n")
-                .append("th{background:#eee}td.l,th.l{text-align:left}.inputs img{width:160px;margin-right:8px}\n")
-                .append("figure{display:inline-block;margin:0 12px 12px 0;vertical-align:top}figcaption{font-size:90%}\n")
-                .append("details{margin:.5em 0}code{background:#eee;padding:0 3px}\n")
-                .append("</style>\n</head>\n<body>\n");
-        h.append("<h1>").append(esc(title)).append("</h1>\n");
-        h.append("<p>").append(acts.layers().size()).append(" layers, ").append(acts.imageCount())
-                .append(acts.imageCount() == 1 ? " image" : " images").append("; normalization <code>")
-                .append(esc(opt.normalization().name().toLowerCase(Locale.ROOT))).append("</code>, colormap <code>")
-                .append(esc(opt.colormap().name().toLowerCase(Locale.ROOT))).append("</code>, top-k ranked by <code>")
-                .append(esc(opt.rank().name().toLowerCase(Locale.ROOT))).append("</code>. Statistics: ")
-                .append(link(FilePlan.STATS_CSV, written)).append(", ").append(link(FilePlan.CHANNEL_STATS_CSV, written))
-                .append(", ").append(link(FilePlan.STATS_JSON, written)).append(".</p>\n");
+        int images = acts.imageCount();
+        List<LayerActivations> layers = acts.layers();
+        String rank = opt.rank().name().toLowerCase(Locale.ROOT);
 
-        h.append("<div class=\"inputs\">\n");
-        for (int i = 0; i < acts.imageCount(); i++) {
-            h.append("<figure>");
-            if (written.contains(plan.input(i))) {
-                h.append("<img src=\"").append(attr(plan.input(i))).append("\" alt=\"input ").append(attr(acts.imageNames().get(i)))
-                        .append("\">");
-            }
-            h.append("<figcaption>").append(esc(acts.imageNames().get(i)));
+        h.section("overview", "Overview", 1, true);
+        h.add("<p>" + layers.size() + (layers.size() == 1 ? " layer, " : " layers, ") + images + (images == 1 ? " image" : " images")
+                + "; normalization <code>" + esc(opt.normalization().cliName()) + "</code>, colormap <code>"
+                + esc(opt.colormap().cliName()) + "</code>, top-k ranked by <code>" + esc(rank) + "</code>.</p>\n");
+        h.add("<p>Colours: " + Html.colorBar(opt.colormap(), ticks(opt.normalization())) + " <span class=\"muted\">"
+                + esc(scaleText(opt.normalization())) + "</span></p>\n");
+        h.add("<p>Statistics: " + h.links(List.of(FilePlan.STATS_CSV, FilePlan.CHANNEL_STATS_CSV, FilePlan.STATS_JSON))
+                + ". A click on a tile of a grid opens that channel.</p>\n");
+        h.end();
+
+        h.navHeading("Images");
+        for (int i = 0; i < images; i++) {
+            String name = ActivationViews.fileName(acts.imageNames().get(i));
+            h.section(imageId(plan, i), name, 1, true);
+            StringBuilder cap = new StringBuilder(esc(acts.imageNames().get(i)));
             for (ActivationView v : views) {
-                h.append(v.inputHtml(page, i));
+                cap.append(v.inputHtml(page, i));
             }
-            h.append("</figcaption></figure>\n");
+            h.add("<div>" + h.thumbnail(plan.input(i), "input " + name, cap.toString()) + predictions(acts, i) + "</div>\n");
+            List<List<String>> rows = new ArrayList<>();
+            for (LayerActivations l : layers) {
+                ChannelStats s = l.stats().get(i).layer();
+                rows.add(List.of(Integer.toString(l.position()), "<a href=\"#" + esc(sectionId(plan, l, i)) + "\">" + esc(l.name())
+                        + "</a>", StatsReport.num(s.mean()), StatsReport.num(s.max()), percent(s.zeros()),
+                        l.stats().get(i).deadChannels() + "/" + l.channels()));
+            }
+            h.add(Html.table(List.of("#", "layer", "mean", "max", "zeros", "dead"), rows, Set.of(1)));
+            h.end();
         }
-        h.append("</div>\n");
 
-        h.append("<h2>Layers</h2>\n<table>\n<tr><th>#</th><th class=\"l\">layer</th><th class=\"l\">type</th>"
-                + "<th>H×W×C</th><th>mean</th><th>std</th><th>max</th><th>zeros</th><th>dead</th></tr>\n");
-        for (LayerActivations l : acts.layers()) {
+        h.navHeading("Layers");
+        h.section("layers", "All layers", 1, true);
+        List<List<String>> rows = new ArrayList<>();
+        for (LayerActivations l : layers) {
             ChannelStats s = StatsReport.overall(l);
-            h.append("<tr><td>").append(l.position()).append("</td><td class=\"l\"><a href=\"#").append(attr(plan.stem(l)))
-                    .append("\">").append(esc(l.name())).append("</a></td><td class=\"l\">").append(esc(l.type()))
-                    .append("</td><td>").append(esc(l.shape().toHwcString())).append("</td><td>").append(StatsReport.num(s.mean()))
-                    .append("</td><td>").append(StatsReport.num(s.std())).append("</td><td>").append(StatsReport.num(s.max()))
-                    .append("</td><td>").append(String.format(Locale.ROOT, "%.1f%%", 100 * s.zeros())).append("</td><td>")
-                    .append(StatsReport.deadEverywhere(l)).append('/').append(l.channels()).append("</td></tr>\n");
+            rows.add(List.of(Integer.toString(l.position()), "<a href=\"#" + esc(plan.stem(l)) + "\">" + esc(l.name()) + "</a>",
+                    esc(l.type()), esc(l.shape().toHwcString()), StatsReport.num(s.mean()), StatsReport.num(s.std()),
+                    StatsReport.num(s.max()), percent(s.zeros()), StatsReport.deadEverywhere(l) + "/" + l.channels()));
         }
-        h.append("</table>\n");
-        if (acts.imageCount() > 1) {
-            h.append("<p>Figures over all images; a channel is dead when it is all zero for every image.</p>\n");
+        h.add(Html.table(List.of("#", "layer", "type", "H×W×C", "mean", "std", "max", "zeros", "dead"), rows, Set.of(1, 2)));
+        if (images > 1) {
+            h.paragraph("Figures over all images; a channel is dead when it is all zero for every image.");
         }
+        h.end();
 
-        for (LayerActivations l : acts.layers()) {
-            h.append("<h2 id=\"").append(attr(plan.stem(l))).append("\">").append(l.position()).append(". ")
-                    .append(esc(l.name())).append(" <small>(").append(esc(l.type())).append(", ")
-                    .append(l.height()).append("×").append(l.width()).append(", ").append(l.channels())
-                    .append(" channels)</small></h2>\n");
+        boolean allOpen = (long) layers.size() * images <= OPEN_LIMIT;
+        for (LayerActivations l : layers) {
+            boolean open = allOpen || l == layers.get(0);
+            h.section(plan.stem(l), l.position() + ". " + l.name() + " (" + l.type() + ", " + l.height() + "×" + l.width() + ", "
+                    + l.channels() + (l.channels() == 1 ? " channel)" : " channels)"), l.position() + ". " + l.name(), 1, open);
             for (ActivationView v : views) {
-                h.append(v.layerHtml(page, l));
+                h.add(v.layerHtml(page, l));
             }
-            for (int i = 0; i < acts.imageCount(); i++) {
+            for (int i = 0; i < images; i++) {
                 LayerStats st = l.stats().get(i);
                 ChannelStats s = st.layer();
-                h.append("<h3>").append(esc(acts.imageNames().get(i))).append("</h3>\n");
-                h.append("<p>mean ").append(StatsReport.num(s.mean())).append(", std ").append(StatsReport.num(s.std()))
-                        .append(", max ").append(StatsReport.num(s.max())).append(", zeros ")
-                        .append(String.format(Locale.ROOT, "%.1f%%", 100 * s.zeros())).append(", dead channels ")
-                        .append(st.deadChannels()).append('/').append(l.channels()).append("</p>\n");
-                for (ActivationView v : views) {
-                    h.append(v.pictureHtml(page, l, i));
+                String name = ActivationViews.fileName(acts.imageNames().get(i));
+                h.section(sectionId(plan, l, i), name, name, 2, open);
+                h.add("<p>mean " + StatsReport.num(s.mean()) + ", std " + StatsReport.num(s.std()) + ", max " + StatsReport.num(s.max())
+                        + ", zeros " + percent(s.zeros()) + ", dead channels " + st.deadChannels() + "/" + l.channels() + "</p>\n");
+                if (opt.normalization() == Normalization.LAYER) {
+                    h.add("<p>Colours of this layer and image: " + Html.colorBar(opt.colormap(),
+                            List.of(StatsReport.num(s.min()), StatsReport.num(s.max()))) + "</p>\n");
                 }
-                h.append("<p>Top channels by ").append(opt.rank().name().toLowerCase(Locale.ROOT)).append(": ");
+                for (ActivationView v : views) {
+                    h.add(v.pictureHtml(page, l, i));
+                }
                 List<String> tops = new ArrayList<>();
                 for (LayerStats.Ranked r : st.top(opt.topK(), opt.rank())) {
                     tops.add("#" + r.channel() + " (" + StatsReport.num(r.score()) + ")");
                 }
-                h.append(esc(String.join(", ", tops))).append("</p>\n");
+                h.add("<p>Top channels by " + esc(rank) + ": " + esc(String.join(", ", tops)) + "</p>\n");
                 for (ActivationView v : views) {
-                    h.append(v.linkHtml(page, l, i));
+                    h.add(v.linkHtml(page, l, i));
                 }
+                h.end();
             }
+            h.end();
         }
-        h.append("<h2>All files</h2>\n<ul>\n");
-        for (String f : files) {
-            h.append("<li>").append(link(f, written)).append("</li>\n");
+
+        h.navHeading("Files");
+        h.files("All files", files, false);
+        return h.html();
+    }
+
+    /** The id of image {@code i}'s section: {@code image-7_sneaker}. */
+    static String imageId(FilePlan plan, int i) {
+        return "image-" + plan.folder(i);
+    }
+
+    /** The id of layer {@code l}'s sub-section for image {@code i}: {@code 01_block1_conv1--7_sneaker}. */
+    static String sectionId(FilePlan plan, FilePlan.Layer l, int i) {
+        return plan.stem(l) + "--" + plan.folder(i);
+    }
+
+    /** The image's most probable classes, as a short table; nothing when the run computed none. */
+    private static String predictions(Activations acts, int image) {
+        if (!acts.hasPredictions()) {
+            return "";
         }
-        h.append("</ul>\n</body>\n</html>\n");
-        return h.toString();
+        List<List<String>> rows = new ArrayList<>();
+        for (Activations.Guess g : acts.top(image, TOP_CLASSES)) {
+            rows.add(List.of(esc(g.label()), Integer.toString(g.index()),
+                    g.probability() < 0.00005f ? "< 0.01 %" : String.format(Locale.ROOT, "%.2f %%", 100.0 * g.probability())));
+        }
+        return "<figure class=\"pred\"><figcaption>The model's top classes</figcaption>"
+                + Html.table(List.of("class", "index", "probability"), rows, Set.of(0)) + "</figure>\n";
+    }
+
+    /** The colour bar's labels under a normalization. */
+    static List<String> ticks(Normalization n) {
+        return switch (n) {
+            case STANDARDIZE -> List.of("μ−2σ", "μ−σ", "μ", "μ+σ", "μ+2σ");
+            case MINMAX -> List.of("channel min", "channel max");
+            case LAYER -> List.of("layer min", "layer max");
+        };
+    }
+
+    private static String scaleText(Normalization n) {
+        return switch (n) {
+            case STANDARDIZE -> "each channel on its own scale: its mean μ in the middle, σ its standard deviation, beyond ±2σ the ends";
+            case MINMAX -> "each channel from its own minimum to its maximum";
+            case LAYER -> "one scale per layer and image, so that channels compare (its range is shown with each picture)";
+        };
+    }
+
+    private static String percent(double fraction) {
+        return String.format(Locale.ROOT, "%.1f%%", 100 * fraction);
     }
 
     /**
      * What a view's part of the page needs: the file names, the options, which files were written,
-     * and links and escaping as the page makes them.
+     * and links, pictures and escaping as the page makes them.
      */
     static final class Page {
         private final FilePlan plan;
         private final ActivationViews.Options opt;
-        private final Set<String> written;
+        private final Html.Page html;
+        private final Map<LayerActivations, List<Html.Area>> tiles = new HashMap<>();
 
-        Page(FilePlan plan, ActivationViews.Options opt, Set<String> written) {
+        Page(FilePlan plan, ActivationViews.Options opt, Html.Page html) {
             this.plan = plan;
             this.opt = opt;
-            this.written = written;
+            this.html = html;
         }
 
         FilePlan plan() {
@@ -139,69 +197,43 @@ public final class IndexPage {
 
         /** Whether the run wrote {@code file}. */
         boolean wrote(String file) {
-            return written.contains(file);
+            return html.wrote(file);
         }
 
         /** A link to {@code file} showing its name (plain text when it was not written). */
         String link(String file) {
-            return IndexPage.link(file, file, written);
+            return html.link(file);
         }
 
         /** A link to {@code file} showing {@code text} (plain text when it was not written). */
         String link(String file, String text) {
-            return IndexPage.link(file, text, written);
+            return html.link(file, text);
         }
 
-        /** Text for an attribute value. */
-        String attr(String s) {
-            return IndexPage.attr(s);
+        /** {@code file} at its natural size in a scrollable box, captioned; nothing when it was not written. */
+        String picture(String file, String caption) {
+            return html.picture(file, caption);
         }
 
-        /**
-         * A figure of {@code file} (when written) with {@code alt} text and the caption
-         * "{@code caption}: link"; else nothing.
-         */
-        String figure(String file, String alt, String caption) {
-            if (!wrote(file)) {
-                return "";
-            }
-            return "<figure><img src=\"" + attr(file) + "\" alt=\"" + attr(alt) + "\"><figcaption>" + esc(caption) + ": "
-                    + link(file) + "</figcaption></figure>\n";
+        /** {@link #picture(String, String)} whose tiles link to {@code targets} (see {@link Html.Page#picture}). */
+        String picture(String file, String caption, List<Html.Area> areas, List<String> targets, List<String> titles) {
+            return html.picture(file, caption, areas, targets, titles);
         }
-    }
 
-    private static String link(String file, Set<String> written) {
-        return link(file, file, written);
-    }
-
-    private static String link(String file, String text, Set<String> written) {
-        if (!written.contains(file)) {
-            return esc(text);
+        /** Where the grid of layer {@code l} puts each channel (the same for every image). */
+        List<Html.Area> gridTiles(LayerActivations l) {
+            return tiles.computeIfAbsent(l, k -> {
+                List<Html.Area> out = new ArrayList<>();
+                for (Rectangle r : ActivationViews.gridTiles(k.channels(), k.width(), k.height(), opt)) {
+                    out.add(new Html.Area(r.x, r.y, r.width, r.height));
+                }
+                return out;
+            });
         }
-        return "<a href=\"" + attr(href(file)) + "\">" + esc(text) + "</a>";
-    }
-
-    /** A relative URL: each path segment percent-encoded where needed. */
-    static String href(String file) {
-        StringBuilder sb = new StringBuilder();
-        byte[] b = file.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        for (byte x : b) {
-            int c = x & 0xFF;
-            if (c < 128 && (Character.isLetterOrDigit(c) || "-_./~".indexOf(c) >= 0)) {
-                sb.append((char) c);
-            } else {
-                sb.append(String.format(Locale.ROOT, "%%%02X", c));
-            }
-        }
-        return sb.toString();
     }
 
     /** Text for HTML element content. */
     public static String esc(String s) {
-        return io.convscope.render.Html.escape(s);
-    }
-
-    private static String attr(String s) {
-        return esc(s);
+        return Html.escape(s);
     }
 }

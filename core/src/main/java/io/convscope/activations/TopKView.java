@@ -61,6 +61,6 @@ final class TopKView implements ActivationView {
 
     @Override
     public String pictureHtml(IndexPage.Page p, LayerActivations l, int image) {
-        return p.figure(file(p.plan(), image, l, p.options().topK()), l.name() + " top channels", "top channels");
+        return p.picture(file(p.plan(), image, l, p.options().topK()), "top channels");
     }
 }

@@ -349,9 +349,19 @@ public final class Engine implements AutoCloseable {
         try (NDManager step = input.getManager().newSubManager()) {
             NDArray x = input.duplicate();
             x.attach(step);
-            NDArray y = forward(x, List.of(out)).get(out);
+            return probabilities(forward(x, List.of(out)).get(out));
+        }
+    }
+
+    /**
+     * Class probabilities from the output layer's values {@code y} for a batch (as {@link #forward}
+     * gives them): passed through softmax unless the network already ends in one.
+     */
+    public float[][] probabilities(NDArray y) {
+        try (NDManager step = y.getManager().newSubManager()) {
             if (!endsInSoftmax()) {
                 y = y.softmax(1);
+                y.attach(step);
             }
             long n = y.getShape().get(0);
             float[] flat = y.toType(DataType.FLOAT32, false).toFloatArray();
@@ -362,6 +372,21 @@ public final class Engine implements AutoCloseable {
             }
             return probs;
         }
+    }
+
+    /** The indices of the {@code k} largest of {@code p}, largest first (ties: the lower index first). */
+    public static int[] topK(float[] p, int k) {
+        Integer[] idx = new Integer[p.length];
+        for (int i = 0; i < p.length; i++) {
+            idx[i] = i;
+        }
+        java.util.Arrays.sort(idx, java.util.Comparator.comparingDouble((Integer i) -> -p[i]).thenComparingInt(i -> i));
+        int n = Math.min(k, p.length);
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = idx[i];
+        }
+        return out;
     }
 
     /** True when the output layer already applies softmax ({@link Layer#endsInSoftmax}). */

@@ -30,22 +30,27 @@ import java.util.List;
  * @param estimate the memory estimate
  * @param notDrawn with {@code all}: the model's layers without feature maps
  * @param filePlan the names of the files the drawing writes
+ * @param classifier the whole model when it ends in a classifier with labels and works at this size (its
+ *                 classes are computed in the same forward pass as the maps and shown on the page), else null
  */
 public record ActivationsPlan(ActivationsRequest request, Network network, List<Path> files, List<BufferedImage> pictures,
                               List<String> names, List<String> layers, int width, int height, MemoryEstimate estimate,
-                              List<String> notDrawn, FilePlan filePlan) {
+                              List<String> notDrawn, FilePlan filePlan, Network classifier) {
 
     /** The page that shows everything. */
     public Path index() {
         return request.out().resolve(FilePlan.INDEX);
     }
 
-    /** Runs the images through the network on {@code device}, one at a time, keeping the layers' maps and statistics. */
+    /**
+     * Runs the images through the network on {@code device}, one at a time, keeping the layers' maps and
+     * statistics, and with a {@link #classifier} each image's classes from the same pass.
+     */
     public Activations compute(Device device, Progress progress) {
         ImageTensor x = ImageTensor.of(pictures, names, network.inputShape(), network.preprocessing(), request.resize());
         pictures.clear();
-        try (Engine engine = Engine.create(network, device)) {
-            return Activations.compute(engine, x, layers, Progress.orNone(progress));
+        try (Engine engine = Engine.create(classifier != null ? classifier : network, device)) {
+            return Activations.compute(engine, x, layers, classifier != null, Progress.orNone(progress));
         }
     }
 

@@ -108,8 +108,11 @@ public record ActivationsRequest(List<String> images, LayerSelection selection, 
                 }
             }
         }
+        // a classifier with labels that works at this size: its classes come from the same forward pass
+        boolean classifies = !net.labels().isEmpty() && in.height() == h && in.width() == w
+                && !net.node(net.outputs().get(0)).outputShape().isSpatial();
         return new ActivationsPlan(this, probe, files, pictures, names, chosen, w, h, estimate, notDrawn,
-                new FilePlan(names, chosen.size()));
+                new FilePlan(names, chosen.size()), classifies ? net : null);
     }
 
     /**

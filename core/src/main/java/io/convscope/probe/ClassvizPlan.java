@@ -43,6 +43,11 @@ public record ClassvizPlan(ClassvizRequest request, Network network, int[] class
         return request.out().resolve(Outputs.number(i + 1, classes.length) + "_" + Outputs.slug(network.label(classes[i])) + ".png");
     }
 
+    /** The page that shows the run: {@code index.html}. */
+    public Path page() {
+        return request.out().resolve("index.html");
+    }
+
     /** Every file the run writes. */
     public List<Path> files() {
         List<Path> f = new ArrayList<>();
@@ -54,6 +59,7 @@ public record ClassvizPlan(ClassvizRequest request, Network network, int[] class
         if (request.gifEvery() != null) {
             f.add(request.out().resolve("progress.gif"));
         }
+        f.add(page());
         return f;
     }
 
@@ -100,6 +106,19 @@ public record ClassvizPlan(ClassvizRequest request, Network network, int[] class
             out.add(new Judged(idx[i], label, probs[i][idx[i]], top, network.label(top), probs[i][top], file(i)));
         }
         Png.write(sheet(), grid.render());
+        List<Path> pics = new ArrayList<>(List.of(sheet()));
+        List<String> captions = new ArrayList<>(List.of("every class"));
+        List<List<String>> rows = new ArrayList<>();
+        for (Judged j : out) {
+            pics.add(j.file());
+            captions.add(j.label() + " (" + j.classIndex() + ")");
+            rows.add(List.of(j.label(), Integer.toString(j.classIndex()), String.format(Locale.ROOT, "%.4f", j.probability()),
+                    j.topLabel() + " (" + j.topIndex() + ")", String.format(Locale.ROOT, "%.4f", j.topProbability())));
+        }
+        new RunPage(page(), "Class visualization of " + network.name(), files()).pictures("Pictures", pics, captions)
+                .table("How the model judges each picture", List.of("class", "index", "probability", "model's top class",
+                        "its probability"), rows)
+                .settings(s, "GIF every", String.valueOf(request.gifEvery())).write();
         return out;
     }
 }

@@ -32,7 +32,12 @@ public record FiltersPlan(FiltersRequest request, Network network, int[] channel
         return request.out().resolve(stem() + ".png");
     }
 
-    /** Every file the run writes: the sheet, a picture per channel, metrics.csv and the GIF when asked. */
+    /** The page that shows the run: {@code index.html}. */
+    public Path page() {
+        return request.out().resolve("index.html");
+    }
+
+    /** Every file the run writes: the sheet, a picture per channel, metrics.csv, the GIF when asked and the page. */
     public List<Path> files() {
         List<Path> f = new ArrayList<>();
         for (int ch : channels) {
@@ -43,6 +48,7 @@ public record FiltersPlan(FiltersRequest request, Network network, int[] channel
         if (request.gifEvery() != null) {
             f.add(request.out().resolve(stem() + "_progress.gif"));
         }
+        f.add(page());
         return f;
     }
 
@@ -64,6 +70,14 @@ public record FiltersPlan(FiltersRequest request, Network network, int[] channel
             grid.add(pic, "channel " + channels[i]);
         }
         Png.write(sheet(), grid.render());
+        List<Path> pics = new ArrayList<>(List.of(sheet()));
+        List<String> captions = new ArrayList<>(List.of("every channel"));
+        for (int ch : channels) {
+            pics.add(request.out().resolve(stem()).resolve(String.format(Locale.ROOT, "c%03d.png", ch)));
+            captions.add("channel " + ch);
+        }
+        new RunPage(page(), "Channels of " + layer + " in " + network.name(), files()).pictures("Pictures", pics, captions)
+                .settings(s, "layer", layer, "GIF every", String.valueOf(request.gifEvery())).write();
         return files();
     }
 }

@@ -78,18 +78,8 @@ public record PredictRequest(List<String> images, int top, Resize resize, int ba
         return out;
     }
 
-    /** The indices of the k largest, largest first (ties: the lower index first). */
+    /** The indices of the k largest, largest first (ties: the lower index first): {@link Engine#topK}. */
     public static int[] topK(float[] p, int k) {
-        Integer[] idx = new Integer[p.length];
-        for (int i = 0; i < p.length; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, Comparator.comparingDouble((Integer i) -> -p[i]).thenComparingInt(i -> i));
-        int n = Math.min(k, p.length);
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = idx[i];
-        }
-        return out;
+        return Engine.topK(p, k);
     }
 }

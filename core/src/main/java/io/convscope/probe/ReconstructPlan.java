@@ -52,9 +52,17 @@ public record ReconstructPlan(ReconstructRequest request, Network network, Buffe
         return Outputs.number(i + 1, layers.size()) + "_" + Outputs.slug(layers.get(i));
     }
 
-    /** How many files the run writes: per layer a picture and metrics (and a GIF when asked), then errors.csv, panel.png, errors.png. */
+    /** The page that shows the run, in the image's folder. */
+    public Path page() {
+        return folder().resolve("index.html");
+    }
+
+    /**
+     * How many files the run writes: per layer a picture and metrics (and a GIF when asked), then
+     * errors.csv, panel.png, errors.png and the page.
+     */
     public int fileCount() {
-        return layers.size() * (request.gifEvery() != null ? 3 : 2) + 3;
+        return layers.size() * (request.gifEvery() != null ? 3 : 2) + 4;
     }
 
     /** Rebuilds the image from each layer in turn, reporting each as it is done, then writes the panel, errors.csv and errors.png. */
@@ -96,6 +104,23 @@ public record ReconstructPlan(ReconstructRequest request, Network network, Buffe
                 panel, captions));
         Png.write(dir.resolve("errors.png"), new LinePlot("normalized reconstruction error by layer (" + network.name() + ")")
                 .xLabel("layer (network order)").yLabel("‖Φ(x) − Φ₀‖² / ‖Φ₀‖²").categories(layers).series("error", errors).render());
+        List<Path> written = new ArrayList<>(List.of(panel(), dir.resolve("errors.png"), dir.resolve("errors.csv")));
+        List<List<String>> rows = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            written.add(dir.resolve(prefix(i) + ".png"));
+            written.add(dir.resolve(prefix(i) + "_metrics.csv"));
+            written.add(dir.resolve(prefix(i) + "_progress.gif"));
+            rows.add(List.of(layers.get(i), String.format(Locale.ROOT, "%.6g", errors[i])));
+        }
+        List<Path> pics = new ArrayList<>(List.of(panel(), dir.resolve("errors.png")));
+        List<String> pageCaptions = new ArrayList<>(List.of("the original and each reconstruction", "error by layer"));
+        for (Layer l : out) {
+            pics.add(l.file());
+            pageCaptions.add(l.position() + ". " + l.layer());
+        }
+        new RunPage(page(), stem + " rebuilt from the layers of " + network.name(), written).pictures("Pictures", pics, pageCaptions)
+                .table("Normalized error ‖Φ(x) − Φ₀‖² / ‖Φ₀‖²", List.of("layer", "error"), rows)
+                .settings(s, "image", request.image().toString(), "GIF every", String.valueOf(request.gifEvery())).write();
         return out;
     }
 }

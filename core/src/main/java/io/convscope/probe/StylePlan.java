@@ -125,6 +125,23 @@ public record StylePlan(StyleRequest request, Network network, Device device, St
             written.add(files.csv());
             written.add(files.plot());
         }
+        List<Path> pics = new ArrayList<>(List.of(files.png()));
+        List<String> captions = new ArrayList<>(List.of("the result"));
+        if (q.losses()) {
+            pics.add(files.plot());
+            captions.add("losses");
+        }
+        List<List<String>> rows = new ArrayList<>();
+        List<Path> inputs = new ArrayList<>(List.of(q.content()));
+        inputs.addAll(q.styles());
+        for (Path p : inputs) {
+            rows.add(List.of(p == q.content() ? "content" : "style", p.toString()));
+        }
+        rows.add(List.of("size", w + "×" + h));
+        rows.add(List.of("steps", q.steps() + " in " + String.format(java.util.Locale.ROOT, "%.1f s", seconds)));
+        written.add(files.page());
+        new RunPage(files.page(), "Style transfer: " + Outputs.stem(q.content()) + " in the style of " + Outputs.stem(q.styles().get(0)),
+                written).pictures("Pictures", pics, captions).table("Run", List.of("what", "value"), rows).settings(settings).write();
         return new Result(curve, seconds, written);
     }
 

@@ -54,6 +54,11 @@ public record StyleRequest(Path content, List<Path> styles, Path out, Integer si
 
     /** The files a run writes: the picture and, as asked, the GIF, the losses' CSV and plot. */
     public record Outputs(Path png, Path gif, Path csv, Path plot) {
+        /** The page that shows the run, beside the picture: {@code NAME.html}. */
+        public Path page() {
+            String base = png.getFileName().toString();
+            return png.resolveSibling(base.substring(0, base.length() - 4) + ".html");
+        }
     }
 
     /** The output files, refusing a name that is not a PNG, is a folder, or is an input. Cheap: call it before loading. */
@@ -76,7 +81,7 @@ public record StyleRequest(Path content, List<Path> styles, Path out, Integer si
                 png.resolveSibling(base + "-losses.png"));
         List<Path> inputs = new ArrayList<>(styles);
         inputs.add(0, content);
-        for (Path f : List.of(o.png(), o.gif(), o.csv(), o.plot())) {
+        for (Path f : List.of(o.png(), o.gif(), o.csv(), o.plot(), o.page())) {
             for (Path in : inputs) {
                 if (f.toAbsolutePath().normalize().equals(in.toAbsolutePath().normalize())) {
                     throw new ConvscopeException(in + " is an input; choose another " + Setting.OUT);

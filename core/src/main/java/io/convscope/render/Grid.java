@@ -172,7 +172,7 @@ public final class Grid {
     public BufferedImage render(java.util.function.IntFunction<int[]> pixels) {
         GridLayout layout = layout();
         List<String> titleLines = lines(title);
-        int header = titleLines.isEmpty() ? 0 : titleLines.size() * Text.LINE * titleScale + 4;
+        int header = header(titleLines);
         int titleWidth = 0;
         for (String line : titleLines) {
             titleWidth = Math.max(titleWidth, Text.width(line, titleScale));
@@ -191,10 +191,9 @@ public final class Grid {
         for (int i = 0; i < tiles.size(); i++) {
             Object t = tiles.get(i);
             int s = scale(t);
-            int w = width(t) * s;
-            int h = height(t) * s;
-            int x = margin + layout.x(i) + (layout.cellWidth() - w) / 2;
-            int y = top + layout.y(i) + (tileH - h) / 2;
+            java.awt.Rectangle r = tile(layout, header, tileH, i);
+            int x = r.x;
+            int y = r.y;
             if (t instanceof Heatmap m) {
                 m.draw(img, x, y, colormap, s);
             } else {
@@ -209,6 +208,30 @@ public final class Grid {
             }
         }
         return img;
+    }
+
+    /**
+     * Where {@link #render} draws tile {@code i} (scaled, without its caption) in the sheet, in pixels:
+     * for links from its picture (an image map of the tiles of a grid).
+     */
+    public java.awt.Rectangle tile(int i) {
+        GridLayout layout = layout();
+        return tile(layout, header(lines(title)), layout.cellHeight() - captionHeight(), i);
+    }
+
+    private java.awt.Rectangle tile(GridLayout layout, int header, int tileH, int i) {
+        Object t = tiles.get(i);
+        int s = scale(t);
+        int w = width(t) * s;
+        int h = height(t) * s;
+        int x = margin + layout.x(i) + (layout.cellWidth() - w) / 2;
+        int y = margin + header + layout.y(i) + (tileH - h) / 2;
+        return new java.awt.Rectangle(x, y, w, h);
+    }
+
+    /** Height of the title area: its lines and 4 pixels (0 without a title). */
+    private int header(List<String> titleLines) {
+        return titleLines.isEmpty() ? 0 : titleLines.size() * Text.LINE * titleScale + 4;
     }
 
     /** Height of the caption area under each tile: 2 pixels and a line per caption line (0 without captions). */

@@ -104,7 +104,7 @@ class GradientMemoryTest {
         FiltersPlan plan = new FiltersRequest("block1_conv1", FiltersRequest.range(0, 31), null, null, 8, s.withSize(fits), null,
                 Path.of("unused")).plan(net, SMALL);
         assertEquals(32, plan.channels().length);
-        assertEquals(32 + 2, plan.files().size());
+        assertEquals(32 + 3, plan.files().size()); // pictures, sheet, metrics, page
     }
 
     static Network squeezenet() {
