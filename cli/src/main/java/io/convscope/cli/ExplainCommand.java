@@ -163,9 +163,12 @@ public final class ExplainCommand implements Callable<Integer> {
         List<Path> files = Inputs.expand(images);
         Network net = modelOptions.load();
         if (net.inputShape().height() < 0 || net.inputShape().width() < 0) {
-            throw new ConvscopeException("explain needs a model with a classifier; " + net.name() + " has none (was --no-top given?)");
+            throw new ConvscopeException(net.name() + " has no classifier (was --no-top given?); explain needs class scores");
         }
-        Path dir = GradientOutput.folder(out);
+        if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
+            throw new ConvscopeException("--out " + out + " is a file, not a folder");
+        }
+        Path dir = out; // created by the run once everything is computed
         PrintWriter err = spec.commandLine().getErr();
         Progress bar = new ConsoleProgress();
         ExplainRun.Result r = ExplainRun.run(new ExplainRun.Request(net, files, ms, targets, settings, kind, batch, cmap, opacity,
