@@ -121,6 +121,15 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--metric-steps", paramLabel = "N", defaultValue = "50", description = "Portions of pixels per game (default ${DEFAULT-VALUE}).")
     int metricSteps;
 
+    @Option(names = "--sanity", description = "Instead of pictures, the cascading model-randomization test (Adebayo et al. 2018): "
+            + "Spearman rank correlation of each method's maps with those of the model randomized from the logits down, layer by layer "
+            + "(sanity.csv, sanity.png).")
+    boolean sanity;
+
+    @Option(names = "--sanity-layers", paramLabel = "N", defaultValue = "0",
+            description = "--sanity: randomize at most N layers (default: all).")
+    int sanityLayers;
+
     @Option(names = "--resize", defaultValue = "crop", paramLabel = "crop|stretch|pad|imagenet",
             description = "How an image is fitted to the model's input (default ${DEFAULT-VALUE})." + InputOptions.RESIZE_MODES)
     String resize;
@@ -169,6 +178,9 @@ public final class ExplainCommand implements Callable<Integer> {
             throw new ConvscopeException("--out " + out + " is a file, not a folder");
         }
         Path dir = out; // created by the run once everything is computed
+        if (sanity) {
+            return sanity(net, files, ms, targets, settings, kind, mode, device, dir);
+        }
         PrintWriter err = spec.commandLine().getErr();
         Progress bar = new ConsoleProgress();
         ExplainRun.Result r = ExplainRun.run(new ExplainRun.Request(net, files, ms, targets, settings, kind, batch, cmap, opacity,
@@ -185,6 +197,33 @@ public final class ExplainCommand implements Callable<Integer> {
                     metricNames.isEmpty() ? "" : String.format(Locale.ROOT, "  %8s %9s", fmt(row.deletion()), fmt(row.insertion())));
         }
         o.println("Wrote " + r.files().size() + " files to " + dir + "; see " + dir.resolve("index.html"));
+        o.flush();
+        return 0;
+    }
+
+    private int sanity(Network net, List<Path> files, List<String> ms, Targets targets, Methods.Settings settings, Score kind, Resize mode,
+                       ai.djl.Device device, Path dir) {
+        if (files.size() > batch) {
+            throw new ConvscopeException("--sanity takes at most --batch images (" + batch + "), got " + files.size());
+        }
+        var input = io.convscope.image.ImageTensor.withSize(net.inputShape(), net.inputShape().height(), net.inputShape().width());
+        io.convscope.image.ImageTensor x = io.convscope.image.ImageTensor.load(files, input, net.preprocessing(), mode);
+        int[] t = new int[x.n()];
+        try (io.convscope.explain.ExplainContext ctx = io.convscope.explain.ExplainContext.of(net, kind, device, batch)) {
+            int[][] all = targets.resolve(net, ctx.probabilities(x.data(), x.n(), x.c(), x.h(), x.w()));
+            for (int i = 0; i < t.length; i++) {
+                t[i] = all[i][0];
+            }
+        }
+        io.convscope.explain.Sanity.Result r = io.convscope.explain.Sanity.run(net, x, t, ms, settings, kind, device, batch, seed,
+                sanityLayers);
+        String csv = r.csv();
+        io.convscope.util.AtomicFiles.write(dir.resolve("sanity.csv"), o -> o.write(csv.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        io.convscope.render.Png.write(dir.resolve("sanity.png"), r.plot(net.name() + ": cascading randomization, " + x.n()
+                + (x.n() == 1 ? " image" : " images")));
+        PrintWriter o = spec.commandLine().getOut();
+        o.print(r.table());
+        o.println("Wrote 2 files to " + dir + "; see " + dir.resolve("sanity.png"));
         o.flush();
         return 0;
     }
