@@ -184,10 +184,10 @@ public final class ActivationsCommand implements Callable<Integer> {
             w = w < 0 || keepSize ? pictures.get(0).getWidth() : w;
         }
         // layers are chosen on the part of the model that works at that size
-        Network probe = in.height() == h && in.width() == w ? net : Activations.sizedPrefix(net, h, w);
+        Network probe = in.height() == h && in.width() == w ? net : net.fittingPrefix(h, w);
         for (String p : layers) {
             if (net.has(p.strip()) && !probe.has(p.strip())) {
-                Activations.sized(net, List.of(p.strip()), h, w); // says which layer needs the model's own size
+                net.cut(List.of(p.strip()), h, w).orThrow(); // says which layer needs the model's own size
             }
         }
         LayerSelection sel = new LayerSelection(layers, conv, blocks, all);
@@ -201,7 +201,7 @@ public final class ActivationsCommand implements Callable<Integer> {
             more.add(gifChannels);
             chosen = LayerSelection.of(more.toArray(String[]::new)).resolve(probe);
         }
-        probe = Activations.sized(probe, chosen, h, w);
+        probe = probe.cut(chosen, h, w).orThrow();
 
         ActivationViews.Options options = new ActivationViews.Options(chosenViews, cols, top, rk, norm, cmap,
                 gifChannels, delay, Runtime.getRuntime().availableProcessors());

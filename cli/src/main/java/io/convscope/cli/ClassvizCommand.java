@@ -106,7 +106,7 @@ public final class ClassvizCommand implements Callable<Integer> {
         int h = net.inputShape().height() > 0 ? net.inputShape().height() : r.shape()[2];
         int w = net.inputShape().width() > 0 ? net.inputShape().width() : r.shape()[3];
         float[][] probs;
-        try (Engine e = Engine.create(io.convscope.activations.Activations.sized(net, net.outputs(), h, w), device)) {
+        try (Engine e = Engine.create(net.cut(net.outputs(), h, w).orThrow(), device)) {
             ImageTensor x = ImageTensor.of(pictures, names, io.convscope.image.ImageTensor.withSize(net.inputShape(), h, w),
                     net.preprocessing(), Resize.STRETCH);
             try (var scope = e.manager().newSubManager()) {
@@ -141,7 +141,7 @@ public final class ClassvizCommand implements Callable<Integer> {
         int size = s.size();
         try {
             for (int i = 0; i < s.octaves(); i++) {
-                io.convscope.activations.Activations.sized(scores, net.outputs(), size, size);
+                scores.cut(net.outputs(), size, size).orThrow();
                 size = (int) Math.round(size * s.octaveScale());
             }
             return true;

@@ -91,7 +91,7 @@ public final class FiltersCommand implements Callable<Integer> {
         if (top != null) {
             var pic = ImageLoader.load(image);
             ImageTensor x = ImageTensor.of(pic, image.toString(), net.inputShape(), net.preprocessing(), Resize.CROP);
-            LayerActivations a = Activations.compute(Activations.sized(net, List.of(layer), x.h(), x.w()), x, List.of(layer)).layer(layer);
+            LayerActivations a = Activations.compute(net.cut(List.of(layer), x.h(), x.w()).orThrow(), x, List.of(layer)).layer(layer);
             chosen = a.stats().get(0).top(top, io.convscope.activations.LayerStats.Rank.MEAN).stream()
                     .mapToInt(io.convscope.activations.LayerStats.Ranked::channel).toArray();
         } else {

@@ -88,7 +88,7 @@ public final class ReconstructCommand implements Callable<Integer> {
         int h = opt.size != null ? s.size() : side;
         int w = opt.size != null ? s.size() : (net.inputShape().width() > 0 ? net.inputShape().width() : side);
         Network probe = net.inputShape().height() == h && net.inputShape().width() == w ? net
-                : io.convscope.activations.Activations.sizedPrefix(net, h, w);
+                : net.fittingPrefix(h, w);
         List<String> chosen = (layers.isEmpty() ? new LayerSelection(List.of(), false, true, false)
                 : new LayerSelection(layers, false, false, false)).resolve(probe);
         // the image as the model sees it, in [0, 1]

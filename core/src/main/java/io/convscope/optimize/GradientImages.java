@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.convscope.ConvscopeException;
-import io.convscope.activations.Activations;
 import io.convscope.engine.Engine;
 import io.convscope.network.Network;
 import io.convscope.util.Names;
@@ -124,7 +123,7 @@ public final class GradientImages {
         int size = s.size();
         Optimization.Result r = null;
         for (int octave = 0; octave < Math.max(1, s.octaves()); octave++) {
-            Network sized = Activations.sized(model, List.of(scores.layer()), size, size);
+            Network sized = model.cut(List.of(scores.layer()), size, size).orThrow();
             try (Engine engine = Engine.create(sized, s.device())) {
                 Objective obj = Objective.classLogit(scores.layer(), classes);
                 if (s.regularizers() != null) {
@@ -177,7 +176,7 @@ public final class GradientImages {
             int[] per = targets.computeIfAbsent(t.layer(), k -> filled(channels.length, -1));
             per[i] = t.channel();
         }
-        Network sized = Activations.sized(linearized(net, linearize), new ArrayList<>(targets.keySet()), s.size(), s.size());
+        Network sized = linearized(net, linearize).cut(new ArrayList<>(targets.keySet()), s.size(), s.size()).orThrow();
         try (Engine engine = Engine.create(sized, s.device())) {
             Objective obj = null;
             for (var e : targets.entrySet()) {
@@ -259,7 +258,7 @@ public final class GradientImages {
                                              List<Listener> listeners) {
         requireLayer(net, layer);
         int c = net.inputShape().channels();
-        Network sized = Activations.sized(net, List.of(layer), h, w);
+        Network sized = net.cut(List.of(layer), h, w).orThrow();
         try (Engine engine = Engine.create(sized, s.device()); NDManager m = engine.manager().newSubManager()) {
             NDArray x0 = m.create(image01, new Shape(1, c, h, w)).toDevice(engine.device(), false);
             NDArray target = engine.forward(Optimization.toInput(x0, net.preprocessing()), List.of(layer)).get(layer);

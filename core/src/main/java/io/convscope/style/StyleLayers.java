@@ -1,7 +1,6 @@
 package io.convscope.style;
 
 import io.convscope.ConvscopeException;
-import io.convscope.activations.Activations;
 import io.convscope.activations.LayerSelection;
 import io.convscope.network.Layer;
 import io.convscope.network.Network;
@@ -71,7 +70,7 @@ public record StyleLayers(String content, List<String> style, String rule) {
      * the rule above.
      */
     public static StyleLayers choose(Network net, String content, List<String> style, int height, int width) {
-        Network probe = Activations.sizedPrefix(net, height, width);
+        Network probe = net.fittingPrefix(height, width);
         boolean namedContent = content != null && !content.isBlank();
         boolean namedStyle = style != null && !style.isEmpty();
         if (namedContent) {
@@ -178,16 +177,12 @@ public record StyleLayers(String content, List<String> style, String rule) {
 
     private static boolean feature(Node n, Map<String, List<String>> consumers, Network net) {
         Layer l = n.layer();
-        boolean kind = LayerSelection.isConv(l) || isActivation(l) || l instanceof Layer.Concatenate || l instanceof Layer.Merge;
+        boolean kind = l.isConvolution() || l.isActivation() || l instanceof Layer.Concatenate || l instanceof Layer.Merge;
         if (!kind) {
             return false;
         }
         List<String> readers = consumers.getOrDefault(n.name(), List.of());
-        return !(readers.size() == 1 && !isActivation(l) && isActivation(net.node(readers.get(0)).layer()));
-    }
-
-    private static boolean isActivation(Layer l) {
-        return l instanceof Layer.Act || l instanceof Layer.ReLU || l instanceof Layer.LeakyReLU || l instanceof Layer.PRelu;
+        return !(readers.size() == 1 && !l.isActivation() && net.node(readers.get(0)).layer().isActivation());
     }
 
     private static void check(Network net, Network probe, String name, String option, int height, int width) {

@@ -1,7 +1,6 @@
 package io.convscope.style;
 
 import io.convscope.ConvscopeException;
-import io.convscope.activations.Activations;
 import io.convscope.activations.MemoryEstimate;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
@@ -35,7 +34,7 @@ public record StyleMemory(long nativeBytes, long heapBytes) {
      * {@code net} for {@code layers}, with a GIF of {@code gifFrames} frames.
      */
     public static StyleMemory of(Network net, StyleLayers layers, int height, int width, int channels, int gifFrames) {
-        Network sized = Activations.sized(net, layers.all(), height, width);
+        Network sized = net.cut(layers.all(), height, width).orThrow();
         Set<String> needed = sized.ancestors(layers.all());
         long params = 0;
         long outputs = 0;

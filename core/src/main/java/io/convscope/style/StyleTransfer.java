@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.convscope.ConvscopeException;
-import io.convscope.activations.Activations;
 import io.convscope.engine.Engine;
 import io.convscope.network.Network;
 import io.convscope.optimize.Listener;
@@ -149,7 +148,7 @@ public final class StyleTransfer {
      * content, the style images at their own sizes and the optimised image).
      */
     public static Network network(Network net, StyleLayers layers) {
-        return Activations.sized(net, layers.all(), -1, -1);
+        return net.cut(layers.all(), -1, -1).orThrow();
     }
 
     /**

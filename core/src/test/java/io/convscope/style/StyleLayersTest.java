@@ -39,7 +39,7 @@ class StyleLayersTest {
         assertEquals(StyleLayers.GATYS_STYLE, l.style());
         assertNull(l.rule());
         // the rule, without the names: the same style layers; content block4_conv2 (the other common choice)
-        StyleLayers r = StyleLayers.byRule(io.convscope.activations.Activations.sizedPrefix(VGG19, 256, 192));
+        StyleLayers r = StyleLayers.byRule(VGG19.fittingPrefix(256, 192));
         assertEquals(StyleLayers.GATYS_STYLE, r.style());
         assertEquals("block4_conv2", r.content());
     }
