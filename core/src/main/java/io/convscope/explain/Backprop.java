@@ -56,20 +56,10 @@ public final class Backprop implements AutoCloseable {
 
     /** The cap of a ReLU-like layer (infinite for relu, 6 for relu6), or NaN when the layer is not one. */
     static float reluCap(Layer l) {
-        Activation a = null;
         if (l instanceof Layer.ReLU r) {
             return r.negativeSlope() == 0f && r.threshold() == 0f ? r.maxValue() : Float.NaN;
-        } else if (l instanceof Layer.Act x) {
-            a = x.activation();
-        } else if (l instanceof Layer.Conv2D c) {
-            a = c.activation();
-        } else if (l instanceof Layer.DepthwiseConv2D c) {
-            a = c.activation();
-        } else if (l instanceof Layer.SeparableConv2D c) {
-            a = c.activation();
-        } else if (l instanceof Layer.Dense d) {
-            a = d.activation();
         }
+        Activation a = l.activation();
         if (a == Activation.RELU) {
             return Float.POSITIVE_INFINITY;
         }
@@ -78,18 +68,7 @@ public final class Backprop implements AutoCloseable {
 
     /** The layer without its fused activation, or null when the ReLU is a layer of its own. */
     static Layer linearPart(Layer l) {
-        if (l instanceof Layer.Conv2D c) {
-            return c.withActivation(Activation.LINEAR);
-        } else if (l instanceof Layer.Dense d) {
-            return d.withActivation(Activation.LINEAR);
-        } else if (l instanceof Layer.DepthwiseConv2D c) {
-            return new Layer.DepthwiseConv2D(c.multiplier(), c.kh(), c.kw(), c.sh(), c.sw(), c.dh(), c.dw(), c.padding(), c.useBias(),
-                    Activation.LINEAR);
-        } else if (l instanceof Layer.SeparableConv2D c) {
-            return new Layer.SeparableConv2D(c.filters(), c.multiplier(), c.kh(), c.kw(), c.sh(), c.sw(), c.dh(), c.dw(), c.padding(),
-                    c.useBias(), Activation.LINEAR);
-        }
-        return null;
+        return l.isActivation() || l instanceof Layer.ReLU || l.activation() == null ? null : l.withActivation(Activation.LINEAR);
     }
 
     /**
@@ -127,7 +106,7 @@ public final class Backprop implements AutoCloseable {
                 continue;
             }
             float cap = reluCap(n.layer());
-            Layer lin = linearPart(n.layer());
+            Layer lin = Float.isNaN(cap) ? null : linearPart(n.layer());
             NDArray z;
             if (!Float.isNaN(cap) && lin == null) {
                 z = values.get(n.inputs().get(0));

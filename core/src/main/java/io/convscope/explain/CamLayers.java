@@ -44,7 +44,7 @@ public final class CamLayers {
             if (i == lastWeighted && s.isSpatial() && s.channels() == classes && classes > 1) {
                 break;
             }
-            if (hasMaps(s)) {
+            if (hasMaps(n)) {
                 best = n.name();
             }
         }
@@ -67,7 +67,7 @@ public final class CamLayers {
             throw new ConvscopeException("no layer named '" + wanted + "'" + io.convscope.util.Names.didYouMean(wanted, names));
         }
         TensorShape s = net.node(wanted).outputShape();
-        if (!hasMaps(s)) {
+        if (!hasMaps(net.node(wanted))) {
             throw new ConvscopeException("layer '" + wanted + "' has no spatial maps (output " + s.toKerasString()
                     + "); give a layer with (H, W, C) output, e.g. " + defaultLayer(net, scoreLayer));
         }
@@ -77,7 +77,8 @@ public final class CamLayers {
         return wanted;
     }
 
-    static boolean hasMaps(TensorShape s) {
-        return s.isSpatial() && (s.height() != 1 || s.width() != 1);
+    static boolean hasMaps(Node n) {
+        TensorShape s = n.outputShape();
+        return n.layer().hasFeatureMaps(s) && (s.height() != 1 || s.width() != 1);
     }
 }

@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A model being explained: its class-score layer ({@link Logits}), the score kind, an engine, and the
@@ -32,10 +31,7 @@ public final class ExplainContext implements AutoCloseable {
     private final Device device;
     private final int batch;
     private final Engine engine;
-    private final Map<String, Head> heads = new HashMap<>();
     private Backprop backprop;
-
-    private record Head(Network net, Engine engine, List<String> frontier) { }
 
     private ExplainContext(Network network, Score score, Device device, int batch) {
         if (batch < 1) {
@@ -251,10 +247,14 @@ public final class ExplainContext implements AutoCloseable {
     /** A layer's activations and the gradient of the target scores with respect to them (host floats, (N, K, h, w)). */
     public record LayerGradient(float[] activations, float[] gradient, int channels, int height, int width, double[] scores) { }
 
-    /** The activations of {@code layer} and d score(targets[i]) / d layer for n samples, batched. */
+    /**
+     * The activations of {@code layer} and d score(targets[i]) / d layer for n samples, batched, by
+     * {@link Engine#gradients} (the layer's output is the free variable; paths that bypass it keep their values).
+     */
     public LayerGradient layerGradient(float[] nchw, int n, int c, int h, int w, String layer, int[] targets) {
-        Head head = head(layer);
-        var shape = scores.node(layer).outputShape();
+        if (!scores.has(layer)) {
+            throw new ConvscopeException("no layer named '" + layer + "'");
+        }
         float[] acts = null;
         float[] grads = null;
         double[] values = new double[n];
@@ -268,16 +268,13 @@ public final class ExplainContext implements AutoCloseable {
             try (NDManager step = engine.manager().newSubManager()) {
                 NDArray x = step.create(java.util.Arrays.copyOfRange(nchw, start * sample, (start + m) * sample), new Shape(m, c, h, w))
                         .toDevice(device, false);
-                Map<String, NDArray> outside = engine.forward(x, head.frontier());
-                Map<String, NDArray> in = new LinkedHashMap<>();
-                for (var e : outside.entrySet()) {
-                    NDArray v = e.getValue().duplicate();
-                    if (e.getKey().equals(layer)) {
-                        v.setRequiresGradient(true);
-                    }
-                    in.put(e.getKey(), v);
-                }
-                NDArray a = in.get(layer);
+                float[][] logit = new float[1][];
+                Engine.LayerGradients lg = engine.gradients(x, List.of(scoreLayer), List.of(layer), out -> {
+                    NDArray y = out.get(scoreLayer);
+                    logit[0] = y.toType(DataType.FLOAT32, false).toFloatArray();
+                    return objective(y, t);
+                });
+                NDArray a = lg.activation(layer);
                 Shape as = a.getShape();
                 if (acts == null) {
                     lc = (int) as.get(1);
@@ -286,16 +283,10 @@ public final class ExplainContext implements AutoCloseable {
                     acts = new float[n * lc * lh * lw];
                     grads = new float[acts.length];
                 }
-                float[] logit;
-                try (GradientCollector gc = collector()) {
-                    NDArray y = head.engine().forward(in, List.of(scoreLayer), false).get(scoreLayer);
-                    logit = y.toType(DataType.FLOAT32, false).toFloatArray();
-                    gc.backward(objective(y, t));
-                }
                 int per = lc * lh * lw;
                 System.arraycopy(a.toType(DataType.FLOAT32, false).toFloatArray(), 0, acts, start * per, m * per);
-                System.arraycopy(a.getGradient().toType(DataType.FLOAT32, false).toFloatArray(), 0, grads, start * per, m * per);
-                System.arraycopy(pick(rows(logit, m), t, score), 0, values, start, m);
+                System.arraycopy(lg.gradient(layer).toType(DataType.FLOAT32, false).toFloatArray(), 0, grads, start * per, m * per);
+                System.arraycopy(pick(rows(logit[0], m), t, score), 0, values, start, m);
             }
         }
         return new LayerGradient(acts, grads, lc, lh, lw, values);
@@ -351,25 +342,6 @@ public final class ExplainContext implements AutoCloseable {
         return backprop;
     }
 
-    private Head head(String layer) {
-        Head h = heads.get(layer);
-        if (h != null) {
-            return h;
-        }
-        if (!scores.has(layer)) {
-            throw new ConvscopeException("no layer named '" + layer + "'");
-        }
-        Set<String> part = Subnets.between(scores, layer, scoreLayer);
-        if (!part.contains(scoreLayer)) {
-            throw new ConvscopeException("the class scores do not depend on layer '" + layer + "'");
-        }
-        Network sub = Subnets.of(scores, part, List.of(scoreLayer), Map.of());
-        List<String> frontier = Subnets.frontier(scores, part);
-        h = new Head(sub, Engine.create(sub, device), frontier);
-        heads.put(layer, h);
-        return h;
-    }
-
     static GradientCollector collector() {
         return ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector();
     }
@@ -393,10 +365,6 @@ public final class ExplainContext implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Head h : heads.values()) {
-            h.engine().close();
-        }
-        heads.clear();
         if (backprop != null) {
             backprop.close();
         }
