@@ -1,6 +1,7 @@
 package io.convscope.activations;
 
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
@@ -112,7 +113,7 @@ public record LayerSelection(List<String> patterns, boolean conv, boolean blocks
         }
         if (ordered.isEmpty()) {
             throw new ConvscopeException(net.name() + " has no " + (dflt ? "convolution or pooling " : "")
-                    + "layers with feature maps to draw" + (dflt ? "; name layers with --layers or use --all" : ""));
+                    + "layers with feature maps to draw" + (dflt ? "; name layers with " + Setting.LAYERS + " or use " + Setting.ALL : ""));
         }
         return ordered;
     }

@@ -13,12 +13,14 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.GradientCollector;
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.network.Activation;
 import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
 import io.convscope.network.Tensor;
 import io.convscope.network.TensorShape;
+import io.convscope.util.Interrupts;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -59,7 +61,7 @@ public final class Engine implements AutoCloseable {
             }
             Node missing = network.firstWithoutWeights();
             if (missing != null) {
-                throw new ConvscopeException("layer '" + missing.name() + "' has no weights; load weights or use random ones (--weights none)");
+                throw new ConvscopeException("layer '" + missing.name() + "' has no weights; load weights or use random ones (" + Setting.WEIGHTS + " none)");
             }
             for (Node n : network.nodes()) {
                 Map<String, NDArray> p = new LinkedHashMap<>();
@@ -173,6 +175,7 @@ public final class Engine implements AutoCloseable {
             if (!needed.contains(n.name())) {
                 continue;
             }
+            Interrupts.check(); // a step boundary: stop here after SIGTERM/SIGINT, never inside PyTorch
             computed++;
             NDArray out;
             NDArray given = inputs.get(n.name());
@@ -395,7 +398,7 @@ public final class Engine implements AutoCloseable {
         for (int i = 0; i < s.rank(); i++) {
             if (s.dim(i) >= 0 && s.dim(i) != got.get(i + 1)) {
                 throw new ConvscopeException("input '" + n.name() + "' expects " + s.toKerasString() + " but got a batch of "
-                        + got + " (N, C, H, W); resize the image or pass --size");
+                        + got + " (N, C, H, W); resize the image or pass " + Setting.SIZE);
             }
         }
     }

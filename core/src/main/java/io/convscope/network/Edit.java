@@ -52,4 +52,12 @@ public record Edit(Network network, Refusal refusal) {
         }
         return network;
     }
+
+    /**
+     * The network, or a {@link io.convscope.NeedsModelSizeException} naming the layer that refused: for edits that
+     * change the input size to {@code width × height}, so a caller (the command line) can advise on the size.
+     */
+    public Network orNeedsModelSize(int width, int height) {
+        return orThrow(r -> new io.convscope.NeedsModelSizeException(r.message(), r.layer(), width, height, null));
+    }
 }

@@ -443,7 +443,11 @@ public sealed interface Layer {
 
         public TensorShape outputShape(List<TensorShape> in) {
             TensorShape x = single(in, type());
-            return TensorShape.of(x.isFullyKnown() ? Math.toIntExact(x.size()) : -1);
+            if (x.isFullyKnown() && x.size() > Integer.MAX_VALUE) {
+                throw new io.convscope.ConvscopeException("Flatten of " + x.toKerasString() + " would have " + x.size()
+                        + " values, more than 2^31: the input is far too large");
+            }
+            return TensorShape.of(x.isFullyKnown() ? (int) x.size() : -1);
         }
     }
 

@@ -267,7 +267,7 @@ public final class Network {
                 if (why != null) {
                     return Edit.refused(new Edit.Refusal(n.name(), n.layer().type(), "needs the model's own "
                             + size(in) + " input, so " + width + "×" + height + " does not fit",
-                            "choose only layers before it or leave out --size/--keep-size"));
+                            "choose only layers before it or leave out " + io.convscope.Setting.SIZE + "/" + io.convscope.Setting.KEEP_SIZE));
                 }
             }
             last = n.name();

@@ -115,8 +115,11 @@ class ActivationsTest {
         ConvscopeException e = assertThrows(ConvscopeException.class,
                 () -> m.check(256L << 20, 64L << 30, "8 images × 18 layers at 224×224"));
         assertTrue(e.getMessage().startsWith("activations of 8 images × 18 layers at 224×224 need about "), e.getMessage());
-        assertTrue(e.getMessage().contains("Java heap allows 256.0 MB") && e.getMessage().contains("--size")
-                && e.getMessage().contains("--layers") && e.getMessage().contains("-Xmx"), e.getMessage());
+        String flags = e.message(s -> "--" + s.key()); // the settings as the command line names them
+        assertTrue(flags.contains("Java heap allows 256.0 MB") && flags.contains("--size")
+                && flags.contains("--layers") && flags.contains("-Xmx"), flags);
+        assertTrue(e instanceof io.convscope.TooLargeException t && t.limit() == io.convscope.TooLargeException.Limit.HEAP
+                && t.limitBytes() == 256L << 20 && t.neededBytes() == m.heapBytes(), e.getMessage());
         e = assertThrows(ConvscopeException.class, () -> m.check(64L << 30, 256L << 20, "x"));
         assertTrue(e.getMessage().contains("this machine has 256.0 MB"), e.getMessage());
     }

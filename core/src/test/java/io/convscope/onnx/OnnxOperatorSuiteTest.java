@@ -7,6 +7,7 @@ import io.convscope.engine.Engine;
 import io.convscope.network.Network;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
@@ -46,6 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * it, a passing case uses only operators in the table, and every operator in the table runs in
  * some passing case (except {@link #NOT_CHECKABLE}).
  */
+@Tag("slow")
 class OnnxOperatorSuiteTest {
     static final Path SUITE = Path.of("/usr/share/libonnx-testdata/data/node");
     static final double RTOL = 1e-3;
