@@ -12,7 +12,6 @@ import io.convscope.image.Inputs;
 import io.convscope.image.Resize;
 import io.convscope.network.Network;
 import io.convscope.render.Colormap;
-import io.convscope.util.ConsoleProgress;
 import io.convscope.util.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -185,7 +184,7 @@ public final class ExplainCommand implements Callable<Integer> {
         Progress bar = new ConsoleProgress();
         ExplainRun.Result r = ExplainRun.run(new ExplainRun.Request(net, files, ms, targets, settings, kind, batch, cmap, opacity,
                 metricNames, metricSteps, mode, tolerance, dir, device), bar, line -> {
-                    err.println("convscope: warning: " + line);
+                    err.println("convscope: warning: " + Flags.message(new ConvscopeException(line)));
                     err.flush();
                 });
         PrintWriter o = spec.commandLine().getOut();

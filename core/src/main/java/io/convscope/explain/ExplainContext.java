@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.engine.Engine;
 import io.convscope.image.ImageTensor;
 import io.convscope.network.Network;
@@ -35,7 +36,7 @@ public final class ExplainContext implements AutoCloseable {
 
     private ExplainContext(Network network, Score score, Device device, int batch) {
         if (batch < 1) {
-            throw new ConvscopeException("--batch must be at least 1");
+            throw new ConvscopeException(Setting.BATCH + " must be at least 1");
         }
         this.network = network;
         Logits.Scores s = Logits.of(network);

@@ -2,6 +2,7 @@ package io.convscope.explain;
 
 import ai.djl.Device;
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.image.ImageTensor;
 import io.convscope.image.Resize;
 import io.convscope.network.Network;
@@ -60,7 +61,7 @@ public final class ExplainRun {
             throw new ConvscopeException(net.name() + " does not take images (input " + net.inputShape().toKerasString() + ")");
         }
         if (r.opacity() < 0 || r.opacity() > 1) {
-            throw new ConvscopeException("--opacity must be between 0 and 1");
+            throw new ConvscopeException(Setting.OPACITY + " must be between 0 and 1");
         }
         List<String> warnings = new ArrayList<>();
         List<Row> rows = new ArrayList<>();
@@ -137,7 +138,7 @@ public final class ExplainRun {
                                     if (rel > r.tolerance()) {
                                         int steps = methods.get(method) instanceof IntegratedGradients ig ? ig.steps() : r.settings().steps();
                                         String line = String.format(Locale.ROOT, "%s, %s: integrated gradients' completeness error is %.2g%% of "
-                                                + "f(x) - f(x') (tolerance %.2g%%); try --steps %d", chunk.get(i).getFileName(), className,
+                                                + "f(x) - f(x') (tolerance %.2g%%); try " + Setting.STEPS + " %d", chunk.get(i).getFileName(), className,
                                                 100 * rel, 100 * r.tolerance(), IntegratedGradients.stepsFor(steps, rel, r.tolerance()));
                                         warnings.add(line);
                                         warn.accept(line);

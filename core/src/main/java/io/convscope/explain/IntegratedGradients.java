@@ -1,6 +1,7 @@
 package io.convscope.explain;
 
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.image.ImageTensor;
 
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ public final class IntegratedGradients implements Attribution {
             try {
                 return valueOf(s.strip().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new ConvscopeException("unknown --baseline '" + s + "': use black, blur or noise");
+                throw new ConvscopeException("unknown " + Setting.BASELINE + " '" + s + "': use black, blur or noise");
             }
         }
     }
@@ -37,7 +38,7 @@ public final class IntegratedGradients implements Attribution {
 
     public IntegratedGradients(ExplainContext ctx, Baseline baseline, int steps, long seed) {
         if (steps < 1) {
-            throw new ConvscopeException("--steps must be at least 1");
+            throw new ConvscopeException(Setting.STEPS + " must be at least 1");
         }
         this.ctx = ctx;
         this.baseline = baseline;

@@ -1,6 +1,7 @@
 package io.convscope.explain;
 
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.image.ImageTensor;
 
 import java.util.ArrayList;
@@ -27,10 +28,10 @@ public final class Occlusion implements Attribution {
 
     public Occlusion(ExplainContext ctx, int window, int stride, String layer) {
         if (window < 1) {
-            throw new ConvscopeException("--window must be at least 1 pixel");
+            throw new ConvscopeException(Setting.WINDOW + " must be at least 1 pixel");
         }
         if (stride < 1) {
-            throw new ConvscopeException("--stride must be at least 1 pixel");
+            throw new ConvscopeException(Setting.STRIDE + " must be at least 1 pixel");
         }
         this.ctx = ctx;
         this.window = window;
@@ -54,7 +55,7 @@ public final class Occlusion implements Attribution {
     /** Checks that the window fits an image of h × w. */
     public void check(int h, int w) {
         if (window > h || window > w) {
-            throw new ConvscopeException("--window " + window + " is larger than the image (" + w + "×" + h + " at the model's input)");
+            throw new ConvscopeException(Setting.WINDOW + " " + window + " is larger than the image (" + w + "×" + h + " at the model's input)");
         }
     }
 

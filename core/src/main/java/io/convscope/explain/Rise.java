@@ -1,6 +1,7 @@
 package io.convscope.explain;
 
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.image.ImageTensor;
 
 import java.util.ArrayList;
@@ -22,13 +23,13 @@ public final class Rise implements Attribution {
 
     public Rise(ExplainContext ctx, int masks, int cells, double keep, long seed) {
         if (masks < 1) {
-            throw new ConvscopeException("--masks must be at least 1");
+            throw new ConvscopeException(Setting.MASKS + " must be at least 1");
         }
         if (cells < 2) {
-            throw new ConvscopeException("--cells must be at least 2");
+            throw new ConvscopeException("RISE needs at least 2 cells a side");
         }
         if (!(keep > 0 && keep < 1)) {
-            throw new ConvscopeException("--keep must be between 0 and 1");
+            throw new ConvscopeException("RISE's probability of keeping a cell must be between 0 and 1");
         }
         this.ctx = ctx;
         this.masks = masks;

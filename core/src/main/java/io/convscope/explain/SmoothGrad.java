@@ -1,6 +1,7 @@
 package io.convscope.explain;
 
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.image.ImageTensor;
 
 import java.util.ArrayList;
@@ -21,10 +22,10 @@ public final class SmoothGrad implements Attribution {
 
     public SmoothGrad(Attribution inner, double noise, int samples, long seed) {
         if (samples < 1) {
-            throw new ConvscopeException("--samples must be at least 1");
+            throw new ConvscopeException(Setting.SAMPLES + " must be at least 1");
         }
         if (!(noise >= 0 && noise <= 10)) {
-            throw new ConvscopeException("--noise must be between 0 and 10 (a fraction of the image's value range)");
+            throw new ConvscopeException(Setting.NOISE + " must be between 0 and 10 (a fraction of the image's value range)");
         }
         this.inner = inner;
         this.noise = noise;

@@ -1,6 +1,7 @@
 package io.convscope.explain;
 
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.network.Network;
 import io.convscope.optimize.GradientImages;
 
@@ -28,7 +29,7 @@ public record Targets(List<String> classes, int top) {
     /** The k most probable classes of each image. */
     public static Targets top(int k) {
         if (k < 1) {
-            throw new ConvscopeException("--top must be at least 1");
+            throw new ConvscopeException(Setting.TOP + " must be at least 1");
         }
         return new Targets(List.of(), k);
     }
@@ -37,7 +38,7 @@ public record Targets(List<String> classes, int top) {
     public int[] fixed(Network net, int classes) {
         if (classes <= 1) {
             throw new ConvscopeException(net.name() + " has no classifier (output " + net.outputShape().toKerasString()
-                    + "); explain needs class scores (was --no-top given?)");
+                    + "); explain needs class scores (was " + Setting.NO_TOP + " given?)");
         }
         return classes().isEmpty() ? null : GradientImages.classIndices(net, classes());
     }
