@@ -8,6 +8,7 @@ import io.convscope.image.Resize;
 import io.convscope.network.Network;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.awt.image.BufferedImage;
@@ -123,6 +124,7 @@ class EmbeddedExplainTest {
     }
 
     @Test
+    @Tag("slow")
     void integratedGradientsAreCompleteAt256Steps() {
         IntegratedGradients ig = new IntegratedGradients(ctx, IntegratedGradients.Baseline.BLACK, 256, 0);
         Maps m = ig.attribute(images, new int[] {0, 7, 8});
@@ -141,6 +143,7 @@ class EmbeddedExplainTest {
     }
 
     @Test
+    @Tag("slow")
     void occlusionIsExplicitForwardPassesOfOccludedImages() {
         Occlusion occ = new Occlusion(ctx, 8, 5, "block2_conv2");
         Occlusion.Grids g = occ.grids(images, 2, 8);
@@ -198,6 +201,7 @@ class EmbeddedExplainTest {
     }
 
     @Test
+    @Tag("slow")
     void everyMethodRunsOnTheEmbeddedModel() {
         Methods.Settings s = Methods.Settings.defaults().withSteps(8).withSamples(3).withMasks(32).withWindow(7, 7);
         ImageTensor one = one(images.sample(1));

@@ -2,6 +2,7 @@ package io.convscope.explain;
 
 import ai.djl.Device;
 import io.convscope.image.ImageTensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -23,6 +24,7 @@ class SanityTest {
     }
 
     @Test
+    @Tag("slow")
     void gradientsAndGradCamDecorrelateGuidedBackpropStaysClose() throws Exception {
         EmbeddedExplainTest.load();
         ImageTensor x = EmbeddedExplainTest.images;

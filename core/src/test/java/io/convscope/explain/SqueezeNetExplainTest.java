@@ -45,6 +45,7 @@ class SqueezeNetExplainTest {
     }
 
     @Test
+    @Tag("slow")
     void gradcamOfEgyptianCatPeaksOnTheCat() throws IOException {
         Network net = squeezenet();
         ImageTensor x = ImageTensor.of(photo("chelsea.png"), "chelsea", net.inputShape(), net.preprocessing(), Resize.CROP);
@@ -62,6 +63,7 @@ class SqueezeNetExplainTest {
     }
 
     @Test
+    @Tag("slow")
     void eachClassMapPeaksOnItsOwnHalfOfTwoPhotosSideBySide() throws IOException {
         Network net = squeezenet();
         BufferedImage cat = photo("chelsea.png");
