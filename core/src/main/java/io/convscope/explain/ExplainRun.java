@@ -312,43 +312,44 @@ public final class ExplainRun {
         return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
+    /** The page ({@link Html.Page}): per image its panel, occlusion figures and a table of the rows; every file linked. */
     static String html(Request r, List<Row> rows, List<String> files) {
-        StringBuilder h = new StringBuilder();
-        String title = "Explanations by " + r.network().name();
-        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(Html.escape(title))
-                .append("</title>\n<style>\nbody{font-family:system-ui,sans-serif;margin:1.5em;background:#fafafa;color:#222}\n")
-                .append("img{max-width:100%;border:1px solid #ddd;background:#fff}h2{margin-top:2em;border-bottom:1px solid #ccc}\n")
-                .append("table{border-collapse:collapse}td,th{padding:2px 8px;border:1px solid #ddd}th{background:#eee}\n</style>\n</head>\n<body>\n");
-        h.append("<h1>").append(Html.escape(title)).append("</h1>\n<p>Methods: ").append(Html.escape(String.join(", ", r.methods())))
-                .append("; score: <code>").append(r.score().cliName()).append("</code>. All rows: <a href=\"explain.csv\">explain.csv</a>.</p>\n");
+        List<String> all = new ArrayList<>(files);
+        all.add("index.html");
+        Html.Page h = new Html.Page("Explanations by " + r.network().name(), all);
+        h.section("overview", "Overview", 1, true);
+        h.add("<p>Methods: " + Html.escape(String.join(", ", r.methods())) + "; score: <code>" + Html.escape(r.score().cliName())
+                + "</code>. All rows: " + h.link("explain.csv") + ".</p>\n");
+        h.end();
+        h.navHeading("Images");
+        List<List<String>> table = new ArrayList<>();
         String current = null;
-        for (Row row : rows) {
-            String stem = row.file().substring(0, row.file().indexOf('/'));
+        for (int k = 0; k <= rows.size(); k++) {
+            Row row = k < rows.size() ? rows.get(k) : null;
+            String stem = row == null ? null : row.file().substring(0, row.file().indexOf('/'));
+            if (current != null && !current.equals(stem)) {
+                h.add(Html.table(List.of("method", "class", "p", "layer", "map", "completeness error", "deletion AUC", "insertion AUC"),
+                        table, java.util.Set.of(0, 1, 3, 4)));
+                h.end();
+                table = new ArrayList<>();
+            }
+            if (row == null) {
+                break;
+            }
             if (!stem.equals(current)) {
-                if (current != null) {
-                    h.append("</table>\n");
-                }
                 current = stem;
-                h.append("<h2>").append(Html.escape(row.image())).append("</h2>\n<img src=\"").append(Html.escape(stem + "/panel.png"))
-                        .append("\" alt=\"panel of ").append(Html.escape(row.image())).append("\">\n");
+                h.section("image-" + stem, row.image(), 1, true);
+                h.add(h.picture(stem + "/panel.png", "every method"));
                 for (String f : files) {
                     if (f.startsWith(stem + "/occlusion-") && f.endsWith(".png")) {
-                        h.append("<br><img src=\"").append(Html.escape(f)).append("\" alt=\"occlusion\">\n");
+                        h.add(h.picture(f, "occlusion"));
                     }
                 }
-                h.append("<table>\n<tr><th>method</th><th>class</th><th>p</th><th>layer</th><th>map</th><th>completeness error</th>")
-                        .append("<th>deletion AUC</th><th>insertion AUC</th></tr>\n");
             }
-            h.append("<tr><td>").append(Html.escape(row.method())).append("</td><td>").append(Html.escape(row.className())).append("</td><td>")
-                    .append(String.format(Locale.ROOT, "%.3f", row.probability())).append("</td><td>").append(Html.escape(row.layer()))
-                    .append("</td><td><a href=\"").append(Html.escape(row.file())).append("\">").append(Html.escape(row.file()))
-                    .append("</a></td><td>").append(num(row.completeness())).append("</td><td>").append(num(row.deletion()))
-                    .append("</td><td>").append(num(row.insertion())).append("</td></tr>\n");
+            table.add(List.of(Html.escape(row.method()), Html.escape(row.className()), String.format(Locale.ROOT, "%.3f", row.probability()),
+                    Html.escape(row.layer()), h.link(row.file()), num(row.completeness()), num(row.deletion()), num(row.insertion())));
         }
-        if (current != null) {
-            h.append("</table>\n");
-        }
-        h.append("</body>\n</html>\n");
-        return h.toString();
+        h.files("Files", all, false);
+        return h.html();
     }
 }
