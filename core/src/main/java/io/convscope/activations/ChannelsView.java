@@ -26,8 +26,17 @@ final class ChannelsView implements ActivationView {
     }
 
     static String file(FilePlan plan, int image, FilePlan.Layer l, int channel) {
-        int w = Math.max(2, Integer.toString(l.channels() - 1).length());
-        return plan.layerFile(image, l, "/c" + FilePlan.padded(channel, w) + ".png");
+        return plan.layerFile(image, l, "/c" + FilePlan.padded(channel, digits(l)) + ".png");
+    }
+
+    /** The digits of a channel number in the file names: as many as the layer's last channel needs, at least two. */
+    static int digits(FilePlan.Layer l) {
+        return Math.max(2, Integer.toString(l.channels() - 1).length());
+    }
+
+    /** {@link #file} with {@code {c}} for the channel number (padded to {@link #digits}), for the page's tiles. */
+    static String pattern(FilePlan plan, int image, FilePlan.Layer l) {
+        return plan.layerFile(image, l, "/c{c}.png");
     }
 
     @Override

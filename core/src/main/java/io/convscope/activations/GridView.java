@@ -49,12 +49,8 @@ final class GridView implements ActivationView {
     @Override
     public String pictureHtml(IndexPage.Page p, LayerActivations l, int image) {
         // each tile opens its channel's own picture when the channels view wrote it, else shows it enlarged
-        List<String> targets = new ArrayList<>();
-        List<String> titles = new ArrayList<>();
-        for (int c = 0; c < l.channels(); c++) {
-            targets.add(ChannelsView.file(p.plan(), image, l, c));
-            titles.add(l.name() + " · channel " + c);
-        }
-        return p.picture(file(p.plan(), image, l), "all channels", p.gridTiles(l), targets, titles);
+        boolean own = p.wrote(ChannelsView.file(p.plan(), image, l, 0));
+        return p.picture(file(p.plan(), image, l), "all channels", p.gridTiles(l, own ? ChannelsView.pattern(p.plan(), image, l) : null,
+                ChannelsView.digits(l)));
     }
 }

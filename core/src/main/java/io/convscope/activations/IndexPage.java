@@ -179,7 +179,7 @@ public final class IndexPage {
         private final FilePlan plan;
         private final ActivationViews.Options opt;
         private final Html.Page html;
-        private final Map<LayerActivations, List<Html.Area>> tiles = new HashMap<>();
+        private final Map<LayerActivations, List<Rectangle>> tiles = new HashMap<>();
 
         Page(FilePlan plan, ActivationViews.Options opt, Html.Page html) {
             this.plan = plan;
@@ -215,20 +215,23 @@ public final class IndexPage {
             return html.picture(file, caption);
         }
 
-        /** {@link #picture(String, String)} whose tiles link to {@code targets} (see {@link Html.Page#picture}). */
-        String picture(String file, String caption, List<Html.Area> areas, List<String> targets, List<String> titles) {
-            return html.picture(file, caption, areas, targets, titles);
+        /** {@link #picture(String, String)} whose tiles open their channel (see {@link Html.Tiles}). */
+        String picture(String file, String caption, Html.Tiles tiles) {
+            return html.picture(file, caption, tiles);
         }
 
-        /** Where the grid of layer {@code l} puts each channel (the same for every image). */
-        List<Html.Area> gridTiles(LayerActivations l) {
-            return tiles.computeIfAbsent(l, k -> {
-                List<Html.Area> out = new ArrayList<>();
-                for (Rectangle r : ActivationViews.gridTiles(k.channels(), k.width(), k.height(), opt)) {
-                    out.add(new Html.Area(r.x, r.y, r.width, r.height));
-                }
-                return out;
-            });
+        /**
+         * Where the grid of layer {@code l} puts each channel (the same for every image), a click opening
+         * {@code target} ({@code {c}} the channel number, {@code digits} digits) or, when null, the tile enlarged.
+         */
+        Html.Tiles gridTiles(LayerActivations l, String target, int digits) {
+            List<Rectangle> r = tiles.computeIfAbsent(l, k -> ActivationViews.gridTiles(k.channels(), k.width(), k.height(), opt));
+            int cols = Math.min(opt.columns(), r.size());
+            Rectangle first = r.get(0);
+            int stepX = cols > 1 ? r.get(1).x - first.x : first.width;
+            int stepY = r.size() > cols ? r.get(cols).y - first.y : first.height;
+            return new Html.Tiles(first.x, first.y, stepX, stepY, first.width, first.height, cols, r.size(), target, digits,
+                    l.name() + " · channel ");
         }
     }
 

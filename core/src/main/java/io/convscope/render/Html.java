@@ -88,18 +88,34 @@ public final class Html {
      * it enlarged (Escape or a click closes it).
      */
     private static final String SCRIPT = """
-            document.addEventListener('click',function(e){var a=e.target.closest('area[data-t]');var z=document.getElementById('zoom');
-            if(!a){if(e.target.closest('#zoom'))z.style.display='none';return;}e.preventDefault();
-            var c=a.coords.split(',').map(Number),w=c[2]-c[0],h=c[3]-c[1],box=a.parentNode.parentNode,img=box.querySelector('img');
-            var hl=box.querySelector('.hl');hl.style.left=c[0]+'px';hl.style.top=c[1]+'px';hl.style.width=w+'px';
-            hl.style.height=h+'px';hl.style.display='block';var s=Math.max(1,Math.floor(384/Math.max(w,h)));
-            var cv=z.querySelector('canvas');cv.width=w*s;cv.height=h*s;var g=cv.getContext('2d');g.imageSmoothingEnabled=false;
-            g.drawImage(img,c[0],c[1],w,h,0,0,w*s,h*s);z.querySelector('p').textContent=a.dataset.t;z.style.display='flex';});
+            document.addEventListener('click',function(e){var i=e.target.closest('img[data-tiles]'),z=document.getElementById('zoom');
+            if(!i){if(e.target.closest('#zoom'))z.style.display='none';return;}
+            var t=i.dataset.tiles.split(',').map(Number),x=e.offsetX-t[0],y=e.offsetY-t[1],col=Math.floor(x/t[2]),row=Math.floor(y/t[3]);
+            var c=row*t[6]+col;if(x<0||y<0||col>=t[6]||x-col*t[2]>=t[4]||y-row*t[3]>=t[5]||c>=t[7])return;
+            if(i.dataset.href){location.href=i.dataset.href.replace('%7Bc%7D',String(c).padStart(+i.dataset.pad,'0'));return;}
+            var hl=i.parentNode.querySelector('.hl'),X=t[0]+col*t[2],Y=t[1]+row*t[3],w=t[4],h=t[5];
+            hl.style.left=X+'px';hl.style.top=Y+'px';hl.style.width=w+'px';hl.style.height=h+'px';hl.style.display='block';
+            var s=Math.max(1,Math.floor(384/Math.max(w,h))),cv=z.querySelector('canvas');cv.width=w*s;cv.height=h*s;
+            var g=cv.getContext('2d');g.imageSmoothingEnabled=false;g.drawImage(i,X,Y,w,h,0,0,w*s,h*s);
+            z.querySelector('p').textContent=i.dataset.title+c;z.style.display='flex';});
             document.addEventListener('keydown',function(e){if(e.key==='Escape')document.getElementById('zoom').style.display='none';});
             """;
 
-    /** A rectangle of a picture, in its pixels: a tile of a grid. */
-    public record Area(int x, int y, int width, int height) {
+
+    /**
+     * The tiles of a grid picture, in its pixels: {@code count} tiles of {@code width × height}, the
+     * first at ({@code x}, {@code y}), {@code columns} per row, {@code stepX} and {@code stepY} apart. A
+     * click on tile {@code c} opens {@code target} with {@code {c}} replaced by {@code c} padded to
+     * {@code digits} digits, or (target null) outlines the tile and shows it enlarged, titled
+     * {@code title + c}. Described by numbers, not by an area per tile: the page stays small with
+     * thousands of channels.
+     */
+    public record Tiles(int x, int y, int stepX, int stepY, int width, int height, int columns, int count, String target,
+                        int digits, String title) {
+        /** Tile {@code c}'s rectangle: {x, y, width, height}. */
+        public int[] tile(int c) {
+            return new int[] {x + (c % columns) * stepX, y + (c / columns) * stepY, width, height};
+        }
     }
 
     /**
@@ -113,7 +129,6 @@ public final class Html {
         private final StringBuilder body = new StringBuilder(8192);
         private final List<String> ids = new ArrayList<>();
         private int open;
-        private int maps;
 
         /** A page titled {@code title} over the files a run wrote ({@code written}, relative paths). */
         public Page(String title, Collection<String> written) {
@@ -220,50 +235,31 @@ public final class Html {
          * the caption "{@code caption}: link"; nothing when it was not written.
          */
         public String picture(String file, String caption) {
-            return picture(file, caption, List.of(), List.of(), List.of());
+            return picture(file, caption, null);
         }
 
-        /**
-         * {@link #picture(String, String)} whose {@code areas} are links: area {@code i} opens
-         * {@code targets.get(i)} when that file was written, else shows the tile enlarged and outlined in
-         * the picture, titled {@code titles.get(i)}.
-         */
-        public String picture(String file, String caption, List<Area> areas, List<String> targets, List<String> titles) {
+        /** {@link #picture(String, String)} whose {@code tiles} open their channel (see {@link Tiles}). */
+        public String picture(String file, String caption, Tiles tiles) {
             if (!wrote(file)) {
                 return "";
             }
-            StringBuilder s = new StringBuilder(areas.size() * 64 + 256);
-            String map = areas.isEmpty() ? null : "m" + (++maps);
-            s.append("<figure><div class=\"box\">");
-            if (map == null) {
+            StringBuilder s = new StringBuilder(512).append("<figure><div class=\"box\">");
+            if (tiles == null) {
                 s.append("<a href=\"").append(escape(href(file))).append("\">");
             }
             s.append("<img src=\"").append(escape(href(file))).append("\" alt=\"").append(escape(caption)).append("\" loading=\"lazy\"");
-            if (map != null) {
-                s.append(" usemap=\"#").append(map).append('"');
-            }
-            s.append('>');
-            if (map == null) {
-                s.append("</a>");
+            if (tiles == null) {
+                s.append("></a>");
             } else {
-                s.append("<map name=\"").append(map).append("\">");
-                for (int i = 0; i < areas.size(); i++) {
-                    Area a = areas.get(i);
-                    String t = targets.get(i);
-                    s.append("<area shape=\"rect\" coords=\"").append(a.x()).append(',').append(a.y()).append(',')
-                            .append(a.x() + a.width()).append(',').append(a.y() + a.height()).append("\" title=\"")
-                            .append(escape(titles.get(i))).append("\" alt=\"").append(escape(titles.get(i))).append('"');
-                    if (t != null && wrote(t)) {
-                        s.append(" href=\"").append(escape(href(t))).append('"');
-                    } else {
-                        s.append(" href=\"").append(escape(href(file))).append("\" data-t=\"").append(escape(titles.get(i))).append('"');
-                    }
-                    s.append('>');
+                s.append(String.format(Locale.ROOT, " data-tiles=\"%d,%d,%d,%d,%d,%d,%d,%d\" data-title=\"%s\"", tiles.x(), tiles.y(),
+                        tiles.stepX(), tiles.stepY(), tiles.width(), tiles.height(), tiles.columns(), tiles.count(), escape(tiles.title())));
+                if (tiles.target() != null) {
+                    s.append(" data-href=\"").append(escape(href(tiles.target()))).append("\" data-pad=\"").append(tiles.digits()).append('"');
                 }
-                s.append("</map><span class=\"hl\"></span>");
+                s.append(" style=\"cursor:pointer\"><span class=\"hl\"></span>");
             }
-            s.append("</div><figcaption>").append(escape(caption)).append(": ").append(link(file)).append("</figcaption></figure>\n");
-            return s.toString();
+            return s.append("</div><figcaption>").append(escape(caption)).append(": ").append(link(file))
+                    .append("</figcaption></figure>\n").toString();
         }
 
         /** A small picture of {@code file} (at most 240 px a side) with a caption of HTML {@code captionHtml}, linked to itself. */

@@ -61,7 +61,7 @@ class IndexPageTest {
                 Colormap.VIRIDIS, 4);
         String html = render(twoImages(), opt);
         // every local link and picture names a file that exists
-        List<String> refs = all(Pattern.compile("(?:href|src)=\"([^\"#][^\"]*)\""), html);
+        List<String> refs = all(Pattern.compile(" (?:href|src)=\"([^\"#][^\"]*)\""), html);
         assertFalse(refs.isEmpty());
         for (String r : refs) {
             assertFalse(r.contains("://"), "no external asset: " + r);
@@ -89,7 +89,7 @@ class IndexPageTest {
         assertFalse(html.contains("top classes"));
         // grids are shown at their natural size: no pixelated shrinking
         assertFalse(html.contains("pixelated;max-width:100%"));
-        assertTrue(html.contains("src=\"a/01_conv.png\" alt=\"all channels\" loading=\"lazy\" usemap=\"#m"), "grid tiles are an image map");
+        assertTrue(html.contains("src=\"a/01_conv.png\" alt=\"all channels\" loading=\"lazy\" data-tiles=\""), "grid tiles are described");
     }
 
     @Test
@@ -97,29 +97,34 @@ class IndexPageTest {
         ActivationViews.Options opt = ActivationViewsTest.options(EnumSet.of(ActivationViews.View.GRID, ActivationViews.View.CHANNELS),
                 Normalization.STANDARDIZE, Colormap.VIRIDIS, 2);
         String html = render(twoImages(), opt);
-        // each area of a/01_conv.png's map names channel c's own picture
+        // the picture of a/01_conv.png describes its tiles and names channel c's own picture
         int start = html.indexOf("src=\"a/01_conv.png\"");
-        String map = html.substring(start, html.indexOf("</map>", start));
-        List<String> coords = all(Pattern.compile("coords=\"([0-9,]+)\""), map);
-        List<String> targets = all(Pattern.compile("href=\"([^\"]+)\""), map);
-        assertEquals(5, coords.size());
-        for (int c = 0; c < 5; c++) {
-            assertEquals("a/01_conv/c0" + c + ".png", targets.get(c));
+        String img = html.substring(start, html.indexOf('>', start));
+        String[] t = all(Pattern.compile("data-tiles=\"([0-9,]+)\""), img).get(0).split(",");
+        assertTrue(img.contains("data-href=\"a/01_conv/c%7Bc%7D.png\" data-pad=\"2\""), img);
+        int[] n = new int[8];
+        for (int k = 0; k < 8; k++) {
+            n[k] = Integer.parseInt(t[k]);
         }
-        // the areas cover the tiles as drawn: a channel constant at c + 1, under one layer-wide scale
-        // elsewhere, is one colour inside its rectangle, and the sheet's white background just outside
+        assertEquals(2, n[6], "two columns");
+        assertEquals(5, n[7], "five tiles");
+        for (int c = 0; c < 5; c++) {
+            assertTrue(Files.isRegularFile(dir.resolve("a/01_conv/c0" + c + ".png")));
+        }
+        // the tiles as described are the tiles as drawn: a constant channel is one colour inside its
+        // rectangle, and the sheet's white background just outside
         BufferedImage grid = ImageIO.read(dir.resolve("a/01_conv.png").toFile());
         for (int c = 0; c < 5; c++) {
-            String[] k = coords.get(c).split(",");
-            int x0 = Integer.parseInt(k[0]);
-            int y0 = Integer.parseInt(k[1]);
-            int x1 = Integer.parseInt(k[2]);
-            int y1 = Integer.parseInt(k[3]);
-            assertEquals(32, x1 - x0, "8 px maps enlarged to 32");
+            int x0 = n[0] + (c % n[6]) * n[2];
+            int y0 = n[1] + (c / n[6]) * n[3];
+            int x1 = x0 + n[4];
+            int y1 = y0 + n[5];
+            assertEquals(32, n[4], "8 px maps enlarged to 32");
             int inside = grid.getRGB(x0, y0) & 0xffffff;
             assertEquals(inside, grid.getRGB(x1 - 1, y1 - 1) & 0xffffff, "one tile: channel " + c);
             assertEquals(Grid.BACKGROUND, grid.getRGB(x0 - 1, y0) & 0xffffff, "left of the tile is the background");
             assertEquals(Grid.BACKGROUND, grid.getRGB(x0, y0 - 1) & 0xffffff, "above the tile is the background");
+            assertEquals(Grid.BACKGROUND, grid.getRGB(x1, y1 - 1) & 0xffffff, "right of the tile is the background");
         }
     }
 
@@ -128,7 +133,7 @@ class IndexPageTest {
         ActivationViews.Options opt = ActivationViewsTest.options(EnumSet.of(ActivationViews.View.GRID), Normalization.MINMAX,
                 Colormap.MAGMA, 3);
         String html = render(twoImages(), opt);
-        assertTrue(html.contains("data-t=\"conv · channel 4\""), "tile titled for the viewer");
+        assertTrue(html.contains("data-title=\"conv · channel \"") && !html.contains("data-href"), "tiles shown by the viewer");
         assertTrue(html.contains("<script>") && html.contains("id=\"zoom\""), "the inline viewer");
         assertTrue(html.contains(">channel min<") && html.contains(">channel max<"), "min-max scale labelled");
     }
