@@ -17,7 +17,7 @@ import java.util.Set;
  * top classes when it has a classifier with labels, the image's figures per layer); the table of
  * layers; then a folding section per layer with a sub-section per image holding each view's pictures
  * at natural size (grid tiles open their channel) and links to every file written. On a large run
- * (more than {@link #OPEN_LIMIT} layer × image sections) only the first layer is unfolded.
+ * (more than {@link #OPEN_LIMIT} layer × image sections) only the first image and the first layer are unfolded.
  */
 public final class IndexPage {
     /** Up to this many layer × image sections, every section of the page is unfolded. */
@@ -51,10 +51,11 @@ public final class IndexPage {
                 + ". A click on a tile of a grid opens that channel.</p>\n");
         h.end();
 
+        boolean allOpen = (long) layers.size() * images <= OPEN_LIMIT;
         h.navHeading("Images");
         for (int i = 0; i < images; i++) {
             String name = ActivationViews.fileName(acts.imageNames().get(i));
-            h.section(imageId(plan, i), name, 1, true);
+            h.section(imageId(plan, i), name, 1, allOpen || i == 0);
             StringBuilder cap = new StringBuilder(esc(acts.imageNames().get(i)));
             for (ActivationView v : views) {
                 cap.append(v.inputHtml(page, i));
@@ -86,7 +87,6 @@ public final class IndexPage {
         }
         h.end();
 
-        boolean allOpen = (long) layers.size() * images <= OPEN_LIMIT;
         for (LayerActivations l : layers) {
             boolean open = allOpen || l == layers.get(0);
             h.section(plan.stem(l), l.position() + ". " + l.name() + " (" + l.type() + ", " + l.height() + "×" + l.width() + ", "

@@ -64,7 +64,7 @@ public final class Html {
             nav{position:sticky;top:0;height:100vh;overflow:auto;width:15em;flex:none;background:#f0f0f0;border-right:1px solid #ccc;\
             padding:.8em;box-sizing:border-box;font-size:90%}
             nav a{display:block;text-decoration:none;padding:1px 0;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-            nav .d2{padding-left:1em}nav .d3{padding-left:2em;font-size:95%}nav b{display:block;margin-top:.6em}
+            nav a.d2{display:inline-block;margin-left:.9em;font-size:88%;max-width:11em;vertical-align:top}nav .d3{padding-left:2em;font-size:95%}nav b{display:block;margin-top:.6em}
             main{flex:1;min-width:0;padding:0 1.5em 3em}
             details{margin:.4em 0;border-left:3px solid #ddd;padding-left:.7em}details[open]{border-left-color:#8ab}
             summary{cursor:pointer}summary>h2,summary>h3,summary>h4{display:inline;margin:0}summary{margin:.5em 0}
