@@ -37,15 +37,19 @@ public final class Activations {
     private final ImageTensor input;
     private final List<BufferedImage> inputImages;
     private final List<LayerActivations> layers;
+    private final int layerCount;
+    private final Map<String, List<String>> channelNames;
     private final List<float[]> probabilities;
     private final List<String> labels;
 
     private Activations(String network, ImageTensor input, List<BufferedImage> inputImages, List<LayerActivations> layers,
-                        List<float[]> probabilities, List<String> labels) {
+                        int layerCount, Map<String, List<String>> channelNames, List<float[]> probabilities, List<String> labels) {
         this.network = network;
         this.input = input;
         this.inputImages = List.copyOf(inputImages);
         this.layers = List.copyOf(layers);
+        this.layerCount = layerCount;
+        this.channelNames = Map.copyOf(channelNames);
         this.probabilities = List.copyOf(probabilities);
         this.labels = List.copyOf(labels);
     }
@@ -54,13 +58,20 @@ public final class Activations {
     public record Guess(int index, String label, float probability) {
     }
 
-    /** A result made from known arrays (for callers with activations of their own, and tests). */
+    /**
+     * A result made from known arrays (for callers with activations of their own, and tests); the
+     * largest of the layers' positions sets the digits of the file numbers.
+     */
     public static Activations of(String network, ImageTensor input, List<BufferedImage> inputImages,
                                  List<LayerActivations> layers) {
         if (inputImages.size() != input.n()) {
             throw new IllegalArgumentException(inputImages.size() + " pictures for " + input.n() + " images");
         }
-        return new Activations(network, input, inputImages, layers, List.of(), List.of());
+        int count = 1;
+        for (LayerActivations l : layers) {
+            count = Math.max(count, l.position());
+        }
+        return new Activations(network, input, inputImages, layers, count, Map.of(), List.of(), List.of());
     }
 
     /**
@@ -71,7 +82,7 @@ public final class Activations {
         if (probabilities.size() != imageCount()) {
             throw new IllegalArgumentException(probabilities.size() + " predictions for " + imageCount() + " images");
         }
-        return new Activations(network, input, inputImages, layers, probabilities, labels);
+        return new Activations(network, input, inputImages, layers, layerCount, channelNames, probabilities, labels);
     }
 
     /** Whether the model's classes were computed with the maps (a model with a classifier and labels). */
@@ -90,6 +101,25 @@ public final class Activations {
             out.add(new Guess(c, c < labels.size() ? labels.get(c) : "class " + c, p[c]));
         }
         return out;
+    }
+
+    /**
+     * A copy in which the channels of some layers have names (layer → one name per channel): the
+     * classes of a class map ({@link LayerSelection#classMaps}), shown instead of bare channel numbers.
+     */
+    public Activations withChannelNames(Map<String, List<String>> names) {
+        return new Activations(network, input, inputImages, layers, layerCount, names, probabilities, labels);
+    }
+
+    /** The name of channel {@code c} of layer {@code l} (a class), or null when its channels have none. */
+    public String channelName(LayerActivations l, int c) {
+        List<String> n = channelNames.get(l.name());
+        return n == null || c >= n.size() ? null : n.get(c);
+    }
+
+    /** The network's count of layers ({@link FilePlan.Numbering#count}), which sets the digits of the file numbers. */
+    public int layerCount() {
+        return layerCount;
     }
 
     /** The network's name. */
@@ -140,21 +170,29 @@ public final class Activations {
         }
     }
 
-    /**
-     * Runs each image through the engine's network and keeps the named layers' outputs, with their
-     * statistics. {@code images} must fit the network's input (see {@link Network#cut(Collection, int, int)}); every layer must
-     * have a (C, H, W) output. Progress counts images.
-     */
+    /** {@link #compute(Engine, ImageTensor, List, FilePlan.Numbering, Progress)} numbered by the engine's network. */
     public static Activations compute(Engine engine, ImageTensor images, List<String> layers, Progress progress) {
-        return compute(engine, images, layers, false, progress);
+        return compute(engine, images, layers, FilePlan.Numbering.of(engine.network()), progress);
     }
 
     /**
-     * {@link #compute(Engine, ImageTensor, List, Progress)}, and with {@code predict} the class
-     * probabilities of each image from the same forward pass (the engine's network must then end in
-     * its classifier; its labels name the classes).
+     * Runs each image through the engine's network and keeps the named layers' outputs, with their
+     * statistics. {@code images} must fit the network's input (see {@link Network#cut(Collection, int, int)}); every layer must
+     * have a (C, H, W) output. The layers are numbered by {@code numbering} (the whole model's, when
+     * the engine runs a part of it). Progress counts images.
      */
-    public static Activations compute(Engine engine, ImageTensor images, List<String> layers, boolean predict, Progress progress) {
+    public static Activations compute(Engine engine, ImageTensor images, List<String> layers, FilePlan.Numbering numbering,
+                                      Progress progress) {
+        return compute(engine, images, layers, numbering, false, progress);
+    }
+
+    /**
+     * {@link #compute(Engine, ImageTensor, List, FilePlan.Numbering, Progress)}, and with {@code predict}
+     * the class probabilities of each image from the same forward pass (the engine's network must then
+     * end in its classifier; its labels name the classes).
+     */
+    public static Activations compute(Engine engine, ImageTensor images, List<String> layers, FilePlan.Numbering numbering,
+                                      boolean predict, Progress progress) {
         Network net = engine.network();
         if (layers.isEmpty()) {
             throw new ConvscopeException("no layers chosen");
@@ -219,8 +257,10 @@ public final class Activations {
         List<LayerActivations> result = new ArrayList<>();
         for (int k = 0; k < nodes.size(); k++) {
             Node n = nodes.get(k);
-            result.add(new LayerActivations(k + 1, n.name(), n.layer().type(), shapes.get(k), values.get(k), stats.get(k)));
+            result.add(new LayerActivations(numbering.place(n.name()), n.name(), n.layer().type(), shapes.get(k), values.get(k),
+                    stats.get(k)));
         }
-        return new Activations(net.name(), images, pictures, result, probabilities, predict ? net.labels() : List.of());
+        return new Activations(net.name(), images, pictures, result, numbering.count(), Map.of(), probabilities,
+                predict ? net.labels() : List.of());
     }
 }

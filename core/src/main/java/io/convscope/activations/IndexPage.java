@@ -34,7 +34,7 @@ public final class IndexPage {
      * @param files every file the run wrote (relative paths), for the links
      */
     public static String html(Activations acts, FilePlan plan, ActivationViews.Options opt, List<String> files) {
-        Page page = new Page(plan, opt, new Html.Page("Activations of " + acts.network(), files));
+        Page page = new Page(acts, plan, opt, new Html.Page("Activations of " + acts.network(), files));
         Html.Page h = page.html;
         List<ActivationView> views = ActivationViews.active(opt);
         int images = acts.imageCount();
@@ -176,12 +176,14 @@ public final class IndexPage {
      * and links, pictures and escaping as the page makes them.
      */
     static final class Page {
+        private final Activations acts;
         private final FilePlan plan;
         private final ActivationViews.Options opt;
         private final Html.Page html;
         private final Map<LayerActivations, List<Rectangle>> tiles = new HashMap<>();
 
-        Page(FilePlan plan, ActivationViews.Options opt, Html.Page html) {
+        Page(Activations acts, FilePlan plan, ActivationViews.Options opt, Html.Page html) {
+            this.acts = acts;
             this.plan = plan;
             this.opt = opt;
             this.html = html;
@@ -225,7 +227,8 @@ public final class IndexPage {
          * {@code target} ({@code {c}} the channel number, {@code digits} digits) or, when null, the tile enlarged.
          */
         Html.Tiles gridTiles(LayerActivations l, String target, int digits) {
-            List<Rectangle> r = tiles.computeIfAbsent(l, k -> ActivationViews.gridTiles(k.channels(), k.width(), k.height(), opt));
+            List<Rectangle> r = tiles.computeIfAbsent(l, k -> ActivationViews.gridTiles(k.channels(), k.width(), k.height(), opt,
+                    c -> acts.channelName(k, c)));
             int cols = Math.min(opt.columns(), r.size());
             Rectangle first = r.get(0);
             int stepX = cols > 1 ? r.get(1).x - first.x : first.width;

@@ -165,7 +165,7 @@ class IndexPageTest {
             maps[c] = new Heatmap(u, 150, 130, false);
         }
         BufferedImage g = ActivationViews.grid("title", maps, opt);
-        List<Rectangle> tiles = ActivationViews.gridTiles(20, 150, 130, opt);
+        List<Rectangle> tiles = ActivationViews.gridTiles(20, 150, 130, opt, c -> null);
         int yellow = Colormap.VIRIDIS.rgb(1f);
         Set<Integer> rows = new java.util.HashSet<>();
         for (Rectangle r : tiles) {
