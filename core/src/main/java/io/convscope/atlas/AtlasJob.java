@@ -24,12 +24,12 @@ import java.util.List;
  * @param limit   use only the first {@code limit} images (0: all)
  */
 public record AtlasJob(String dataset, List<String> layers, int top, int batch, int height, int width, Resize resize,
-                       int limit) {
+                       int limit) implements java.io.Serializable {
     /** The block size's target. */
     public static final int BLOCK_TARGET = 512;
 
     public AtlasJob {
-        layers = List.copyOf(layers);
+        layers = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(layers)); // serializable
         if (top < 1) {
             throw new IllegalArgumentException("top must be at least 1");
         }
