@@ -70,7 +70,13 @@ public final class AtlasSite {
         try {
             deleteTree(tmp);
             Files.createDirectories(tmp);
-            int files = render(net, job, data, tally, options, tmp, progress);
+            int files;
+            try {
+                files = render(net, job, data, tally, options, tmp, progress);
+            } catch (RuntimeException | IOException | Error e) {
+                deleteTree(tmp); // never half a site
+                throw e;
+            }
             Path old = target.resolveSibling("." + target.getFileName() + ".old");
             deleteTree(old);
             if (Files.exists(target)) {
