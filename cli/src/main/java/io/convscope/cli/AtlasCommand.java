@@ -84,6 +84,9 @@ public final class AtlasCommand implements Callable<Integer> {
             description = "Output of 'convscope filters' (DIR/LAYER/cNNN.png): each unit's feature visualization is shown beside its images.")
     Path filters;
 
+    @Option(names = "--no-projections", description = "Leave out the projections (the gradient of each top activation in its patch).")
+    boolean noProjections;
+
     @Option(names = {"-o", "--out"}, defaultValue = DEFAULT_OUT, paramLabel = "DIR",
             description = "The site's folder (default ${DEFAULT-VALUE}); it is replaced when the new site is complete.")
     Path out;
@@ -148,13 +151,23 @@ public final class AtlasCommand implements Callable<Integer> {
                 + (chosen.size() == 1 ? " layer (" : " layers (") + String.join(", ", chosen) + "), top " + top + ", batch " + batch);
         o.flush();
         Tally tally;
-        if (cluster != null) {
-            tally = cluster.run(spark, prepared, job, new ConsoleProgress());
-        } else {
-            try (Engine engine = Engine.create(prepared, device)) {
+        try (Engine engine = Engine.create(prepared, device)) {
+            if (cluster != null) {
+                tally = cluster.run(spark, prepared, job, new ConsoleProgress());
+            } else {
                 tally = Atlas.run(engine, data, job, new Atlas.Options(nThreads, checkpoint, resume), new ConsoleProgress());
             }
+            report(o, tally, images);
+            String modelName = modelOptions.model == null ? "the embedded model (" + net.name() + ")" : net.name();
+            int files = AtlasSite.write(prepared, job, data, tally,
+                    new AtlasSite.Options(modelName, filters, nThreads, noProjections ? null : engine), out, new ConsoleProgress());
+            o.println("Wrote " + files + " files to " + out + "; open " + out.resolve("index.html"));
+            o.flush();
         }
+        return 0;
+    }
+
+    private void report(PrintWriter o, Tally tally, int images) {
         if (tally.failed() > 0) {
             o.println(tally.failed() + " of " + images + " images could not be read and were skipped:");
             List<String> f = tally.failures();
@@ -173,12 +186,6 @@ public final class AtlasCommand implements Callable<Integer> {
             o.println(String.format("  %-24s %4d units  %3d dead", tally.layers().get(l), tally.channels(l), dead));
         }
         o.flush();
-        String modelName = modelOptions.model == null ? "the embedded model (" + net.name() + ")" : net.name();
-        int files = AtlasSite.write(prepared, job, data, tally, new AtlasSite.Options(modelName, filters, nThreads), out,
-                new ConsoleProgress());
-        o.println("Wrote " + files + " files to " + out + "; open " + out.resolve("index.html"));
-        o.flush();
-        return 0;
     }
 
     private static AtlasCluster cluster() {

@@ -54,9 +54,19 @@ public final class AtlasSite {
     private AtlasSite() {
     }
 
-    /** What the site shows beside the numbers. */
-    public record Options(String model, Path filters, int threads) {
+    /**
+     * What the site shows beside the numbers.
+     *
+     * @param model     the model's name for the titles
+     * @param filters   the output folder of {@code convscope filters} (null: none)
+     * @param threads   threads that decode and draw
+     * @param projector an engine of the prepared network for the projections (null: none)
+     */
+    public record Options(String model, Path filters, int threads, io.convscope.engine.Engine projector) {
     }
+
+    /** Activations projected per backward pass. */
+    static final int PROJECTION_BATCH = 32;
 
     /**
      * Writes the site for {@code tally} into {@code out} (replacing an older site there).
@@ -180,6 +190,10 @@ public final class AtlasSite {
             pool.shutdownNow();
             p.finish();
         }
+        boolean projected = options.projector() != null;
+        if (projected) {
+            files.addAndGet(project(options.projector(), job, data, t, refBoxes, scale, dir, progress));
+        }
         for (int l = 0; l < t.layers().size(); l++) {
             for (int c = 0; c < t.channels(l); c++) {
                 Path unit = dir.resolve(slug(t.layers().get(l))).resolve(Integer.toString(c));
@@ -189,7 +203,7 @@ public final class AtlasSite {
                 if (filter != null) {
                     files.incrementAndGet();
                 }
-                writeText(unit.resolve("index.html"), unitPage(net, job, data, t, l, c, refBoxes, filter, options));
+                writeText(unit.resolve("index.html"), unitPage(net, job, data, t, l, c, refBoxes, filter, projected, options));
                 files.incrementAndGet();
             }
             writeText(dir.resolve(slug(t.layers().get(l))).resolve("index.html"), layerPage(job, data, t, l, options));
@@ -200,6 +214,54 @@ public final class AtlasSite {
         writeText(dir.resolve("units.csv"), unitsCsv(data, t));
         writeText(dir.resolve("top.csv"), topCsv(data, t, refBoxes));
         return (int) files.get() + 4;
+    }
+
+    /** Writes proj_R.png for every top entry: batches of one layer through one backward pass each. */
+    private static long project(io.convscope.engine.Engine engine, AtlasJob job, Dataset data, Tally t,
+                                Map<Ref, ReceptiveField.Box> boxes, int scale, Path dir, Progress progress) {
+        Network net = engine.network();
+        int c = net.inputShape().channels();
+        int h = job.height();
+        int w = job.width();
+        long total = 0;
+        for (int l = 0; l < t.layers().size(); l++) {
+            total += (long) t.channels(l) * t.k();
+        }
+        Progress p = Progress.orNone(progress);
+        p.start("projecting the top activations", total, Progress.Unit.STEPS);
+        long written = 0;
+        try {
+            for (int l = 0; l < t.layers().size(); l++) {
+                String layer = t.layers().get(l);
+                List<Ref> refs = new ArrayList<>();
+                for (int ch = 0; ch < t.channels(l); ch++) {
+                    for (int r = 0; r < t.topCount(l, ch); r++) {
+                        refs.add(new Ref(l, ch, r));
+                    }
+                }
+                for (int s = 0; s < refs.size(); s += PROJECTION_BATCH) {
+                    List<Ref> part = refs.subList(s, Math.min(refs.size(), s + PROJECTION_BATCH));
+                    List<Projections.Request> req = new ArrayList<>();
+                    for (Ref ref : part) {
+                        int pos = t.topPosition(l, ref.channel, ref.rank);
+                        req.add(new Projections.Request(Atlas.input(net, job, data, t.topImage(l, ref.channel, ref.rank)),
+                                ref.channel, pos / t.width(l), pos % t.width(l)));
+                    }
+                    float[][] g = Projections.gradients(engine, layer, req, c, h, w);
+                    for (int i = 0; i < part.size(); i++) {
+                        Ref ref = part.get(i);
+                        Path unit = dir.resolve(slug(layer)).resolve(Integer.toString(ref.channel));
+                        Png.write(unit.resolve("proj_" + (ref.rank + 1) + ".png"),
+                                Images.upscale(Projections.picture(g[i], c, h, w, boxes.get(ref)), scale));
+                        written++;
+                    }
+                    p.advance(written);
+                }
+            }
+        } finally {
+            p.finish();
+        }
+        return written;
     }
 
     /** The full image enlarged, with the box outlined. */
@@ -331,7 +393,7 @@ public final class AtlasSite {
     }
 
     private static String unitPage(Network net, AtlasJob job, Dataset data, Tally t, int l, int c,
-                                   Map<Ref, ReceptiveField.Box> boxes, String filter, Options o) {
+                                   Map<Ref, ReceptiveField.Box> boxes, String filter, boolean projected, Options o) {
         String layer = t.layers().get(l);
         StringBuilder sb = new StringBuilder(head(layer + " unit " + c + " · atlas"));
         sb.append("<p><a href=\"../../index.html\">atlas</a> › <a href=\"../index.html\">").append(Html.escape(layer))
@@ -349,7 +411,17 @@ public final class AtlasSite {
             sb.append("<div class=ex><img src=\"").append(filter).append("\" height=96 alt=\"feature visualization\"><br>"
                     + "feature visualization</div>\n");
         }
-        sb.append("</div>\n<h2>In their images</h2>\n<div class=row>\n");
+        sb.append("</div>\n");
+        if (projected) {
+            sb.append("<h2>Projections</h2>\n<p>The gradient of each top activation with respect to the patch's pixels "
+                    + "(gray 0, bright positive, dark negative): which pixels drive the unit.</p>\n<div class=row>\n");
+            for (int r = 0; r < t.topCount(l, c); r++) {
+                sb.append("<div class=ex><img src=\"proj_").append(r + 1).append(".png\" height=96 alt=\"projection\"><br>#")
+                        .append(r + 1).append("</div>\n");
+            }
+            sb.append("</div>\n");
+        }
+        sb.append("<h2>In their images</h2>\n<div class=row>\n");
         for (int r = 0; r < t.topCount(l, c); r++) {
             int img = t.topImage(l, c, r);
             int pos = t.topPosition(l, c, r);

@@ -91,6 +91,56 @@ class ReceptiveFieldTest {
         assertEquals(7, d.bottom());
     }
 
+    @Test
+    void projectionIsTheGradientOfTheOneActivationAndStaysInTheField() {
+        Network net = chain(); // linear up to the max pool: c2 is linear in the input
+        int c = 2;
+        int h = 23;
+        int w = 21;
+        SplittableRandom rnd = new SplittableRandom(9);
+        float[] x = new float[c * h * w];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        int ch = 1;
+        int oy = 4;
+        int ox = 3;
+        float[][] g;
+        float[] y0;
+        float[] y1;
+        int pixel = (1 * h + 9) * w + 6; // channel 1, row 9, column 6: inside the field of c2 (4, 3)
+        float[] x1 = x.clone();
+        x1[pixel] += 1f;
+        try (Engine engine = Engine.create(net)) {
+            g = Projections.gradients(engine, "c2", List.of(new Projections.Request(x, ch, oy, ox),
+                    new Projections.Request(x, 0, 0, 0)), c, h, w);
+            try (NDManager m = engine.manager().newSubManager()) {
+                y0 = engine.forward(engine.input(m, x, 1, c, h, w), List.of("c2")).get("c2").toFloatArray();
+                y1 = engine.forward(engine.input(m, x1, 1, c, h, w), List.of("c2")).get("c2").toFloatArray();
+            }
+        }
+        TensorShape out = net.node("c2").outputShape();
+        int o = (ch * out.height() + oy) * out.width() + ox;
+        assertEquals(y1[o] - y0[o], g[0][pixel], 1e-4, "a linear unit's gradient is its change for a unit step");
+        ReceptiveField.Box box = ReceptiveField.of(net, "c2", oy, ox);
+        boolean any = false;
+        for (int k = 0; k < c; k++) {
+            for (int yy = 0; yy < h; yy++) {
+                for (int xx = 0; xx < w; xx++) {
+                    float v = g[0][(k * h + yy) * w + xx];
+                    boolean inside = yy >= box.top() && yy <= box.bottom() && xx >= box.left() && xx <= box.right();
+                    if (!inside) {
+                        assertEquals(0f, v, "no gradient outside the field at " + yy + "," + xx);
+                    }
+                    any |= v != 0;
+                }
+            }
+        }
+        assertTrue(any);
+        // the second request (another unit) got its own gradient, not the sum
+        assertTrue(g[1][pixel] == 0f || g[1][pixel] != g[0][pixel]);
+    }
+
     /** Every position of {@code layer} whose brute-force field is not empty: the box must match it. */
     private static void check(Network net, String layer) {
         TensorShape in = net.inputShape();
