@@ -221,6 +221,7 @@ public final class Atlas {
         long already = Math.min(images, (long) startBlock * bs);
         Progress p = Progress.orNone(progress);
         p.start("atlas of " + data.spec(), images, Progress.Unit.STEPS);
+        p.advance(already); // a resumed run starts where the checkpoint left off
         Tally[] acc = {total};
         int[] doneBlocks = {startBlock};
         long[] lastSave = {System.nanoTime()};

@@ -155,9 +155,7 @@ public final class AtlasSite {
                                 key -> ReceptiveField.of(net, layer, y, x).clip(h, w));
                         refBoxes.put(ref, box);
                         Path unit = dir.resolve(slug(layer)).resolve(Integer.toString(ref.channel));
-                        BufferedImage patch = box.height() > 0 && box.width() > 0
-                                ? Images.copy(view.getSubimage(box.left(), box.top(), box.width(), box.height()))
-                                : Images.create(1, 1, 0);
+                        BufferedImage patch = crop(view, box);
                         Png.write(unit.resolve("patch_" + (ref.rank + 1) + ".png"), Images.upscale(patch, scale));
                         Png.write(unit.resolve("full_" + (ref.rank + 1) + ".png"), outlined(view, box, scale));
                         files.addAndGet(2);
@@ -262,6 +260,20 @@ public final class AtlasSite {
             p.finish();
         }
         return written;
+    }
+
+    /** The pixels of {@code box} (a 1×1 black image for an empty box), a new image. */
+    static BufferedImage crop(BufferedImage view, ReceptiveField.Box box) {
+        if (box.height() <= 0 || box.width() <= 0) {
+            return Images.create(1, 1, 0);
+        }
+        int[] px = view.getRGB(box.left(), box.top(), box.width(), box.height(), null, 0, box.width());
+        BufferedImage out = Images.create(box.width(), box.height(), 0);
+        int[] dst = Images.pixels(out);
+        for (int i = 0; i < px.length; i++) {
+            dst[i] = px[i] & 0xffffff;
+        }
+        return out;
     }
 
     /** The full image enlarged, with the box outlined. */

@@ -141,6 +141,23 @@ class ReceptiveFieldTest {
         assertTrue(g[1][pixel] == 0f || g[1][pixel] != g[0][pixel]);
     }
 
+    @Test
+    void patchesAreTheBoxesPixels() {
+        java.awt.image.BufferedImage view = io.convscope.render.Images.create(9, 7, 0);
+        int[] px = io.convscope.render.Images.pixels(view);
+        for (int i = 0; i < px.length; i++) {
+            px[i] = i * 1000;
+        }
+        java.awt.image.BufferedImage p = AtlasSite.crop(view, new ReceptiveField.Box(2, 3, 4, 7, true));
+        assertEquals(5, p.getWidth());
+        assertEquals(3, p.getHeight());
+        for (int y = 0; y < 3; y++) {
+            for (int x = 0; x < 5; x++) {
+                assertEquals(((2 + y) * 9 + 3 + x) * 1000, p.getRGB(x, y) & 0xffffff);
+            }
+        }
+    }
+
     /** Every position of {@code layer} whose brute-force field is not empty: the box must match it. */
     private static void check(Network net, String layer) {
         TensorShape in = net.inputShape();
