@@ -220,8 +220,9 @@ public final class Atlas {
         int bs = job.blockSize();
         long already = Math.min(images, (long) startBlock * bs);
         Progress p = Progress.orNone(progress);
-        p.start("atlas of " + data.spec(), images, Progress.Unit.STEPS);
-        p.advance(already); // a resumed run starts where the checkpoint left off
+        // a resumed run counts what is left, so that images/s and the time left are this run's
+        p.start("atlas of " + data.spec() + (already > 0 ? " (resumed after " + already + ")" : ""), images - already,
+                Progress.Unit.STEPS);
         Tally[] acc = {total};
         int[] doneBlocks = {startBlock};
         long[] lastSave = {System.nanoTime()};
@@ -240,7 +241,7 @@ public final class Atlas {
 
                 @Override
                 public void advance(long done) {
-                    p.advance(already + done);
+                    p.advance(done);
                 }
 
                 @Override
