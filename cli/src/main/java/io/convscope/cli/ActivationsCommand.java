@@ -3,22 +3,17 @@ package io.convscope.cli;
 import io.convscope.ConvscopeException;
 import io.convscope.activations.ActivationViews;
 import io.convscope.activations.Activations;
-import io.convscope.activations.FilePlan;
 import io.convscope.activations.LayerSelection;
 import io.convscope.activations.LayerStats;
-import io.convscope.activations.MemoryEstimate;
 import io.convscope.activations.StatsReport;
 import io.convscope.engine.Devices;
-import io.convscope.engine.Engine;
-import io.convscope.image.ImageLoader;
-import io.convscope.image.ImageTensor;
-import io.convscope.image.Inputs;
 import io.convscope.image.Resize;
+import io.convscope.memory.MemoryLimits;
 import io.convscope.network.Network;
-import io.convscope.network.TensorShape;
+import io.convscope.probe.ActivationsPlan;
+import io.convscope.probe.ActivationsRequest;
 import io.convscope.render.Colormap;
 import io.convscope.render.Normalization;
-import io.convscope.util.ConsoleProgress;
 import io.convscope.util.Names;
 import io.convscope.util.Progress;
 import picocli.CommandLine.Command;
@@ -27,9 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -41,6 +34,7 @@ import java.util.regex.Pattern;
 
 /** {@code convscope activations}: the feature maps of a network's layers for some images, as pictures. */
 @Command(name = "activations", mixinStandardHelpOptions = true, sortOptions = false,
+        resourceBundle = "io.convscope.cli.ActivationsHelp",
         description = {"Draws the feature maps (activations) of a network's layers for images.",
             "IMAGE may be a file (PNG, JPEG, BMP, GIF) or a folder of them. Writes, into --out: for each image a "
                 + "folder with one grid of every channel per layer (01_block1_conv1.png, … in network order), the "
@@ -82,9 +76,8 @@ public final class ActivationsCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Every layer with feature maps.")
     boolean all;
 
-    @Option(names = "--views", split = ",", paramLabel = "VIEW",
-            description = "Which pictures: grid, channels (one file per channel), topk, gif, compare (needs several "
-                    + "images). Default: grid,topk,gif,compare.")
+    @Option(names = "--views", split = ",", paramLabel = "VIEW", descriptionKey = "views",
+            description = "Which pictures (the list comes from ActivationsHelp).")
     List<String> views = new ArrayList<>();
 
     @Option(names = "--cols", defaultValue = "16", paramLabel = "N", description = "Columns of a grid (default ${DEFAULT-VALUE}).")
@@ -96,7 +89,7 @@ public final class ActivationsCommand implements Callable<Integer> {
 
     @Option(names = "--rank", defaultValue = "sum", paramLabel = "sum|mean|max",
             description = "How the top-k channels are ranked (default ${DEFAULT-VALUE}).")
-    String rank;
+    LayerStats.Rank rank;
 
     @Option(names = "--gif-channels", paramLabel = "LAYER", description = "Also a GIF through the channels of LAYER.")
     String gifChannels;
@@ -104,11 +97,11 @@ public final class ActivationsCommand implements Callable<Integer> {
     @Option(names = "--normalize", defaultValue = "standardize", paramLabel = "standardize|minmax|layer",
             description = "standardize (default): per channel (x − mean)/std × 64 + 128, clipped; minmax: per channel; "
                     + "layer: one scale for the whole layer.")
-    String normalize;
+    Normalization normalize;
 
-    @Option(names = "--colormap", defaultValue = "viridis", paramLabel = "NAME",
-            description = "viridis (default), magma, inferno, plasma, cividis or gray.")
-    String colormap;
+    @Option(names = "--colormap", defaultValue = "viridis", paramLabel = "NAME", descriptionKey = "colormap",
+            description = "The colours (the list comes from ActivationsHelp).")
+    Colormap colormap;
 
     @Option(names = "--size", paramLabel = "WxH",
             description = "Resize images to this size (layers that need the model's own size, like a Dense after a "
@@ -121,7 +114,7 @@ public final class ActivationsCommand implements Callable<Integer> {
     @Option(names = "--resize", defaultValue = "crop", paramLabel = "crop|stretch|pad|imagenet",
             description = "How an image is fitted to the size (default ${DEFAULT-VALUE})."
                     + InputOptions.RESIZE_MODES)
-    String resize;
+    Resize resize;
 
     @Option(names = {"-o", "--out"}, defaultValue = DEFAULT_OUT, paramLabel = "DIR",
             description = "Output folder (default ${DEFAULT-VALUE}); files of the same name are replaced.")
@@ -141,119 +134,37 @@ public final class ActivationsCommand implements Callable<Integer> {
         if (delay < 10) {
             throw new ConvscopeException("--delay must be at least 10 ms");
         }
-        LayerStats.Rank rk = LayerStats.Rank.byName(rank);
-        if (rk == null) {
-            throw new ConvscopeException("unknown --rank '" + rank + "': use sum, mean or max");
-        }
-        Resize mode = Resize.byName(resize);
-        if (mode == null) {
-            throw new ConvscopeException("unknown --resize '" + resize + "': use " + Resize.names());
-        }
-        Normalization norm = Normalization.byName(normalize);
-        Colormap cmap = Colormap.byName(colormap);
-        Set<ActivationViews.View> chosenViews = views(views);
+        Set<ActivationViews.View> chosenViews = ActivationViews.View.parse(views);
         int[] wh = size == null ? null : parseSize(size);
         if (wh != null && keepSize) {
             throw new ConvscopeException("--size and --keep-size exclude each other");
         }
-        var request = modelOptions.request();
-        io.convscope.model.ModelLoader.check(request);
-        var device = Devices.choose(modelOptions.device);
-        List<Path> files = Inputs.expand(images);
-        checkNotAnInput(files);
-        Network net = modelOptions.load();
-        TensorShape in = net.inputShape();
-        if (!in.isSpatial()) {
-            throw new ConvscopeException(net.name() + " does not take images (input " + in.toKerasString() + ")");
-        }
-
-        // the input size: --size, the first image's (--keep-size, or a model that takes any size), or the model's
-        List<BufferedImage> pictures = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (Path p : files) {
-            pictures.add(ImageLoader.load(p));
-            names.add(p.toString());
-        }
-        int h = in.height();
-        int w = in.width();
-        if (wh != null) {
-            w = wh[0];
-            h = wh[1];
-        } else if (keepSize || h < 0 || w < 0) {
-            h = h < 0 || keepSize ? pictures.get(0).getHeight() : h;
-            w = w < 0 || keepSize ? pictures.get(0).getWidth() : w;
-        }
-        // layers are chosen on the part of the model that works at that size
-        Network probe = in.height() == h && in.width() == w ? net : Activations.sizedPrefix(net, h, w);
-        for (String p : layers) {
-            if (net.has(p.strip()) && !probe.has(p.strip())) {
-                Activations.sized(net, List.of(p.strip()), h, w); // says which layer needs the model's own size
-            }
-        }
-        LayerSelection sel = new LayerSelection(layers, conv, blocks, all);
-        List<String> chosen = sel.resolve(probe);
-        if (gifChannels != null && !chosen.contains(gifChannels)) {
-            if (!probe.has(gifChannels) || !LayerSelection.drawable(probe, probe.node(gifChannels))) {
-                throw new ConvscopeException("--gif-channels: no layer with feature maps named '" + gifChannels + "'"
-                        + Names.didYouMean(gifChannels, LayerSelection.drawableNames(probe)));
-            }
-            List<String> more = new ArrayList<>(chosen);
-            more.add(gifChannels);
-            chosen = LayerSelection.of(more.toArray(String[]::new)).resolve(probe);
-        }
-        probe = Activations.sized(probe, chosen, h, w);
-
-        ActivationViews.Options options = new ActivationViews.Options(chosenViews, cols, top, rk, norm, cmap,
+        ActivationViews.Options options = new ActivationViews.Options(chosenViews, cols, top, rank, normalize, colormap,
                 gifChannels, delay, Runtime.getRuntime().availableProcessors());
-        MemoryEstimate estimate = MemoryEstimate.of(probe, chosen, files.size(), options.threads(),
-                chosenViews.contains(ActivationViews.View.GIF) ? chosen.size() * files.size() : 0, ActivationViews.GIF_SIDE);
-        estimate.check(files.size() + (files.size() == 1 ? " image" : " images") + " × " + chosen.size()
-                + (chosen.size() == 1 ? " layer" : " layers") + " at " + w + "×" + h);
-
-        ImageTensor x = ImageTensor.of(pictures, names, probe.inputShape(), probe.preprocessing(), mode);
-        pictures.clear();
-        Activations acts;
-        try (Engine engine = Engine.create(probe, device)) {
-            acts = Activations.compute(engine, x, chosen, files.size() > 1 ? new ConsoleProgress() : Progress.NONE);
-        }
+        ActivationsRequest request = new ActivationsRequest(images, new LayerSelection(layers, conv, blocks, all), options,
+                wh == null ? 0 : wh[0], wh == null ? 0 : wh[1], keepSize, resize, out);
+        io.convscope.model.ModelLoader.check(modelOptions.request());
+        var device = Devices.choose(modelOptions.device);
+        List<Path> files = request.inputs();
+        Network net = modelOptions.load();
+        ActivationsPlan plan = request.plan(files, net, MemoryLimits.current(null));
+        Activations acts = plan.compute(device, files.size() > 1 ? new ConsoleProgress() : Progress.NONE);
         PrintWriter o = spec.commandLine().getOut();
-        if (all) {
-            List<String> flat = new ArrayList<>();
-            for (var n : net.nodes()) {
-                if (!n.outputShape().isSpatial()) {
-                    flat.add(n.name());
-                }
-            }
-            if (!flat.isEmpty()) {
-                o.println("not drawn, no feature maps: " + String.join(", ", flat));
-            }
+        if (!plan.notDrawn().isEmpty()) {
+            o.println("not drawn, no feature maps: " + String.join(", ", plan.notDrawn()));
         }
         o.print(StatsReport.table(acts));
         o.flush();
-        List<String> written = ActivationViews.render(acts, options, out, new ConsoleProgress());
-        o.println("Wrote " + written.size() + " files to " + out + "; open " + out.resolve(FilePlan.INDEX));
+        List<String> written = plan.render(acts, new ConsoleProgress());
+        o.println("Wrote " + written.size() + " files to " + out + "; open " + plan.index());
         o.flush();
         return 0;
     }
 
-    static Set<ActivationViews.View> views(List<String> names) {
-        if (names.isEmpty()) {
-            return ActivationViews.View.DEFAULTS;
-        }
-        Set<ActivationViews.View> v = EnumSet.noneOf(ActivationViews.View.class);
-        for (String n : names) {
-            ActivationViews.View view = ActivationViews.View.byName(n);
-            if (view == null) {
-                String hint = Names.didYouMean(n, ActivationViews.View.names());
-                throw new ConvscopeException("unknown view '" + n + "'"
-                        + (hint.isEmpty() ? "; views: " + String.join(", ", ActivationViews.View.names()) : hint));
-            }
-            v.add(view);
-        }
-        return v;
-    }
-
     private static final Pattern SIZE = Pattern.compile("(\\d{1,6})[x×X](\\d{1,6})");
+
+    /** The largest --size side: far beyond what fits in memory for any model, and safe from integer overflow. */
+    static final int MAX_SIDE = 32768;
 
     static int[] parseSize(String s) {
         Matcher m = SIZE.matcher(s.strip());
@@ -265,29 +176,9 @@ public final class ActivationsCommand implements Callable<Integer> {
         if (w < 1 || h < 1) {
             throw new ConvscopeException("--size '" + s + "': width and height must be at least 1");
         }
+        if (w > MAX_SIDE || h > MAX_SIDE) {
+            throw new ConvscopeException("--size '" + s + "': at most " + MAX_SIDE + " pixels a side");
+        }
         return new int[] {w, h};
-    }
-
-    /** Never write over an input: the output folder must not be an image's folder with a name we write. */
-    private void checkNotAnInput(List<Path> files) {
-        Path dir = out.toAbsolutePath().normalize();
-        for (Path f : files) {
-            Path abs = f.toAbsolutePath().normalize();
-            if (abs.startsWith(dir)) {
-                String rel = dir.relativize(abs).toString().replace('\\', '/');
-                if (rel.equals(FilePlan.INDEX) || rel.startsWith("compare/") || rel.endsWith(".csv") || rel.endsWith(".json")
-                        || rel.matches("[^/]+/(input\\.png|layers\\.gif|\\d+_.*)")) {
-                    throw new ConvscopeException(f + " is inside the output folder " + out
-                            + " where convscope may write; choose another --out");
-                }
-            }
-        }
-        try {
-            if (Files.exists(out) && !Files.isDirectory(out)) {
-                throw new ConvscopeException("--out " + out + " is a file, not a folder");
-            }
-        } catch (SecurityException e) {
-            throw new ConvscopeException("--out " + out + ": " + e.getMessage());
-        }
     }
 }

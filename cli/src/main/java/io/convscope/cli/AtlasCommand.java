@@ -13,7 +13,6 @@ import io.convscope.engine.Engine;
 import io.convscope.image.Resize;
 import io.convscope.network.Network;
 import io.convscope.network.TensorShape;
-import io.convscope.util.ConsoleProgress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -138,7 +137,7 @@ public final class AtlasCommand implements Callable<Integer> {
             h = h < 0 ? 224 : h;
             w = w < 0 ? 224 : w;
         }
-        Network probe = in.height() == h && in.width() == w ? net : io.convscope.activations.Activations.sizedPrefix(net, h, w);
+        Network probe = in.height() == h && in.width() == w ? net : net.fittingPrefix(h, w);
         LayerSelection sel = new LayerSelection(layers, false, layers.isEmpty() && !all, all);
         List<String> chosen = sel.resolve(probe);
         AtlasJob job = new AtlasJob(data.spec(), chosen, top, batch, h, w, mode, limit);

@@ -2,24 +2,18 @@ package io.convscope.cli;
 
 import io.convscope.ConvscopeException;
 import io.convscope.engine.Devices;
-import io.convscope.engine.Engine;
-import io.convscope.image.ImageTensor;
-import io.convscope.image.Resize;
+import io.convscope.memory.MemoryLimits;
 import io.convscope.network.Network;
 import io.convscope.optimize.GradientImages;
-import io.convscope.optimize.Listeners;
-import io.convscope.optimize.Optimization;
-import io.convscope.render.Grid;
-import io.convscope.render.Png;
+import io.convscope.probe.ClassvizPlan;
+import io.convscope.probe.ClassvizRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -71,82 +65,20 @@ public final class ClassvizCommand implements Callable<Integer> {
         if (!(octaveScale >= 1 && octaveScale <= 4)) {
             throw new ConvscopeException("--octave-scale must be between 1 and 4");
         }
-        var request = modelOptions.request();
-        io.convscope.model.ModelLoader.check(request);
+        io.convscope.model.ModelLoader.check(modelOptions.request());
         var device = Devices.choose(modelOptions.device);
         Network net = modelOptions.load();
-        if (!net.inputShape().isSpatial()) {
-            throw new ConvscopeException(net.name() + " does not take images (input " + net.inputShape().toKerasString() + ")");
-        }
-        int[] idx = GradientImages.classIndices(net, classes);
-        GradientImages.Settings d = GradientImages.Settings.classes();
-        if (net.inputShape().height() > 0 && opt.size == null) {
-            d = d.withSize(net.inputShape().height());
-        }
-        GradientImages.Settings s = opt.settings(d, device);
-        s = new GradientImages.Settings(s.size(), s.steps(), s.learningRate(), s.seed(), s.tv(), s.l2(), s.fourier(), s.transforms(),
-                octaves, octaveScale, s.optimizer(), s.device());
-        if (octaves > 1 && net.inputShape().height() > 0 && !fitsOctaves(net, s)) {
-            throw new ConvscopeException("--octaves needs a model that takes any image size; " + net.name() + " takes only "
-                    + net.inputShape().width() + "×" + net.inputShape().height());
-        }
-        Path dir = GradientOutput.folder(out);
-        int c = net.inputShape().channels();
-        Optimization.Result r = GradientImages.classes(net, idx, s,
-                GradientOutput.listeners("classviz " + idx.length + (idx.length == 1 ? " class" : " classes"), dir.resolve("metrics.csv"),
-                        dir.resolve("progress.gif"), opt.gifEvery, new int[] {idx.length, c, s.size(), s.size()}));
-
-        // judge the final, untransformed images with the same model at its own size
-        List<BufferedImage> pictures = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < idx.length; i++) {
-            pictures.add(Listeners.picture(r.image(), r.shape(), i));
-            names.add(net.label(idx[i]));
-        }
-        int h = net.inputShape().height() > 0 ? net.inputShape().height() : r.shape()[2];
-        int w = net.inputShape().width() > 0 ? net.inputShape().width() : r.shape()[3];
-        float[][] probs;
-        try (Engine e = Engine.create(io.convscope.activations.Activations.sized(net, net.outputs(), h, w), device)) {
-            ImageTensor x = ImageTensor.of(pictures, names, io.convscope.image.ImageTensor.withSize(net.inputShape(), h, w),
-                    net.preprocessing(), Resize.STRETCH);
-            try (var scope = e.manager().newSubManager()) {
-                probs = e.predict(e.input(scope, x.data(), x.n(), x.c(), x.h(), x.w()));
-            }
-        }
+        GradientImages.Settings s = opt.settings(GradientImages.Settings.classes().withSize(0), device).withOctaves(octaves, octaveScale);
+        ClassvizPlan plan = new ClassvizRequest(classes, s, opt.gifEvery, out).plan(net, MemoryLimits.current(device));
+        List<ClassvizPlan.Judged> judged = plan.run(new ConsoleProgress());
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "%-4s %-28s %8s   %s%n", "#", "class", "p(class)", "the model's top class for the image");
-        Grid grid = new Grid().title(net.name() + " · classviz · " + s.size() + " px · " + s.steps() + " steps · seed " + s.seed())
-                .columns(Math.min(idx.length, 4)).minTileSize(Math.min(224, Math.max(112, s.size())));
-        for (int i = 0; i < idx.length; i++) {
-            int top = 0;
-            for (int k = 1; k < probs[i].length; k++) {
-                if (probs[i][k] > probs[i][top]) {
-                    top = k;
-                }
-            }
-            String label = net.label(idx[i]);
-            o.printf(Locale.ROOT, "%-4d %-28s %8.4f   %s (%.4f)%n", idx[i], label, probs[i][idx[i]], net.label(top), probs[i][top]);
-            Png.write(dir.resolve(GradientOutput.number(i + 1, idx.length) + "_" + GradientOutput.slug(label) + ".png"), pictures.get(i));
-            grid.add(pictures.get(i), String.format(Locale.ROOT, "%s (%d) p=%.3f", label, idx[i], probs[i][idx[i]]));
+        for (ClassvizPlan.Judged j : judged) {
+            o.printf(Locale.ROOT, "%-4d %-28s %8.4f   %s (%.4f)%n", j.classIndex(), j.label(), j.probability(), j.topLabel(),
+                    j.topProbability());
         }
-        Png.write(dir.resolve("classes.png"), grid.render());
-        o.println("Wrote " + (idx.length + 2 + (opt.gifEvery != null ? 1 : 0)) + " files to " + dir + "; see " + dir.resolve("classes.png"));
+        o.println("Wrote " + plan.files().size() + " files to " + out + "; see " + plan.sheet());
         o.flush();
         return 0;
-    }
-
-    /** Whether the class scores can be computed at every octave's size. */
-    private static boolean fitsOctaves(Network net, GradientImages.Settings s) {
-        Network scores = io.convscope.optimize.Logits.of(net).network();
-        int size = s.size();
-        try {
-            for (int i = 0; i < s.octaves(); i++) {
-                io.convscope.activations.Activations.sized(scores, net.outputs(), size, size);
-                size = (int) Math.round(size * s.octaveScale());
-            }
-            return true;
-        } catch (ConvscopeException e) {
-            return false;
-        }
     }
 }

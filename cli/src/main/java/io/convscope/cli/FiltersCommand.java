@@ -1,18 +1,12 @@
 package io.convscope.cli;
 
 import io.convscope.ConvscopeException;
-import io.convscope.activations.Activations;
-import io.convscope.activations.LayerActivations;
 import io.convscope.engine.Devices;
-import io.convscope.image.ImageLoader;
-import io.convscope.image.ImageTensor;
-import io.convscope.image.Resize;
+import io.convscope.memory.MemoryLimits;
 import io.convscope.network.Network;
 import io.convscope.optimize.GradientImages;
-import io.convscope.optimize.Listeners;
-import io.convscope.optimize.Optimization;
-import io.convscope.render.Grid;
-import io.convscope.render.Png;
+import io.convscope.probe.FiltersPlan;
+import io.convscope.probe.FiltersRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,8 +15,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -81,50 +73,18 @@ public final class FiltersCommand implements Callable<Integer> {
         if (top != null && top < 1) {
             throw new ConvscopeException("--top must be at least 1");
         }
-        var request = modelOptions.request();
-        io.convscope.model.ModelLoader.check(request);
+        io.convscope.model.ModelLoader.check(modelOptions.request());
         var device = Devices.choose(modelOptions.device);
         Network net = modelOptions.load();
-        GradientImages.requireLayer(net, layer); // before --top computes activations of it
-        int available = net.node(layer).outputShape().isSpatial() ? net.node(layer).outputShape().channels() : 0;
-        int[] chosen;
-        if (top != null) {
-            var pic = ImageLoader.load(image);
-            ImageTensor x = ImageTensor.of(pic, image.toString(), net.inputShape(), net.preprocessing(), Resize.CROP);
-            LayerActivations a = Activations.compute(Activations.sized(net, List.of(layer), x.h(), x.w()), x, List.of(layer)).layer(layer);
-            chosen = a.stats().get(0).top(top, io.convscope.activations.LayerStats.Rank.MEAN).stream()
-                    .mapToInt(io.convscope.activations.LayerStats.Ranked::channel).toArray();
-        } else {
-            chosen = channels == null ? range(0, Math.min(64, Math.max(available, 1)) - 1) : parseChannels(channels);
-        }
+        GradientImages.requireLayer(net, layer); // before the options' checks, as always
+        int[] chosen = channels == null ? null : parseChannels(channels);
         GradientImages.Settings s = opt.settings(GradientImages.Settings.channels(), device);
-        Path dir = GradientOutput.folder(out);
-        int c = net.inputShape().channels();
-        String file = GradientOutput.slug(layer);
-        Optimization.Result r = GradientImages.channels(net, layer, chosen, s,
-                GradientOutput.listeners("filters " + layer + " · " + chosen.length + " channels", dir.resolve(file + "_metrics.csv"),
-                        dir.resolve(file + "_progress.gif"), opt.gifEvery, new int[] {chosen.length, c, s.size(), s.size()}));
-        Grid grid = new Grid().title(net.name() + " · " + layer + " · " + chosen.length + " channels · " + s.size() + " px · "
-                + s.steps() + " steps").columns(cols).minTileSize(Math.min(128, s.size()));
-        for (int i = 0; i < chosen.length; i++) {
-            var pic = Listeners.picture(r.image(), r.shape(), i);
-            Png.write(dir.resolve(file).resolve(String.format(Locale.ROOT, "c%03d.png", chosen[i])), pic);
-            grid.add(pic, "channel " + chosen[i]);
-        }
-        Path sheet = dir.resolve(file + ".png");
-        Png.write(sheet, grid.render());
+        FiltersPlan plan = new FiltersRequest(layer, chosen, top, image, cols, s, opt.gifEvery, out).plan(net, MemoryLimits.current(device));
+        plan.run(new ConsoleProgress());
         PrintWriter o = spec.commandLine().getOut();
-        o.println("Wrote " + (chosen.length + 2 + (opt.gifEvery != null ? 1 : 0)) + " files to " + dir + "; see " + sheet);
+        o.println("Wrote " + plan.files().size() + " files to " + out + "; see " + plan.sheet());
         o.flush();
         return 0;
-    }
-
-    static int[] range(int from, int to) {
-        int[] r = new int[to - from + 1];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = from + i;
-        }
-        return r;
     }
 
     /** "0-63", "3,7,12-15". */

@@ -2,7 +2,6 @@ package io.convscope.cli;
 
 import io.convscope.model.ModelLoader;
 import io.convscope.network.Network;
-import io.convscope.util.ConsoleProgress;
 
 
 /** Loads models for the commands, with a progress bar for downloads. */

@@ -1,6 +1,8 @@
 package io.convscope.cli;
 
 import io.convscope.ConvscopeException;
+import io.convscope.UnknownChoiceException;
+import io.convscope.util.Interrupts;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +17,7 @@ import java.io.PrintWriter;
                 + "a Keras file (.h5 or .keras), an ONNX file (.onnx), a convscope file (.cvs), or nothing for the embedded Fashion-MNIST "
                 + "model, which works offline.",
             ""},
-        subcommands = {ActivationsCommand.class, AtlasCommand.class, StyleCommand.class, ReconstructCommand.class, ClassvizCommand.class, FiltersCommand.class, ModelsCommand.class, SummaryCommand.class, PredictCommand.class, EvaluateCommand.class,
+        subcommands = {ActivationsCommand.class, ExplainCommand.class, AtlasCommand.class, StyleCommand.class, ReconstructCommand.class, ClassvizCommand.class, FiltersCommand.class, ModelsCommand.class, SummaryCommand.class, PredictCommand.class, EvaluateCommand.class,
             TrainCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
             "  convscope activations samples/fashion-mnist/7_sneaker.png",
@@ -35,8 +37,15 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // SIGTERM/SIGINT stop the work at its next step boundary, so that the JVM never exits (and
+        // frees native memory) while the main thread is inside PyTorch; see Interrupts
+        Interrupts.install(Interrupts.DEFAULT_GRACE);
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
+
+    /** The one line for an {@link OutOfMemoryError}. */
+    static final String OUT_OF_MEMORY = "convscope: error: out of memory; try a smaller --size, fewer images or channels "
+            + "at once, or raise the heap with CONVSCOPE_JAVA_OPTS=-Xmx12g";
 
     /** Runs the command line with the given streams; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
@@ -44,20 +53,26 @@ public final class Main implements Runnable {
             System.setProperty("ai.djl.offline", "true");
         }
         CommandLine cl = new CommandLine(new Main());
+        Flags.registerConverters(cl);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            for (Throwable c = ex; c != null; c = c.getCause() == c ? null : c.getCause()) {
+                if (c instanceof Interrupts.Stopped stopped) {
+                    return stopped(commandLine.getErr(), stopped.signal());
+                }
+            }
             Throwable t = ex;
-            while (!(t instanceof ConvscopeException) && t.getCause() != null && t.getCause() != t) {
+            while (!(t instanceof ConvscopeException) && !(t instanceof OutOfMemoryError)
+                    && t.getCause() != null && t.getCause() != t) {
                 t = t.getCause();
             }
             if (t instanceof ConvscopeException) {
-                commandLine.getErr().println("convscope: error: " + t.getMessage());
+                commandLine.getErr().println("convscope: error: " + Flags.message((ConvscopeException) t));
                 return 1;
             }
             if (t instanceof OutOfMemoryError) {
-                commandLine.getErr().println("convscope: error: out of memory; try fewer images at once or raise the heap "
-                        + "with CONVSCOPE_JAVA_OPTS=-Xmx12g");
+                commandLine.getErr().println(OUT_OF_MEMORY);
                 return 1;
             }
             if (System.getenv("CONVSCOPE_DEBUG") != null) {
@@ -69,13 +84,53 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
+            if (ex.getCause() instanceof UnknownChoiceException u) { // a named choice: one line, as any bad value
+                c.getErr().println("convscope: error: " + u.describe(Flags.option(ex)));
+                return 1;
+            }
             c.getErr().println("convscope: error: " + ex.getMessage());
             c.getErr().println("Try 'convscope " + (c.getCommandName().equals("convscope") ? "" : c.getCommandName() + " ")
                     + "--help' for the options.");
             return 64;
         });
-        return cl.execute(args);
+        return execute(cl, args);
     }
+
+    /**
+     * Runs the parsed command: picocli hands only {@link Exception}s to the execution-exception
+     * handler, so an {@link OutOfMemoryError} (or a StackOverflowError) thrown by a command would
+     * otherwise reach the JVM's default handler and print a stack trace.
+     */
+    static int execute(CommandLine cl, String[] args) {
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            code = 1;
+            cl.getErr().println(OUT_OF_MEMORY);
+        } catch (StackOverflowError e) {
+            code = 2;
+            cl.getErr().println("convscope: internal error: stack overflow (the model's graph is too deep?) "
+                    + "(please report it)");
+        }
+        // a signal that came after the last step boundary: the work finished, but the caller asked to stop
+        int signal = Interrupts.received();
+        if (signal != 0 && code < 128) {
+            code = stopped(cl.getErr(), signal);
+        }
+        cl.getErr().flush();
+        return code;
+    }
+
+    private static int stopped(PrintWriter err, int signal) {
+        if (!stoppedSaid) {
+            stoppedSaid = true;
+            err.println("convscope: stopped (" + Interrupts.name(signal) + ")");
+        }
+        return 128 + signal;
+    }
+
+    private static volatile boolean stoppedSaid;
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override

@@ -2,6 +2,7 @@ package io.convscope.cli;
 
 import io.convscope.ConvscopeException;
 import io.convscope.optimize.GradientImages;
+import io.convscope.optimize.Optimizer;
 import picocli.CommandLine.Option;
 
 /** The optimisation knobs of classviz, filters and reconstruct; unset ones take the method's default. */
@@ -29,10 +30,10 @@ public final class OptimizeOptions {
     @Option(names = "--param", paramLabel = "fourier|pixels",
             description = "What is optimised: fourier (a decorrelated spectrum, as in Lucid; default for classviz and filters) "
                     + "or pixels (default for reconstruct).")
-    String param;
+    GradientImages.Param param;
 
     @Option(names = "--optimizer", paramLabel = "adam|lbfgs", description = "adam (default for classviz and filters) or lbfgs (default for reconstruct).")
-    String optimizer;
+    Optimizer.Kind optimizer;
 
     @Option(names = "--no-transforms", description = "Do not jitter, scale and rotate the image at each step (classviz and filters use "
             + "Lucid's jitter 8, scale 0.9-1.1, jitter 4 at 224 px by default; reconstruct never transforms).")
@@ -58,18 +59,8 @@ public final class OptimizeOptions {
         if (gifEvery != null && gifEvery < 1) {
             throw new ConvscopeException("--gif must be at least 1 (a frame every N steps)");
         }
-        boolean fourier = d.fourier();
-        if (param != null) {
-            switch (param.toLowerCase(java.util.Locale.ROOT)) {
-                case "fourier" -> fourier = true;
-                case "pixels", "pixel" -> fourier = false;
-                default -> throw new ConvscopeException("unknown --param '" + param + "': use fourier or pixels");
-            }
-        }
-        String opt = optimizer == null ? d.optimizer() : optimizer.toLowerCase(java.util.Locale.ROOT);
-        if (!opt.equals("adam") && !opt.equals("lbfgs")) {
-            throw new ConvscopeException("unknown --optimizer '" + optimizer + "': use adam or lbfgs");
-        }
+        boolean fourier = param == null ? d.fourier() : param == GradientImages.Param.FOURIER;
+        Optimizer.Kind opt = optimizer == null ? d.optimizer() : optimizer;
         return new GradientImages.Settings(size == null ? d.size() : size, steps == null ? d.steps() : steps,
                 lr == null ? d.learningRate() : lr, seed, tv == null ? d.tv() : tv, l2 == null ? d.l2() : l2, fourier,
                 d.transforms() && !noTransforms, d.octaves(), d.octaveScale(), opt, device);

@@ -1,18 +1,13 @@
 package io.convscope.cli;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.convscope.ConvscopeException;
 import io.convscope.engine.Devices;
-import io.convscope.engine.Engine;
-import io.convscope.image.ImageTensor;
-import io.convscope.image.Inputs;
 import io.convscope.image.Resize;
 import io.convscope.network.Network;
-import io.convscope.util.ConsoleProgress;
+import io.convscope.probe.PredictRequest;
 import io.convscope.util.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,9 +17,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -54,7 +46,7 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--resize", defaultValue = "crop", paramLabel = "crop|stretch|pad|imagenet",
             description = "How an image is fitted to the model's input (default ${DEFAULT-VALUE})."
                     + InputOptions.RESIZE_MODES)
-    String resize;
+    Resize resize;
 
     @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per forward pass (default ${DEFAULT-VALUE}).")
     int batch;
@@ -67,47 +59,26 @@ public final class PredictCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new ConvscopeException("--batch must be at least 1");
         }
-        Resize mode = Resize.byName(resize);
-        if (mode == null) {
-            throw new ConvscopeException("unknown --resize '" + resize + "': use " + Resize.names());
-        }
-        var request = modelOptions.request();
-        io.convscope.model.ModelLoader.check(request);
+        io.convscope.model.ModelLoader.check(modelOptions.request());
         var device = Devices.choose(modelOptions.device);
-        List<Path> files = Inputs.expand(images);
+        PredictRequest request = new PredictRequest(images, top, resize, batch);
+        List<Path> files = request.inputs();
         Network net = modelOptions.load();
-        if (net.inputShape().height() < 0 || net.inputShape().width() < 0) {
-            throw new ConvscopeException("predict needs a model with a fixed input size and a classifier; "
-                    + net.name() + " takes any size (was --no-top given?)");
-        }
-        List<float[]> probs = new ArrayList<>();
-        Progress bar = files.size() > batch ? new ConsoleProgress() : Progress.NONE;
-        bar.start("classifying " + files.size() + " images", files.size(), Progress.Unit.STEPS);
-        try (Engine engine = Engine.create(net, device)) {
-            for (int start = 0; start < files.size(); start += batch) {
-                List<Path> chunk = files.subList(start, Math.min(files.size(), start + batch));
-                ImageTensor t = ImageTensor.load(chunk, net.inputShape(), net.preprocessing(), mode);
-                try (NDManager scope = engine.manager().newSubManager()) {
-                    NDArray x = engine.input(scope, t.data(), t.n(), t.c(), t.h(), t.w());
-                    probs.addAll(Arrays.asList(engine.predict(x)));
-                }
-                bar.advance(probs.size());
-            }
-        } finally {
-            bar.finish();
-        }
+        request.check(net);
+        List<PredictRequest.Prediction> predictions = request.run(files, net, device,
+                files.size() > batch ? new ConsoleProgress() : Progress.NONE);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             JsonArray all = new JsonArray();
-            for (int i = 0; i < files.size(); i++) {
+            for (PredictRequest.Prediction pr : predictions) {
                 JsonObject o = new JsonObject();
-                o.addProperty("image", files.get(i).toString());
+                o.addProperty("image", pr.image().toString());
                 JsonArray preds = new JsonArray();
-                for (int c : topK(probs.get(i), top)) {
+                for (PredictRequest.Scored c : pr.top()) {
                     JsonObject p = new JsonObject();
-                    p.addProperty("index", c);
-                    p.addProperty("label", net.label(c));
-                    p.addProperty("probability", probs.get(i)[c]);
+                    p.addProperty("index", c.index());
+                    p.addProperty("label", c.label());
+                    p.addProperty("probability", c.probability());
                     preds.add(p);
                 }
                 o.add("predictions", preds);
@@ -115,11 +86,11 @@ public final class PredictCommand implements Callable<Integer> {
             }
             out.println(new GsonBuilder().setPrettyPrinting().create().toJson(all));
         } else {
-            for (int i = 0; i < files.size(); i++) {
-                out.println(files.get(i));
+            for (PredictRequest.Prediction pr : predictions) {
+                out.println(pr.image());
                 int rank = 1;
-                for (int c : topK(probs.get(i), top)) {
-                    out.printf(Locale.ROOT, "  %d. %-28s %6.2f%%%n", rank++, net.label(c), 100 * probs.get(i)[c]);
+                for (PredictRequest.Scored c : pr.top()) {
+                    out.printf(Locale.ROOT, "  %d. %-28s %6.2f%%%n", rank++, c.label(), 100 * c.probability());
                 }
             }
         }
@@ -128,16 +99,6 @@ public final class PredictCommand implements Callable<Integer> {
     }
 
     static int[] topK(float[] p, int k) {
-        Integer[] idx = new Integer[p.length];
-        for (int i = 0; i < p.length; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, Comparator.comparingDouble((Integer i) -> -p[i]).thenComparingInt(i -> i));
-        int n = Math.min(k, p.length);
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = idx[i];
-        }
-        return out;
+        return PredictRequest.topK(p, k);
     }
 }

@@ -1,19 +1,14 @@
 package io.convscope.cli;
 
 import io.convscope.ConvscopeException;
-import io.convscope.activations.LayerSelection;
 import io.convscope.engine.Devices;
 import io.convscope.image.ImageLoader;
-import io.convscope.image.ImageTensor;
 import io.convscope.image.Resize;
+import io.convscope.memory.MemoryLimits;
 import io.convscope.network.Network;
-import io.convscope.network.Preprocessing;
 import io.convscope.optimize.GradientImages;
-import io.convscope.optimize.Listeners;
-import io.convscope.render.Grid;
-import io.convscope.render.LinePlot;
-import io.convscope.render.Png;
-import io.convscope.util.AtomicFiles;
+import io.convscope.probe.ReconstructPlan;
+import io.convscope.probe.ReconstructRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,7 +17,6 @@ import picocli.CommandLine.Spec;
 
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +53,7 @@ public final class ReconstructCommand implements Callable<Integer> {
     @Option(names = "--resize", defaultValue = "crop", paramLabel = "crop|stretch|pad|imagenet",
             description = "How the image is fitted to the size (default ${DEFAULT-VALUE})."
                     + InputOptions.RESIZE_MODES)
-    String resize;
+    Resize resize;
 
     @Mixin
     OptimizeOptions opt;
@@ -70,69 +64,25 @@ public final class ReconstructCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Resize mode = Resize.byName(resize);
-        if (mode == null) {
-            throw new ConvscopeException("unknown --resize '" + resize + "': use " + Resize.names());
-        }
-        var request = modelOptions.request();
-        io.convscope.model.ModelLoader.check(request);
+        io.convscope.model.ModelLoader.check(modelOptions.request());
         var device = Devices.choose(modelOptions.device);
         BufferedImage picture = ImageLoader.load(imagePath);
         Network net = modelOptions.load();
         if (!net.inputShape().isSpatial()) {
             throw new ConvscopeException(net.name() + " does not take images (input " + net.inputShape().toKerasString() + ")");
         }
-        GradientImages.Settings d = GradientImages.Settings.reconstruction();
-        int side = net.inputShape().height() > 0 ? net.inputShape().height() : 224;
-        GradientImages.Settings s = opt.settings(d.withSize(side), device);
-        int h = opt.size != null ? s.size() : side;
-        int w = opt.size != null ? s.size() : (net.inputShape().width() > 0 ? net.inputShape().width() : side);
-        Network probe = net.inputShape().height() == h && net.inputShape().width() == w ? net
-                : io.convscope.activations.Activations.sizedPrefix(net, h, w);
-        List<String> chosen = (layers.isEmpty() ? new LayerSelection(List.of(), false, true, false)
-                : new LayerSelection(layers, false, false, false)).resolve(probe);
-        // the image as the model sees it, in [0, 1]
-        ImageTensor x = ImageTensor.of(picture, imagePath.toString(), io.convscope.network.TensorShape.chw(net.inputShape().channels(), h, w),
-                Preprocessing.UNIT, mode);
-        String stem = GradientOutput.slug(stem(imagePath));
-        Path dir = GradientOutput.folder(out.resolve(stem));
+        int px = opt.size != null ? opt.size : net.inputShape().height() > 0 ? net.inputShape().height() : 224;
+        GradientImages.Settings s = opt.settings(GradientImages.Settings.reconstruction(px, px), device);
+        ReconstructPlan plan = new ReconstructRequest(imagePath, layers, resize, s, opt.gifEvery, out)
+                .plan(picture, net, MemoryLimits.current(device));
         PrintWriter o = spec.commandLine().getOut();
-        List<BufferedImage> panel = new ArrayList<>();
-        List<String> captions = new ArrayList<>();
-        panel.add(ImageTensor.toImage(x.data(), x.c(), h, w, Preprocessing.UNIT));
-        captions.add("original");
-        StringBuilder csv = new StringBuilder("position,layer,normalized_error\n");
-        double[] errors = new double[chosen.size()];
         o.printf(Locale.ROOT, "%-4s %-28s %s%n", "#", "layer", "normalized error ‖Φ(x) − Φ₀‖² / ‖Φ₀‖²");
-        for (int i = 0; i < chosen.size(); i++) {
-            String layer = chosen.get(i);
-            String num = GradientOutput.number(i + 1, chosen.size());
-            GradientImages.Reconstruction r = GradientImages.reconstruct(net, x.data(), h, w, layer, s,
-                    GradientOutput.listeners("reconstruct " + layer + " (" + (i + 1) + "/" + chosen.size() + ")",
-                            dir.resolve(num + "_" + GradientOutput.slug(layer) + "_metrics.csv"),
-                            dir.resolve(num + "_" + GradientOutput.slug(layer) + "_progress.gif"), opt.gifEvery, new int[] {1, x.c(), h, w}));
-            BufferedImage img = Listeners.picture(r.image(), r.shape(), 0);
-            Png.write(dir.resolve(num + "_" + GradientOutput.slug(layer) + ".png"), img);
-            panel.add(img);
-            captions.add(String.format(Locale.ROOT, "%s · %.3f", layer, r.error()));
-            errors[i] = r.error();
-            csv.append(i + 1).append(',').append(layer).append(',').append(String.format(Locale.ROOT, "%.6g", r.error())).append('\n');
-            o.printf(Locale.ROOT, "%-4d %-28s %.4f%n", i + 1, layer, r.error());
+        plan.run(new ConsoleProgress(), l -> {
+            o.printf(Locale.ROOT, "%-4d %-28s %.4f%n", l.position(), l.layer(), l.error());
             o.flush();
-        }
-        AtomicFiles.write(dir.resolve("errors.csv"), os -> os.write(csv.toString().getBytes(StandardCharsets.UTF_8)));
-        Png.write(dir.resolve("panel.png"), Grid.panel(net.name() + " · " + stem + " rebuilt from each layer · " + s.steps() + " steps",
-                panel, captions));
-        Png.write(dir.resolve("errors.png"), new LinePlot("normalized reconstruction error by layer (" + net.name() + ")")
-                .xLabel("layer (network order)").yLabel("‖Φ(x) − Φ₀‖² / ‖Φ₀‖²").series("error", errors).render());
-        o.println("Wrote " + (chosen.size() * (opt.gifEvery != null ? 3 : 2) + 3) + " files to " + dir + "; see " + dir.resolve("panel.png"));
+        });
+        o.println("Wrote " + plan.fileCount() + " files to " + plan.folder() + "; see " + plan.panel());
         o.flush();
         return 0;
-    }
-
-    private static String stem(Path p) {
-        String n = p.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot > 0 ? n.substring(0, dot) : n;
     }
 }

@@ -3,32 +3,23 @@ package io.convscope.cli;
 import ai.djl.Device;
 import io.convscope.ConvscopeException;
 import io.convscope.engine.Devices;
-import io.convscope.engine.Engine;
 import io.convscope.image.ImageLoader;
-import io.convscope.image.ImageTensor;
-import io.convscope.image.Resize;
 import io.convscope.model.ModelLoader;
+import io.convscope.memory.MemoryLimits;
 import io.convscope.network.Network;
-import io.convscope.network.Preprocessing;
-import io.convscope.network.TensorShape;
-import io.convscope.optimize.Listener;
-import io.convscope.optimize.Listeners;
+import io.convscope.optimize.Optimizer;
+import io.convscope.probe.StylePlan;
+import io.convscope.probe.StyleRequest;
 import io.convscope.optimize.LossCurve;
-import io.convscope.render.Gif;
-import io.convscope.render.Png;
 import io.convscope.style.StyleLayers;
-import io.convscope.style.StyleMemory;
 import io.convscope.style.StyleTransfer;
-import io.convscope.util.ConsoleProgress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,11 +46,11 @@ import java.util.concurrent.Callable;
             "  convscope style -m squeezenet.onnx --preprocess torch photo.jpg painting.jpg"})
 public final class StyleCommand implements Callable<Integer> {
     /** Where the picture goes when --out is not given. */
-    public static final String DEFAULT_DIR = "convscope-out/style";
+    public static final String DEFAULT_DIR = StyleRequest.DEFAULT_DIR;
     /** --size on a GPU. */
-    public static final int GPU_SIZE = 512;
+    public static final int GPU_SIZE = StyleRequest.GPU_SIZE;
     /** --size on a CPU: a step at 512 pixels takes several seconds there. */
-    public static final int CPU_SIZE = 256;
+    public static final int CPU_SIZE = StyleRequest.CPU_SIZE;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -113,14 +104,14 @@ public final class StyleCommand implements Callable<Integer> {
     int steps;
 
     @Option(names = "--optimizer", defaultValue = "lbfgs", paramLabel = "lbfgs|adam", description = "L-BFGS (default) or Adam.")
-    String optimizer;
+    Optimizer.Kind optimizer;
 
     @Option(names = "--lr", defaultValue = "0.05", paramLabel = "RATE", description = "Adam's learning rate (default ${DEFAULT-VALUE}).")
     double learningRate;
 
     @Option(names = "--init", defaultValue = "content", paramLabel = "content|noise",
             description = "Start from the content image (default) or from seeded noise.")
-    String init;
+    StyleTransfer.Start init;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Seed of the noise start (default ${DEFAULT-VALUE}).")
     long seed;
@@ -139,16 +130,6 @@ public final class StyleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StyleTransfer.Method method = switch (optimizer.strip().toLowerCase(Locale.ROOT)) {
-            case "lbfgs", "l-bfgs" -> StyleTransfer.Method.LBFGS;
-            case "adam" -> StyleTransfer.Method.ADAM;
-            default -> throw new ConvscopeException("unknown --optimizer '" + optimizer + "': use lbfgs or adam");
-        };
-        StyleTransfer.Start start = switch (init.strip().toLowerCase(Locale.ROOT)) {
-            case "content" -> StyleTransfer.Start.CONTENT;
-            case "noise", "random" -> StyleTransfer.Start.NOISE;
-            default -> throw new ConvscopeException("unknown --init '" + init + "': use content or noise");
-        };
         if (size != null && (size < 16 || size > ImageLoader.MAX_SIDE)) {
             throw new ConvscopeException("--size must be between 16 and " + ImageLoader.MAX_SIDE + " pixels");
         }
@@ -173,141 +154,40 @@ public final class StyleCommand implements Callable<Integer> {
         if (gifEvery != null && gifEvery < 1) {
             throw new ConvscopeException("--gif-every must be at least 1");
         }
-        Path png = out != null ? out : Path.of(DEFAULT_DIR, stem(content) + "-" + stem(styles.get(0)) + ".png");
-        if (!png.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-            throw new ConvscopeException("--out " + png + ": the picture is a PNG; give a name ending in .png");
-        }
-        if (Files.isDirectory(png)) {
-            throw new ConvscopeException("--out " + png + " is a folder; give a file name ending in .png");
-        }
-        String base = png.getFileName().toString();
-        base = base.substring(0, base.length() - 4);
-        Path gifFile = png.resolveSibling(base + ".gif");
-        Path csvFile = png.resolveSibling(base + "-losses.csv");
-        Path plotFile = png.resolveSibling(base + "-losses.png");
-        List<Path> inputs = new ArrayList<>(styles);
-        inputs.add(0, content);
-        for (Path o : List.of(png, gifFile, csvFile, plotFile)) {
-            for (Path in : inputs) {
-                if (o.toAbsolutePath().normalize().equals(in.toAbsolutePath().normalize())) {
-                    throw new ConvscopeException(in + " is an input; choose another --out");
-                }
-            }
-        }
-        var request = new ModelLoader.Request(modelOptions.model == null ? "vgg19" : modelOptions.model,
+        StyleRequest request = new StyleRequest(content, styles, out, size, styleScale, styleWeights, contentLayer, styleLayers,
+                contentWeight, styleWeight, tvWeight, steps, optimizer, learningRate, init, seed, preserveColors, gif, gifEvery, losses);
+        request.outputs();
+        var modelRequest = new ModelLoader.Request(modelOptions.model == null ? "vgg19" : modelOptions.model,
                 modelOptions.weights, false, -1, -1);
-        ModelLoader.check(request);
+        ModelLoader.check(modelRequest);
         Device device = Devices.choose(modelOptions.device);
-        int longest = size != null ? size : device.isGpu() ? GPU_SIZE : CPU_SIZE;
-
-        BufferedImage contentPicture = ImageLoader.load(content);
-        List<BufferedImage> stylePictures = new ArrayList<>();
-        for (Path s : styles) {
-            stylePictures.add(ImageLoader.load(s));
-        }
-        int[] hw = StyleTransfer.fit(contentPicture.getHeight(), contentPicture.getWidth(), longest);
-        int h = hw[0];
-        int w = hw[1];
-
-        Network net = modelOptions.load(request);
-        TensorShape in = net.inputShape();
-        if (!in.isSpatial() || in.channels() != 3) {
-            throw new ConvscopeException(net.name() + " takes " + in.toKerasString() + " inputs; style transfer needs a model of RGB images");
-        }
-        StyleLayers layers = StyleLayers.choose(net, contentLayer, styleLayers, h, w);
+        StyleRequest.Pictures pictures = request.load();
+        Network net = modelOptions.load(modelRequest);
+        StylePlan plan = request.plan(pictures, net, device);
         PrintWriter o = spec.commandLine().getOut();
-        if (layers.rule() != null) {
-            o.println("note: " + layers.rule());
+        if (plan.layers().rule() != null) {
+            o.println("note: " + plan.layers().rule(Flags::name));
         }
-        o.println("content " + layers.content() + "; style " + String.join(", ", layers.style()));
+        o.println("content " + plan.layers().content() + "; style " + String.join(", ", plan.layers().style()));
         o.flush();
+        plan.check(MemoryLimits.current(device));
 
-        int every = gifEvery != null ? gifEvery : Math.max(1, steps / 30);
-        int frames = gif ? steps / every + 2 : 0;
-        int channels = preserveColors ? 1 : 3;
-        StyleMemory.of(net, layers, h, w, channels, frames).check(device, "at " + w + "×" + h + " on " + net.name(), longest, s -> {
-            int[] r = StyleTransfer.fit(contentPicture.getHeight(), contentPicture.getWidth(), s);
-            return StyleMemory.of(net, layers, r[0], r[1], channels, frames);
-        });
-
-        StyleTransfer.Image contentImage = image(contentPicture, content, h, w);
-        List<StyleTransfer.Style> styleImages = new ArrayList<>();
-        int styleSide = (int) Math.max(16, Math.round(longest * styleScale));
-        for (int i = 0; i < styles.size(); i++) {
-            BufferedImage p = stylePictures.get(i);
-            int[] shw = StyleTransfer.fit(p.getHeight(), p.getWidth(), styleSide);
-            styleImages.add(new StyleTransfer.Style(image(p, styles.get(i), shw[0], shw[1]),
-                    styleWeights.isEmpty() ? 1.0 : styleWeights.get(i)));
-        }
-        stylePictures.clear();
-        StyleTransfer.Settings settings = new StyleTransfer.Settings(layers, contentWeight, styleWeight, tvWeight, steps, method,
-                learningRate, seed, start, preserveColors);
-
-        LossCurve curve = new LossCurve();
-        Gif animation = new Gif();
-        List<Listener> listeners = new ArrayList<>();
-        listeners.add(Listeners.progress(new ConsoleProgress(), "style"));
-        listeners.add(curve);
-        int[] shape = {1, 3, h, w};
-        if (gif) {
-            listeners.add(Listeners.frames(animation, every, shape, 150));
-        }
-        long[] clock = new long[2];
-        listeners.add(new Listener() {
-            @Override
-            public void start(int total, List<String> terms) {
-                clock[0] = System.nanoTime();
-            }
-
-            @Override
-            public void finish() {
-                clock[1] = System.nanoTime();
-            }
-        });
-        StyleTransfer.Result r;
-        try (Engine engine = Engine.create(StyleTransfer.network(net, layers), device)) {
-            r = StyleTransfer.run(engine, contentImage, styleImages, settings, listeners);
-        }
-        double seconds = (clock[1] - clock[0]) / 1e9; // the steps only: not loading, nor the style images' features
-
-        Png.write(png, Listeners.picture(r.image().rgb(), shape, 0));
-        List<String> written = new ArrayList<>(List.of(png.toString()));
-        if (gif) {
-            animation.write(gifFile);
-            written.add(gifFile.toString());
-        }
-        if (losses) {
-            curve.writeCsv(csvFile);
-            curve.writePlot(plotFile, "style transfer: " + stem(content) + " in the style of " + stem(styles.get(0))
-                    + (styles.size() > 1 ? " +" + (styles.size() - 1) : ""));
-            written.add(csvFile.toString());
-            written.add(plotFile.toString());
-        }
+        StylePlan.Result r = plan.run(new ConsoleProgress());
+        LossCurve curve = r.curve();
+        double seconds = r.seconds();
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%d %s steps in %s (%.2f s/step); loss %s",
-                steps, method == StyleTransfer.Method.LBFGS ? "L-BFGS" : "Adam", ConsoleProgress.duration(seconds), seconds / steps,
-                range(curve.total())));
+                steps, optimizer.title(), ConsoleProgress.duration(seconds), seconds / steps, range(curve.total())));
         for (String k : curve.kinds()) {
             sb.append(", ").append(k).append(' ').append(range(curve.series(k)));
         }
         o.println(sb);
-        o.println("Wrote " + String.join(", ", written) + " (" + w + "×" + h + ")");
+        o.println("Wrote " + String.join(", ", r.written().stream().map(Path::toString).toList()) + " (" + plan.width() + "×"
+                + plan.height() + ")");
         o.flush();
         return 0;
     }
 
     private static String range(double[] v) {
         return String.format(Locale.ROOT, "%.3g → %.3g", v[0], v[v.length - 1]);
-    }
-
-    /** The picture resized to h × w (its aspect ratio, rounded) as RGB floats in [0, 1]. */
-    static StyleTransfer.Image image(BufferedImage picture, Path name, int h, int w) {
-        ImageTensor t = ImageTensor.of(picture, name.toString(), TensorShape.chw(3, h, w), Preprocessing.UNIT, Resize.STRETCH);
-        return new StyleTransfer.Image(t.data(), h, w);
-    }
-
-    static String stem(Path p) {
-        String n = p.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot > 0 ? n.substring(0, dot) : n;
     }
 }

@@ -49,7 +49,7 @@ public final class SummaryCommand implements Callable<Integer> {
         boolean chain = isChain(net);
         int nameW = 28;
         for (Node n : net.nodes()) {
-            nameW = Math.max(nameW, n.name().length() + n.layer().type().length() + 4);
+            nameW = Math.max(nameW, n.name().length() + n.layer().type().length() + 5); // "name (Type)" and a space
         }
         int shapeW = 22;
         for (Node n : net.nodes()) {

@@ -1,6 +1,7 @@
 package io.convscope.cli;
 
 import io.convscope.render.Gif;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -146,6 +147,7 @@ class ActivationsCommandTest {
     }
 
     @Test
+    @Tag("slow")
     void aHundredLayersAndMoreGetThreeDigitsInNetworkOrder() throws IOException {
         Path out = dir.resolve("res");
         CliErrorsTest.Run r = CliErrorsTest.run("activations", "--model", "resnet50v2", "--weights", "none", "--no-top",
@@ -187,6 +189,40 @@ class ActivationsCommandTest {
         assertFalse(Files.exists(dir.resolve("x")), "nothing written");
         r = CliErrorsTest.run("activations", "--size", "abc", "--out", out, img);
         assertTrue(r.code() == 1 && r.err().contains("width×height"), r.err());
+    }
+
+    @Test
+    void anInputTheRunWouldWriteOverIsRefusedBeforeAnythingIsWritten() throws IOException {
+        Path out = dir.resolve("o");
+        // 7_sneaker's grid of the first layer is out/7_sneaker/01_block1_conv1.png: an input there would be overwritten
+        Path victim = out.resolve("7_sneaker").resolve("01_block1_conv1.png");
+        Files.createDirectories(victim.getParent());
+        Files.copy(sample("0_t-shirt.png"), victim);
+        byte[] before = Files.readAllBytes(victim);
+        CliErrorsTest.Run r = CliErrorsTest.run("activations", "--out", out.toString(), sample("7_sneaker.png").toString(),
+                victim.toString());
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains(victim + " is inside the output folder") && r.err().strip().split("\n").length == 1, r.err());
+        assertArrayEquals(before, Files.readAllBytes(victim));
+        assertEquals(List.of("7_sneaker/01_block1_conv1.png"), files(out), "nothing written");
+        // the same input with a view that does not write there is drawn, beside it
+        r = CliErrorsTest.run("activations", "--views", "topk", "--out", out.toString(), sample("7_sneaker.png").toString(),
+                victim.toString());
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(before, Files.readAllBytes(victim));
+        assertTrue(files(out).contains("01_block1_conv1/01_block1_conv1_top12.png"), files(out).toString());
+    }
+
+    @Test
+    void theHelpListsEveryViewAndColormapFromCore() {
+        CliErrorsTest.Run r = CliErrorsTest.run("activations", "--help");
+        assertEquals(0, r.code(), r.err());
+        String help = r.out().replaceAll("\\s+", " ");
+        for (io.convscope.activations.ActivationViews.View v : io.convscope.activations.ActivationViews.View.values()) {
+            assertTrue(help.contains(v.cliName() + ": " + v.help().replaceAll("\\s+", " ")), v + " in " + help);
+        }
+        assertTrue(help.replace(" ", "").contains("(default:grid,topk,gif,compare):"), help);
+        assertTrue(help.contains("viridis (default), magma, inferno, plasma, cividis or gray."), help);
     }
 
     static String[] concat(String[] a, String... b) {

@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.convscope.data.FashionMnist;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -58,10 +59,14 @@ class CliCommandsTest {
         // a branching model shows what each layer is connected to
         Matcher m = Pattern.compile("conv2_block1_out \\(Add\\).*conv2_block1_0_conv, conv2_block1_3_conv").matcher(res.out());
         assertTrue(m.find(), "Connected to column");
+        // the longest "name (Type)" keeps a space before the shape column
+        assertTrue(res.out().contains("conv2_block1_preact_bn (BatchNormalization) (None, 56, 56, 64)"), res.out());
+        assertTrue(!res.out().contains(")(None"), res.out());
         assertTrue(CliErrorsTest.run("summary", "vgg19").out().contains("Total params: 143,667,240"));
     }
 
     @Test
+    @Tag("slow")
     void evaluateTheEmbeddedModel() {
         assumeTrue(FashionMnist.available(), "skipped: Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         CliErrorsTest.Run r = CliErrorsTest.run("evaluate", "--limit", "1000", "fashion-mnist");
@@ -78,6 +83,13 @@ class CliCommandsTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("fashion-mnist-vgg"), r.out());
         assertTrue(r.out().contains("resnet50v2") && r.out().contains("25,613,800"), r.out());
+        // the network's own name is explained, not printed bare beside the model's name
+        assertTrue(r.out().contains("(named fashion-mnist-vgg in summaries)"), r.out());
+        // the ONNX Model Zoo entries, with their preprocessing
+        for (String m : new String[] {"squeezenet1.1", "resnet50v2-onnx", "mobilenetv2"}) {
+            assertTrue(Pattern.compile("\\n  " + Pattern.quote(m) + " +.* MB, preprocessing torch, ").matcher(r.out()).find(),
+                    m + ":\n" + r.out());
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.convscope.cli;
 
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,6 +71,7 @@ class CliErrorsTest {
     }
 
     @Test
+    @Tag("slow")
     void notAnImageAndTruncatedAndAbsurdImages() throws IOException {
         Path text = Files.writeString(dir.resolve("notes.png"), "these are not pixels\n");
         fails(List.of("notes.png", "not an image"), "predict", "--model", "vgg16", "--weights", "none", text.toString());

@@ -1,5 +1,6 @@
 package io.convscope.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ class GradientCommandsTest {
     Path dir;
 
     @Test
+    @Tag("slow")
     void classvizWritesOneImagePerClassAGridAndMetricsAndSaysHowTheModelSeesThem() throws IOException {
         Path out = dir.resolve("cv");
         CliErrorsTest.Run r = CliErrorsTest.run("classviz", "--class", "sneaker,Bag", "--steps", "40", "--gif", "10", "--out", out.toString());
@@ -49,6 +51,7 @@ class GradientCommandsTest {
     }
 
     @Test
+    @Tag("slow")
     void filtersWritesTheGridAndOneFilePerChannel() throws IOException {
         Path out = dir.resolve("f");
         CliErrorsTest.Run r = CliErrorsTest.run("filters", "--layer", "block1_conv2", "--channels", "0-3,9", "--steps", "10", "--out", out.toString());
@@ -63,6 +66,7 @@ class GradientCommandsTest {
     }
 
     @Test
+    @Tag("slow")
     void reconstructWritesEachLayerAPanelAndTheErrors() throws IOException {
         Path out = dir.resolve("r");
         CliErrorsTest.Run r = CliErrorsTest.run("reconstruct", "--layers", "block1_conv1,block2_pool", "--steps", "20", "--out", out.toString(),

@@ -1,6 +1,7 @@
 package io.convscope.cli;
 
 import io.convscope.render.Gif;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,7 @@ class StyleCommandTest {
     }
 
     @Test
+    @Tag("slow")
     void paintsThePhotoAtItsAspectRatioWithGifAndLossCurves() throws IOException {
         Path[] in = images();
         Path out = dir.resolve("out").resolve("cat.png");
@@ -77,6 +79,7 @@ class StyleCommandTest {
     }
 
     @Test
+    @Tag("slow")
     void twoStylesBlendedWithColoursKeptAndAdam() throws IOException {
         Path[] in = images();
         Path out = dir.resolve("blend.png");
@@ -93,6 +96,7 @@ class StyleCommandTest {
     }
 
     @Test
+    @Tag("slow")
     void squeezeNetGetsItsLayersByRule() throws IOException {
         Path model = CliOnnxTest.fixture("models/squeezenet1.1/model.onnx");
         Path[] in = images();
@@ -152,7 +156,7 @@ class StyleCommandTest {
         fails(List.of("--style-weights gives 2 weights for 1 style image"), "style", "--style-weights", "1,2", "-o", o, c, s);
         fails(List.of("give a name ending in .png"), "style", "-o", dir.resolve("o.jpg").toString(), c, s);
         fails(List.of("is an input; choose another --out"), "style", "-o", c, c, s);
-        fails(List.of("unknown --optimizer 'sgd': use lbfgs or adam"), "style", "--optimizer", "sgd", "-o", o, c, s);
+        fails(List.of("unknown --optimizer 'sgd': use adam or lbfgs"), "style", "--optimizer", "sgd", "-o", o, c, s);
         fails(List.of("unknown --init 'white'"), "style", "--init", "white", "-o", o, c, s);
         fails(List.of("--size must be between 16 and"), "style", "--size", "8", "-o", o, c, s);
         fails(List.of("missing.png"), "style", "--weights", "none", "-o", o, c, dir.resolve("missing.png").toString());

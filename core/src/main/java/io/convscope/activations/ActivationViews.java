@@ -2,26 +2,18 @@ package io.convscope.activations;
 
 import io.convscope.ConvscopeException;
 import io.convscope.render.Colormap;
-import io.convscope.render.Compose;
-import io.convscope.render.Gif;
 import io.convscope.render.Grid;
-import io.convscope.render.GridLayout;
 import io.convscope.render.Heatmap;
 import io.convscope.render.Images;
 import io.convscope.render.Normalization;
-import io.convscope.render.Png;
-import io.convscope.util.AtomicFiles;
+import io.convscope.util.Names;
 import io.convscope.util.Progress;
 
 import java.awt.image.BufferedImage;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -35,8 +27,8 @@ import java.util.function.IntFunction;
 /**
  * Draws an {@link Activations} result into a folder: the pictures a person asked for ({@link View}),
  * the statistics ({@link StatsReport}) and {@code index.html} ({@link IndexPage}); file names are
- * those of {@link FilePlan}. Every picture is labelled with the image's name, the layer's name, the
- * map size (H×W) and the channel count.
+ * built by {@link FilePlan} and each view. Every picture is labelled with the image's name, the
+ * layer's name, the map size (H×W) and the channel count.
  *
  * <p>Layers are drawn in parallel ({@link Options#threads}); every file is written to a temporary name
  * and renamed, and its bytes depend only on the activations and the options, so the same run gives the
@@ -53,48 +45,119 @@ public final class ActivationViews {
      * view keep every map at full resolution.
      */
     public static final int GRID_MAX_TILE = 112;
-    /** … in the top-k view. */
+    /** … in the top-k and compare views. */
     public static final int TOP_MIN_TILE = 96;
-    /** … in the one-file-per-channel view. */
-    public static final int CHANNEL_MIN_TILE = 256;
 
     private ActivationViews() {
     }
 
-    /** The kinds of pictures. */
+    /**
+     * The views a person can name with {@code --views}, each backed by its {@link ActivationView}: a
+     * constant is a view's registration. Their names, help and defaults come from the views.
+     */
     public enum View {
-        /** Every channel of a layer tiled, one file per layer and image. */
-        GRID,
-        /** One file per channel, enlarged. */
-        CHANNELS,
-        /** The k strongest channels of each layer, with their index and score. */
-        TOPK,
-        /** Per image, an animated GIF through the layers. */
-        GIF,
-        /** With several images, per layer one picture with a row per image (the same channels in each row). */
-        COMPARE;
+        GRID(new GridView()),
+        CHANNELS(new ChannelsView()),
+        TOPK(new TopKView()),
+        GIF(new LayersGifView()),
+        COMPARE(new CompareView());
 
         /** The views drawn when none are named. */
-        public static final Set<View> DEFAULTS = Collections.unmodifiableSet(EnumSet.of(GRID, TOPK, GIF, COMPARE));
+        public static final Set<View> DEFAULTS;
 
-        /** The view named (any case; {@code top-k} and {@code top} for topk), or null. */
+        static {
+            EnumSet<View> d = EnumSet.noneOf(View.class);
+            for (View v : values()) {
+                if (v.view.byDefault()) {
+                    d.add(v);
+                }
+            }
+            DEFAULTS = Collections.unmodifiableSet(d);
+        }
+
+        private final ActivationView view;
+
+        View(ActivationView view) {
+            this.view = view;
+        }
+
+        ActivationView view() {
+            return view;
+        }
+
+        /** The name {@code --views} takes ({@code topk}). */
+        public String cliName() {
+            return view.name();
+        }
+
+        /** What its pictures show, one line. */
+        public String help() {
+            return view.help();
+        }
+
+        /** The view named (any case, hyphens ignored, or one of its other names such as {@code top}), or null. */
         public static View byName(String name) {
             String n = name.strip().toLowerCase(Locale.ROOT).replace("-", "");
-            if (n.equals("top")) {
-                n = "topk";
-            }
             for (View v : values()) {
-                if (v.name().equalsIgnoreCase(n)) {
+                if (v.view.name().replace("-", "").equals(n) || v.view.aliases().contains(n)) {
                     return v;
                 }
             }
             return null;
         }
 
-        /** The names, lower case. */
-        public static List<String> names() {
-            return Arrays.stream(values()).map(v -> v.name().toLowerCase(Locale.ROOT)).toList();
+        /**
+         * The views of {@code names} ({@link #DEFAULTS} when there are none).
+         *
+         * @throws ConvscopeException for an unknown name, with the nearest names or all names
+         */
+        public static Set<View> parse(List<String> names) {
+            if (names.isEmpty()) {
+                return DEFAULTS;
+            }
+            Set<View> v = EnumSet.noneOf(View.class);
+            for (String n : names) {
+                View view = byName(n);
+                if (view == null) {
+                    String hint = Names.didYouMean(n, names());
+                    throw new ConvscopeException("unknown view '" + n + "'"
+                            + (hint.isEmpty() ? "; views: " + String.join(", ", names()) : hint));
+                }
+                v.add(view);
+            }
+            return v;
         }
+
+        /** The names, in the order of the constants. */
+        public static List<String> names() {
+            return java.util.Arrays.stream(values()).map(View::cliName).toList();
+        }
+
+        /** The top-level folders the views keep for themselves ({@code compare}). */
+        static List<String> folders() {
+            List<String> out = new ArrayList<>();
+            for (View v : values()) {
+                if (v.view.folder() != null) {
+                    out.add(v.view.folder());
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Every view, named or asked for by an option ({@code --gif-channels}), in the order the page shows them. */
+    private static List<ActivationView> all() {
+        List<ActivationView> out = new ArrayList<>();
+        out.add(ChannelsGifView.INSTANCE);
+        for (View v : View.values()) {
+            out.add(v.view);
+        }
+        return out;
+    }
+
+    /** The views that draw in a run with {@code opt}, in the order the page shows them. */
+    static List<ActivationView> active(Options opt) {
+        return all().stream().filter(v -> v.active(opt)).toList();
     }
 
     /**
@@ -141,6 +204,25 @@ public final class ActivationViews {
         }
     }
 
+    /**
+     * The files {@link #render} writes for images named {@code imageNames} and {@code layers} (see
+     * {@link FilePlan#layers}) with {@code opt}, relative to the output folder, sorted: known before
+     * anything is computed, so that a caller can check them first.
+     */
+    public static List<String> files(List<String> imageNames, List<? extends FilePlan.Layer> layers, Options opt) {
+        FilePlan plan = new FilePlan(imageNames, layers.size());
+        List<String> out = new ArrayList<>(List.of(FilePlan.INDEX, FilePlan.STATS_CSV, FilePlan.CHANNEL_STATS_CSV,
+                FilePlan.STATS_JSON));
+        for (int i = 0; i < plan.images(); i++) {
+            out.add(plan.input(i));
+        }
+        for (ActivationView v : active(opt)) {
+            out.addAll(v.files(plan, layers, opt));
+        }
+        Collections.sort(out);
+        return out;
+    }
+
     /** {@link #render(Activations, Options, Path, Progress)} without progress. */
     public static List<String> render(Activations acts, Options opt, Path dir) {
         return render(acts, opt, dir, Progress.NONE);
@@ -153,17 +235,14 @@ public final class ActivationViews {
      * @return the files written, relative to {@code dir}, sorted
      */
     public static List<String> render(Activations acts, Options opt, Path dir, Progress progress) {
-        FilePlan plan = new FilePlan(acts.imageNames(), acts.layers().size(), opt.topK());
+        if (opt.gifChannels() != null) {
+            acts.layer(opt.gifChannels()); // says so when that layer was not computed
+        }
+        FilePlan plan = new FilePlan(acts.imageNames(), acts.layers().size());
+        Drawing d = new Drawing(acts, opt, plan, dir);
+        List<ActivationView> views = active(opt);
         int n = acts.imageCount();
         List<LayerActivations> layers = acts.layers();
-        boolean gif = opt.views().contains(View.GIF);
-        BufferedImage[][] frames = new BufferedImage[n][layers.size()];
-        AtomicInteger[] framesLeft = new AtomicInteger[n];
-        for (int i = 0; i < n; i++) {
-            framesLeft[i] = new AtomicInteger(layers.size());
-        }
-        List<String> written = Collections.synchronizedList(new ArrayList<>());
-        Pool canvases = new Pool(48L << 20);
         Progress p = Progress.orNone(progress);
         AtomicInteger done = new AtomicInteger();
         p.start("drawing " + layers.size() + (layers.size() == 1 ? " layer" : " layers") + " × " + n
@@ -179,8 +258,7 @@ public final class ActivationViews {
                 final int image = i;
                 jobs.add(pool.submit(() -> {
                     BufferedImage in = acts.inputImages().get(image);
-                    png(dir, plan.input(image), Images.upscale(Images.toRgb(in),
-                            Images.scaleFor(in.getWidth(), in.getHeight(), 128)), written);
+                    d.png(plan.input(image), Images.upscale(Images.toRgb(in), Images.scaleFor(in.getWidth(), in.getHeight(), 128)));
                 }));
             }
             // the largest layers first, so that the threads finish together
@@ -196,58 +274,34 @@ public final class ActivationViews {
                     final int image = i;
                     jobs.add(pool.submit(() -> {
                         Heatmap[] maps = maps(l, image, opt.normalization());
-                        drawLayer(acts, l, image, maps, opt, plan, dir, written, canvases);
-                        if (gif) {
-                            frames[image][l.position() - 1] = gifFrame(label(acts, image, l), maps, opt.colormap());
-                            // the thread that draws an image's last frame writes its GIF, while the
-                            // other threads go on with the queue (the statistics files are last in it)
-                            if (framesLeft[image].decrementAndGet() == 0) {
-                                writeLayersGif(frames[image], opt, dir, plan.layersGif(image), written);
-                                frames[image] = null;
-                            }
+                        for (ActivationView v : views) {
+                            v.draw(d, l, image, maps);
                         }
                         synchronized (p) {
                             p.advance(done.incrementAndGet());
                         }
                     }));
                 }
-                if (opt.views().contains(View.COMPARE) && n > 1) {
-                    jobs.add(pool.submit(() -> png(dir, plan.compare(l), compare(acts, l, opt), written)));
-                }
-            }
-            if (opt.gifChannels() != null) {
-                LayerActivations l = acts.layer(opt.gifChannels());
-                for (int i = 0; i < n; i++) {
-                    final int image = i;
-                    jobs.add(pool.submit(() -> {
-                        writeChannelsGif(acts, l, image, opt, dir.resolve(plan.channelsGif(image, l)));
-                        written.add(plan.channelsGif(image, l));
-                    }));
-                }
+                jobs.add(pool.submit(() -> {
+                    for (ActivationView v : views) {
+                        v.drawLayer(d, l);
+                    }
+                }));
             }
             // the statistics depend on no picture: they fill the threads' idle time at the end
-            jobs.add(pool.submit(() -> text(dir, FilePlan.CHANNEL_STATS_CSV, StatsReport.channelsCsv(acts), written)));
-            jobs.add(pool.submit(() -> text(dir, FilePlan.STATS_JSON, StatsReport.json(acts, opt.topK(), opt.rank()), written)));
-            jobs.add(pool.submit(() -> text(dir, FilePlan.STATS_CSV, StatsReport.layersCsv(acts), written)));
+            jobs.add(pool.submit(() -> d.text(FilePlan.CHANNEL_STATS_CSV, StatsReport.channelsCsv(acts))));
+            jobs.add(pool.submit(() -> d.text(FilePlan.STATS_JSON, StatsReport.json(acts, opt.topK(), opt.rank()))));
+            jobs.add(pool.submit(() -> d.text(FilePlan.STATS_CSV, StatsReport.layersCsv(acts))));
             await(jobs);
         } finally {
             pool.shutdownNow();
             p.finish();
         }
-        List<String> files = new ArrayList<>(written);
+        List<String> files = new ArrayList<>(d.written());
         files.add(FilePlan.INDEX);
         Collections.sort(files);
-        text(dir, FilePlan.INDEX, IndexPage.html(acts, plan, opt, files), new ArrayList<>());
+        d.text(FilePlan.INDEX, IndexPage.html(acts, plan, opt, files));
         return files;
-    }
-
-    private static void writeLayersGif(BufferedImage[] frames, Options opt, Path dir, String rel, List<String> written) {
-        Gif g = new Gif();
-        for (BufferedImage f : frames) {
-            g.add(f, opt.gifDelayMs());
-        }
-        g.write(dir.resolve(rel));
-        written.add(rel);
     }
 
     /**
@@ -270,7 +324,7 @@ public final class ActivationViews {
      * One channel's map under a normalization of its own ({@link Normalization#STANDARDIZE} as in
      * {@link #maps}, or {@link Normalization#MINMAX}); {@link Normalization#LAYER} needs the whole layer.
      */
-    private static Heatmap map(LayerActivations l, int image, int c, Normalization norm) {
+    static Heatmap map(LayerActivations l, int image, int c, Normalization norm) {
         float[] v = l.values().get(image);
         int plane = l.plane();
         if (norm == Normalization.STANDARDIZE) {
@@ -301,37 +355,9 @@ public final class ActivationViews {
         return StatsReport.significant(v, 3);
     }
 
-    private static String fileName(String path) {
+    static String fileName(String path) {
         String p = path.replace('\\', '/');
         return p.substring(p.lastIndexOf('/') + 1);
-    }
-
-    private static void drawLayer(Activations acts, LayerActivations l, int image, Heatmap[] maps, Options opt,
-                                  FilePlan plan, Path dir, List<String> written, Pool canvases) {
-        String label = label(acts, image, l);
-        if (opt.views().contains(View.GRID)) {
-            BufferedImage sheet = grid(label, maps, opt, canvases::take);
-            png(dir, plan.grid(image, l), sheet, written);
-            canvases.give(Images.pixels(sheet));
-        }
-        if (opt.views().contains(View.TOPK)) {
-            Grid g = new Grid().title(label + " · top " + Math.min(opt.topK(), l.channels()) + " by "
-                    + opt.rank().name().toLowerCase(Locale.ROOT)).colormap(opt.colormap())
-                    .columns(Math.min(Math.min(opt.topK(), l.channels()), 6)).minTileSize(TOP_MIN_TILE);
-            for (LayerStats.Ranked r : l.stats().get(image).top(opt.topK(), opt.rank())) {
-                g.add(maps[r.channel()], "#" + r.channel() + " " + shortNum(r.score()));
-            }
-            BufferedImage sheet = g.render(canvases::take);
-            png(dir, plan.top(image, l), sheet, written);
-            canvases.give(Images.pixels(sheet));
-        }
-        if (opt.views().contains(View.CHANNELS)) {
-            for (int c = 0; c < maps.length; c++) {
-                BufferedImage one = new Grid().title(label).titleScale(1).minTileSize(CHANNEL_MIN_TILE)
-                        .colormap(opt.colormap()).add(maps[c], "channel " + c + (maps[c].dead() ? " (dead)" : "")).render();
-                png(dir, plan.channel(image, l, c), one, written);
-            }
-        }
     }
 
     /**
@@ -359,72 +385,12 @@ public final class ActivationViews {
     }
 
     /**
-     * Pixel arrays of sheets already written, for the next sheets of the same size (the layers of a
-     * block give sheets of one size, and so does a layer for every image): large new arrays cost
-     * their zeroing and, while the heap grows, page faults. Holds at most {@code limit} bytes, the
-     * arrays given back last. (Most sheets are large enough for G1 to keep them outside the young
-     * generation; a pool of the maps' small unit arrays made drawing slower: they survived young
-     * collections and were copied in each.)
-     */
-    private static final class Pool {
-        private final long limit;
-        private final ArrayDeque<int[]> free = new ArrayDeque<>();
-        private long bytes;
-
-        Pool(long limit) {
-            this.limit = limit;
-        }
-
-        /** An array of exactly {@code n} pixels: one given back, or a new one. */
-        synchronized int[] take(int n) {
-            for (Iterator<int[]> it = free.iterator(); it.hasNext();) {
-                int[] a = it.next();
-                if (a.length == n) {
-                    it.remove();
-                    bytes -= 4L * n;
-                    return a;
-                }
-            }
-            return new int[n];
-        }
-
-        /** An array no longer drawn on or read. */
-        synchronized void give(int[] a) {
-            free.addFirst(a);
-            bytes += 4L * a.length;
-            while (bytes > limit) {
-                bytes -= 4L * free.removeLast().length;
-            }
-        }
-    }
-
-    /**
      * The factor by which a {@code width × height} map is shrunk in the grid: the smallest integer
      * that brings its longer side to {@link #GRID_MAX_TILE} or less (1: drawn as it is).
      */
     public static int gridShrink(int width, int height) {
         int longer = Math.max(width, height);
         return Math.max(1, (longer + GRID_MAX_TILE - 1) / GRID_MAX_TILE);
-    }
-
-    /**
-     * A GIF frame: every channel in a near-square grid fitted into {@link #GIF_SIDE}² pixels (maps
-     * shrunk by averaging or enlarged by repeating pixels), under the label.
-     */
-    static BufferedImage gifFrame(String label, Heatmap[] maps, Colormap cmap) {
-        int cols = GridLayout.columnsFor(maps.length);
-        int gap = maps.length > 64 ? 1 : 2;
-        int room = GIF_SIDE - (cols - 1) * gap;
-        int h0 = maps[0].height();
-        int w0 = maps[0].width();
-        double s = Math.min((double) room / cols / w0, (double) room / cols / h0);
-        int tw = Math.max(1, (int) (w0 * s));
-        int th = Math.max(1, (int) (h0 * s));
-        Grid g = new Grid().title(label).titleScale(1).columns(cols).gap(gap).minTileSize(1).colormap(cmap);
-        for (Heatmap m : maps) {
-            g.add(resample(m, tw, th), "");
-        }
-        return g.render();
     }
 
     /** A map at another size: each target pixel the mean of the source cells it covers, or the nearest when enlarging. */
@@ -462,67 +428,6 @@ public final class ActivationViews {
             }
         }
         return new Heatmap(out, tw, th, false);
-    }
-
-    /**
-     * The compare picture of a layer: one row per image, each the image as the network saw it and the
-     * same {@code min(topK, C)} channels, those ranked highest over all images.
-     */
-    static BufferedImage compare(Activations acts, LayerActivations l, Options opt) {
-        double[] total = new double[l.channels()];
-        for (LayerStats s : l.stats()) {
-            for (int c = 0; c < total.length; c++) {
-                total[c] += s.score(c, opt.rank());
-            }
-        }
-        Integer[] idx = new Integer[total.length];
-        for (int c = 0; c < idx.length; c++) {
-            idx[c] = c;
-        }
-        Arrays.sort(idx, (a, b) -> total[a] != total[b] ? Double.compare(total[b], total[a]) : Integer.compare(a, b));
-        int k = Math.min(opt.topK(), idx.length);
-        List<BufferedImage> rows = new ArrayList<>();
-        for (int i = 0; i < acts.imageCount(); i++) {
-            Grid g = new Grid().title(label(acts, i, l) + " · top " + k + " over all images").titleScale(1)
-                    .columns(k + 1).minTileSize(TOP_MIN_TILE).colormap(opt.colormap());
-            g.add(acts.inputImages().get(i), "input");
-            // one layer-wide scale: the layer's maps once per image, not once per channel shown
-            Heatmap[] whole = opt.normalization() == Normalization.LAYER
-                    ? opt.normalization().layer(l.values().get(i), l.channels(), l.height(), l.width()) : null;
-            for (int j = 0; j < k; j++) {
-                int c = idx[j];
-                Heatmap m = whole != null ? whole[c] : map(l, i, c, opt.normalization());
-                g.add(m, "#" + c);
-            }
-            rows.add(g.render());
-        }
-        return Compose.column(rows, 4, Grid.BACKGROUND);
-    }
-
-    private static void writeChannelsGif(Activations acts, LayerActivations l, int image, Options opt, Path file) {
-        Heatmap[] maps = maps(l, image, opt.normalization());
-        int side = GIF_SIDE / 2;
-        double s = Math.min((double) side / l.width(), (double) side / l.height());
-        int scale = Math.max(1, (int) s);
-        Gif g = new Gif();
-        for (int c = 0; c < maps.length; c++) {
-            String label = fileName(acts.imageNames().get(image)) + " · " + l.name() + " · " + l.height() + "×" + l.width()
-                    + " · channel " + c + " of " + l.channels() + (maps[c].dead() ? " (dead)" : "");
-            Heatmap m = s >= 1 ? maps[c] : resample(maps[c], Math.max(1, (int) (l.width() * s)), Math.max(1, (int) (l.height() * s)));
-            g.add(new Grid().title(label).titleScale(1).minTileSize(s >= 1 ? scale * Math.max(l.width(), l.height()) : 1)
-                    .colormap(opt.colormap()).add(m, "").render(), opt.gifDelayMs());
-        }
-        g.write(file);
-    }
-
-    private static void png(Path dir, String rel, BufferedImage img, List<String> written) {
-        Png.write(dir.resolve(rel), img);
-        written.add(rel);
-    }
-
-    private static void text(Path dir, String rel, String content, List<String> written) {
-        AtomicFiles.write(dir.resolve(rel), out -> out.write(content.getBytes(StandardCharsets.UTF_8)));
-        written.add(rel);
     }
 
     private static void await(List<Future<?>> jobs) {

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import io.convscope.ConvscopeException;
 import io.convscope.engine.Engine;
 import io.convscope.image.ImageTensor;
-import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
 import io.convscope.network.TensorShape;
@@ -17,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The feature maps of chosen layers for a batch of images: convscope's forward probe.
@@ -106,7 +104,7 @@ public final class Activations {
 
     /**
      * Runs each image through the engine's network and keeps the named layers' outputs, with their
-     * statistics. {@code images} must fit the network's input (see {@link #sized}); every layer must
+     * statistics. {@code images} must fit the network's input (see {@link Network#cut(Collection, int, int)}); every layer must
      * have a (C, H, W) output. Progress counts images.
      */
     public static Activations compute(Engine engine, ImageTensor images, List<String> layers, Progress progress) {
@@ -168,73 +166,5 @@ public final class Activations {
             result.add(new LayerActivations(k + 1, n.name(), n.layer().type(), shapes.get(k), values.get(k), stats.get(k)));
         }
         return new Activations(net.name(), images, pictures, result);
-    }
-
-    /**
-     * The part of {@code net} that the layers need (their ancestors), with its input set to
-     * {@code height × width}: convolutions and pooling work at any size. A layer whose weights fix the
-     * size (a Dense after a Flatten) cannot follow, and is named in the error.
-     */
-    public static Network sized(Network net, Collection<String> layers, int height, int width) {
-        Set<String> keep = net.ancestors(layers);
-        TensorShape in = net.inputShape();
-        if (in.height() == height && in.width() == width && keep.size() == net.nodes().size()) {
-            return net;
-        }
-        Network.Builder b = new Network.Builder(net.name()).preprocessing(net.preprocessing()).labels(net.labels());
-        String last = null;
-        for (Node n : net.nodes()) {
-            if (!keep.contains(n.name())) {
-                continue;
-            }
-            if (n.layer() instanceof Layer.Input) {
-                b.input(n.name(), TensorShape.chw(n.outputShape().channels(), height, width));
-            } else {
-                try {
-                    b.add(n.name(), n.layer(), n.inputs(), n.params());
-                } catch (ConvscopeException e) {
-                    throw new ConvscopeException("layer '" + n.name() + "' (" + n.layer().type() + ") needs the model's own "
-                            + size(in) + " input, so " + width + "×" + height + " does not fit; choose only layers before it "
-                            + "or leave out --size/--keep-size", e);
-                }
-            }
-            last = n.name();
-        }
-        List<String> outs = new ArrayList<>();
-        for (String l : layers) {
-            outs.add(l);
-        }
-        return b.outputs(outs.isEmpty() ? List.of(last) : outs).build();
-    }
-
-    /**
-     * As much of {@code net} as works with a {@code height × width} input: every layer whose shape and
-     * weights still fit (convolutions, pooling, …), leaving out those that need the model's own size (a
-     * Dense after a Flatten) and everything after them.
-     */
-    public static Network sizedPrefix(Network net, int height, int width) {
-        Network.Builder b = new Network.Builder(net.name()).preprocessing(net.preprocessing()).labels(net.labels());
-        String last = null;
-        for (Node n : net.nodes()) {
-            if (n.layer() instanceof Layer.Input) {
-                b.input(n.name(), TensorShape.chw(n.outputShape().channels(), height, width));
-                last = last == null ? n.name() : last;
-                continue;
-            }
-            if (!n.inputs().stream().allMatch(b::has)) {
-                continue;
-            }
-            try {
-                b.add(n.name(), n.layer(), n.inputs(), n.params());
-                last = n.name();
-            } catch (ConvscopeException e) {
-                // needs the model's own size: left out, and so is everything that reads it
-            }
-        }
-        return b.outputs(List.of(last)).build();
-    }
-
-    private static String size(TensorShape in) {
-        return (in.width() < 0 ? "any" : Integer.toString(in.width())) + "×" + (in.height() < 0 ? "any" : Integer.toString(in.height()));
     }
 }

@@ -1,5 +1,7 @@
 package io.convscope.activations;
 
+import io.convscope.network.Network;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -7,37 +9,69 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The names of the files an activations run writes, relative to its output folder, so that they
- * sort in network order and a person finds them:
+ * The parts of the names of the files an activations run writes, relative to its output folder, so that
+ * they sort in network order and a person finds them. The run's own files:
  *
  * <pre>
  * index.html                       the page that shows everything
  * stats.csv, channel_stats.csv,
  * stats.json                       statistics per layer and per channel, for every image
  * IMAGE/input.png                  the image as the network saw it
- * IMAGE/01_block1_conv1.png        grid: every channel of the layer
- * IMAGE/01_block1_conv1_top12.png  the 12 strongest channels
- * IMAGE/01_block1_conv1/c07.png    one channel, upscaled (channels view)
- * IMAGE/01_block1_conv1_channels.gif  a GIF through the channels (--gif-channels)
- * IMAGE/layers.gif                 a GIF through the layers
- * compare/01_block1_conv1.png      the layer for every image, one row each (several images)
  * </pre>
  *
- * IMAGE is the image file's name without its extension (characters other than letters, digits,
- * {@code . _ -} replaced by {@code _}; a repeated name gets {@code -2}, {@code -3}, …). The layer
- * number has as many digits as the count of layers needs, at least two ({@code 001_…} from 100
- * layers on).
+ * and each view's (its class says which; {@link ActivationViews#files} lists them all), built from an
+ * image's folder and a layer's {@link #stem}: {@code IMAGE/01_block1_conv1.png} (grid),
+ * {@code IMAGE/01_block1_conv1_top12.png} (top-k), {@code IMAGE/01_block1_conv1/c07.png} (channels),
+ * {@code IMAGE/01_block1_conv1_channels.gif} (--gif-channels), {@code IMAGE/layers.gif} (gif),
+ * {@code compare/01_block1_conv1.png} (compare).
+ *
+ * <p>IMAGE is the image file's name without its extension (characters other than letters, digits,
+ * {@code . _ -} replaced by {@code _}; a repeated name, or the name of a view's own folder such as
+ * {@code compare}, gets {@code -2}, {@code -3}, …; a name longer than
+ * 120 characters is cut, with a hash of the whole name at its end). The layer number has as many digits as the count of
+ * layers needs, at least two ({@code 001_…} from 100 layers on).
  */
 public final class FilePlan {
+    public static final String INDEX = "index.html";
+    public static final String STATS_CSV = "stats.csv";
+    public static final String CHANNEL_STATS_CSV = "channel_stats.csv";
+    public static final String STATS_JSON = "stats.json";
+    /** The image as the network saw it, in each image's folder. */
+    public static final String INPUT = "input.png";
+
+    /**
+     * A layer as file names know it: its place among the chosen layers (1-based, network order), its
+     * name and its channel count. {@link LayerActivations} is one; {@link #layers} makes them before
+     * anything is computed.
+     */
+    public interface Layer {
+        int position();
+
+        String name();
+
+        int channels();
+    }
+
+    /** A {@link Layer} known from the network alone. */
+    public record Planned(int position, String name, int channels) implements Layer {
+    }
+
     private final List<String> folders;
     private final int digits;
-    private final int topK;
 
-    /** The plan for these image names (paths as given), {@code layers} layers and a top-k of {@code topK}. */
-    public FilePlan(List<String> imageNames, int layers, int topK) {
-        this.folders = folders(imageNames);
+    /** The plan for these image names (paths as given) and {@code layers} layers. */
+    public FilePlan(List<String> imageNames, int layers) {
+        this.folders = folders(imageNames, ActivationViews.View.folders());
         this.digits = Math.max(2, Integer.toString(layers).length());
-        this.topK = topK;
+    }
+
+    /** {@code layers} (names in network order) of {@code net} as file names know them, numbered from 1. */
+    public static List<Layer> layers(Network net, List<String> layers) {
+        List<Layer> out = new ArrayList<>();
+        for (String name : layers) {
+            out.add(new Planned(out.size() + 1, name, net.node(name).outputShape().channels()));
+        }
+        return out;
     }
 
     /** The sub-folder of each image. */
@@ -45,34 +79,32 @@ public final class FilePlan {
         return folders;
     }
 
+    /** How many images. */
+    public int images() {
+        return folders.size();
+    }
+
     public String folder(int image) {
         return folders.get(image);
     }
 
     /** {@code 01_block1_conv1}: the layer's number and name. */
-    public String stem(LayerActivations l) {
+    public String stem(Layer l) {
         return padded(l.position(), digits) + "_" + safe(l.name());
     }
 
+    /** {@code IMAGE/NAME}: a file of image {@code image} of its own, such as {@link #INPUT}. */
+    public String inImage(int image, String name) {
+        return folder(image) + "/" + name;
+    }
+
+    /** {@code IMAGE/01_block1_conv1SUFFIX}: a file of one layer for one image. */
+    public String layerFile(int image, Layer l, String suffix) {
+        return folder(image) + "/" + stem(l) + suffix;
+    }
+
     public String input(int image) {
-        return folder(image) + "/input.png";
-    }
-
-    public String grid(int image, LayerActivations l) {
-        return folder(image) + "/" + stem(l) + ".png";
-    }
-
-    public String top(int image, LayerActivations l) {
-        return folder(image) + "/" + stem(l) + "_top" + topK + ".png";
-    }
-
-    public String channelsFolder(int image, LayerActivations l) {
-        return folder(image) + "/" + stem(l);
-    }
-
-    public String channel(int image, LayerActivations l, int channel) {
-        int w = Math.max(2, Integer.toString(l.channels() - 1).length());
-        return channelsFolder(image, l) + "/c" + padded(channel, w) + ".png";
+        return inImage(image, INPUT);
     }
 
     /** {@code n} (0 or more) with leading zeros to {@code digits} digits ({@code %0<digits>d}, without a formatter). */
@@ -80,23 +112,6 @@ public final class FilePlan {
         String s = Integer.toString(n);
         return s.length() >= digits ? s : "0".repeat(digits - s.length()) + s;
     }
-
-    public String channelsGif(int image, LayerActivations l) {
-        return folder(image) + "/" + stem(l) + "_channels.gif";
-    }
-
-    public String layersGif(int image) {
-        return folder(image) + "/layers.gif";
-    }
-
-    public String compare(LayerActivations l) {
-        return "compare/" + stem(l) + ".png";
-    }
-
-    public static final String INDEX = "index.html";
-    public static final String STATS_CSV = "stats.csv";
-    public static final String CHANNEL_STATS_CSV = "channel_stats.csv";
-    public static final String STATS_JSON = "stats.json";
 
     /** A name made safe for a file: letters, digits, {@code . _ -}; anything else becomes {@code _}. */
     public static String safe(String name) {
@@ -106,13 +121,26 @@ public final class FilePlan {
             sb.append(c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-') ? c : '_');
         }
         String s = sb.toString();
-        return s.isEmpty() || s.startsWith(".") ? "_" + s : s;
+        s = s.isEmpty() || s.startsWith(".") ? "_" + s : s;
+        if (s.length() > MAX_NAME) {
+            // file names are limited (255 bytes on most file systems): keep the start, and a hash for uniqueness
+            s = s.substring(0, MAX_NAME - 9) + "-" + String.format(Locale.ROOT, "%08x", name.hashCode());
+        }
+        return s;
     }
 
-    private static List<String> folders(List<String> names) {
+    /**
+     * The longest name {@link #safe} returns: with a layer number, a suffix such as {@code _channels.gif}
+     * and the temporary name's additions, a file name stays well under 255 bytes.
+     */
+    static final int MAX_NAME = 120;
+
+    private static List<String> folders(List<String> names, List<String> reserved) {
         List<String> out = new ArrayList<>();
         Set<String> used = new HashSet<>();
-        used.add("compare");
+        for (String r : reserved) {
+            used.add(r.toLowerCase(Locale.ROOT));
+        }
         for (String n : names) {
             String base = n.replace('\\', '/');
             base = base.substring(base.lastIndexOf('/') + 1);

@@ -22,14 +22,8 @@ public final class IndexPage {
      */
     public static String html(Activations acts, FilePlan plan, ActivationViews.Options opt, List<String> files) {
         Set<String> written = Set.copyOf(files);
-        // the folders that hold files, so that a layer without channel images is not asked about each channel
-        Set<String> folders = new java.util.HashSet<>();
-        for (String f : files) {
-            int slash = f.lastIndexOf('/');
-            if (slash > 0) {
-                folders.add(f.substring(0, slash));
-            }
-        }
+        Page page = new Page(plan, opt, written);
+        List<ActivationView> views = ActivationViews.active(opt);
         StringBuilder h = new StringBuilder(8192);
         String title = "Activations of " + acts.network();
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(esc(title))
@@ -59,8 +53,8 @@ public final class IndexPage {
                         .append("\">");
             }
             h.append("<figcaption>").append(esc(acts.imageNames().get(i)));
-            if (written.contains(plan.layersGif(i))) {
-                h.append("<br>").append(link(plan.layersGif(i), "GIF through the layers", written));
+            for (ActivationView v : views) {
+                h.append(v.inputHtml(page, i));
             }
             h.append("</figcaption></figure>\n");
         }
@@ -87,10 +81,8 @@ public final class IndexPage {
                     .append(esc(l.name())).append(" <small>(").append(esc(l.type())).append(", ")
                     .append(l.height()).append("×").append(l.width()).append(", ").append(l.channels())
                     .append(" channels)</small></h2>\n");
-            if (written.contains(plan.compare(l))) {
-                h.append("<p>All images: ").append(link(plan.compare(l), written)).append("</p>\n")
-                        .append("<img src=\"").append(attr(plan.compare(l))).append("\" alt=\"compare ").append(attr(l.name()))
-                        .append("\">\n");
+            for (ActivationView v : views) {
+                h.append(v.layerHtml(page, l));
             }
             for (int i = 0; i < acts.imageCount(); i++) {
                 LayerStats st = l.stats().get(i);
@@ -100,15 +92,8 @@ public final class IndexPage {
                         .append(", max ").append(StatsReport.num(s.max())).append(", zeros ")
                         .append(String.format(Locale.ROOT, "%.1f%%", 100 * s.zeros())).append(", dead channels ")
                         .append(st.deadChannels()).append('/').append(l.channels()).append("</p>\n");
-                if (written.contains(plan.grid(i, l))) {
-                    h.append("<figure><img src=\"").append(attr(plan.grid(i, l))).append("\" alt=\"").append(attr(l.name()))
-                            .append(" grid\"><figcaption>all channels: ").append(link(plan.grid(i, l), written))
-                            .append("</figcaption></figure>\n");
-                }
-                if (written.contains(plan.top(i, l))) {
-                    h.append("<figure><img src=\"").append(attr(plan.top(i, l))).append("\" alt=\"").append(attr(l.name()))
-                            .append(" top channels\"><figcaption>top channels: ").append(link(plan.top(i, l), written))
-                            .append("</figcaption></figure>\n");
+                for (ActivationView v : views) {
+                    h.append(v.pictureHtml(page, l, i));
                 }
                 h.append("<p>Top channels by ").append(opt.rank().name().toLowerCase(Locale.ROOT)).append(": ");
                 List<String> tops = new ArrayList<>();
@@ -116,19 +101,8 @@ public final class IndexPage {
                     tops.add("#" + r.channel() + " (" + StatsReport.num(r.score()) + ")");
                 }
                 h.append(esc(String.join(", ", tops))).append("</p>\n");
-                if (written.contains(plan.channelsGif(i, l))) {
-                    h.append("<p>").append(link(plan.channelsGif(i, l), "GIF through the channels", written)).append("</p>\n");
-                }
-                List<String> channelFiles = new ArrayList<>();
-                int channels = folders.contains(plan.channelsFolder(i, l)) ? l.channels() : 0;
-                for (int c = 0; c < channels; c++) {
-                    if (written.contains(plan.channel(i, l, c))) {
-                        channelFiles.add(link(plan.channel(i, l, c), Integer.toString(c), written));
-                    }
-                }
-                if (!channelFiles.isEmpty()) {
-                    h.append("<details><summary>").append(channelFiles.size()).append(" channel images</summary><p>")
-                            .append(String.join(" ", channelFiles)).append("</p></details>\n");
+                for (ActivationView v : views) {
+                    h.append(v.linkHtml(page, l, i));
                 }
             }
         }
@@ -138,6 +112,62 @@ public final class IndexPage {
         }
         h.append("</ul>\n</body>\n</html>\n");
         return h.toString();
+    }
+
+    /**
+     * What a view's part of the page needs: the file names, the options, which files were written,
+     * and links and escaping as the page makes them.
+     */
+    static final class Page {
+        private final FilePlan plan;
+        private final ActivationViews.Options opt;
+        private final Set<String> written;
+
+        Page(FilePlan plan, ActivationViews.Options opt, Set<String> written) {
+            this.plan = plan;
+            this.opt = opt;
+            this.written = written;
+        }
+
+        FilePlan plan() {
+            return plan;
+        }
+
+        ActivationViews.Options options() {
+            return opt;
+        }
+
+        /** Whether the run wrote {@code file}. */
+        boolean wrote(String file) {
+            return written.contains(file);
+        }
+
+        /** A link to {@code file} showing its name (plain text when it was not written). */
+        String link(String file) {
+            return IndexPage.link(file, file, written);
+        }
+
+        /** A link to {@code file} showing {@code text} (plain text when it was not written). */
+        String link(String file, String text) {
+            return IndexPage.link(file, text, written);
+        }
+
+        /** Text for an attribute value. */
+        String attr(String s) {
+            return IndexPage.attr(s);
+        }
+
+        /**
+         * A figure of {@code file} (when written) with {@code alt} text and the caption
+         * "{@code caption}: link"; else nothing.
+         */
+        String figure(String file, String alt, String caption) {
+            if (!wrote(file)) {
+                return "";
+            }
+            return "<figure><img src=\"" + attr(file) + "\" alt=\"" + attr(alt) + "\"><figcaption>" + esc(caption) + ": "
+                    + link(file) + "</figcaption></figure>\n";
+        }
     }
 
     private static String link(String file, Set<String> written) {

@@ -15,7 +15,7 @@ import java.util.List;
  * @param stats    per image, the layer's and each channel's statistics
  */
 public record LayerActivations(int position, String name, String type, TensorShape shape, List<float[]> values,
-                               List<LayerStats> stats) {
+                               List<LayerStats> stats) implements FilePlan.Layer {
 
     public LayerActivations {
         values = List.copyOf(values);

@@ -1,6 +1,7 @@
 package io.convscope.activations;
 
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
@@ -100,7 +101,7 @@ public record LayerSelection(List<String> patterns, boolean conv, boolean blocks
                 continue;
             }
             Layer l = n.layer();
-            if (all || conv && isConv(l) || dflt && (isConv(l) || l instanceof Layer.Pool2D) || ends.contains(n.name())) {
+            if (all || conv && l.isConvolution() || dflt && (l.isConvolution() || l instanceof Layer.Pool2D) || ends.contains(n.name())) {
                 chosen.add(n.name());
             }
         }
@@ -112,7 +113,7 @@ public record LayerSelection(List<String> patterns, boolean conv, boolean blocks
         }
         if (ordered.isEmpty()) {
             throw new ConvscopeException(net.name() + " has no " + (dflt ? "convolution or pooling " : "")
-                    + "layers with feature maps to draw" + (dflt ? "; name layers with --layers or use --all" : ""));
+                    + "layers with feature maps to draw" + (dflt ? "; name layers with " + Setting.LAYERS + " or use " + Setting.ALL : ""));
         }
         return ordered;
     }
@@ -130,12 +131,7 @@ public record LayerSelection(List<String> patterns, boolean conv, boolean blocks
 
     /** True for a layer whose output is a (C, H, W) feature map and that is not an input. */
     public static boolean drawable(Network net, Node n) {
-        return n.outputShape().isSpatial() && !(n.layer() instanceof Layer.Input);
-    }
-
-    /** Conv2D, DepthwiseConv2D and SeparableConv2D. */
-    public static boolean isConv(Layer l) {
-        return l instanceof Layer.Conv2D || l instanceof Layer.DepthwiseConv2D || l instanceof Layer.SeparableConv2D;
+        return n.layer().hasFeatureMaps(n.outputShape());
     }
 
     private static final Pattern BLOCK = Pattern.compile("^((?:conv\\d+_)?block\\d+|stage\\d+(?:_unit\\d+)?)_");

@@ -95,6 +95,9 @@ public record LayerStats(ChannelStats layer, List<ChannelStats> channels) {
         MAX;
 
         /** The rank named (any case), or null. */
+        /** The one parser of the names ("sum", "mean", "max"). */
+        public static final io.convscope.util.Choices<Rank> CHOICES = io.convscope.util.Choices.of(Rank.class);
+
         public static Rank byName(String name) {
             for (Rank r : values()) {
                 if (r.name().equalsIgnoreCase(name.strip())) {

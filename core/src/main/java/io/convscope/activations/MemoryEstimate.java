@@ -1,12 +1,13 @@
 package io.convscope.activations;
 
-import io.convscope.ConvscopeException;
+import io.convscope.Setting;
+import io.convscope.TooLargeException;
+import io.convscope.memory.MemoryLimits;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
 import io.convscope.network.TensorShape;
-import io.convscope.util.ConsoleProgress;
+import io.convscope.util.Units;
 
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Set;
 
@@ -28,7 +29,7 @@ public record MemoryEstimate(long activationBytes, long renderBytes, long native
     }
 
     /**
-     * The estimate for {@code images} images through {@code net} (already {@link Activations#sized sized})
+     * The estimate for {@code images} images through {@code net} (already cut to its layers, {@link io.convscope.network.Network#cut(java.util.Collection, int, int) Network.cut})
      * keeping {@code layers}, drawn by {@code workers} threads; {@code gifFrames} is how many frames (all images)
      * of {@code gifSide}² pixels a GIF holds (0 without GIFs).
      */
@@ -70,18 +71,14 @@ public record MemoryEstimate(long activationBytes, long renderBytes, long native
         return n < 0 ? 0 : n;
     }
 
-    /** The largest heap this JVM may grow to. */
+    /** The largest heap this JVM may grow to: {@link MemoryLimits#maxHeap()}. */
     public static long maxHeap() {
-        return Runtime.getRuntime().maxMemory();
+        return MemoryLimits.maxHeap();
     }
 
-    /** The machine's physical memory, or Long.MAX_VALUE when unknown. */
+    /** The machine's physical memory, or Long.MAX_VALUE when unknown: {@link MemoryLimits#physicalMemory()}. */
     public static long physicalMemory() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            long total = os.getTotalMemorySize();
-            return total > 0 ? total : Long.MAX_VALUE;
-        }
-        return Long.MAX_VALUE;
+        return MemoryLimits.physicalMemory();
     }
 
     /** {@link #check(long, long, String)} against this JVM's heap and the machine's memory. */
@@ -90,26 +87,27 @@ public record MemoryEstimate(long activationBytes, long renderBytes, long native
     }
 
     /**
-     * Refuses a run that would not fit: throws a {@link ConvscopeException} with the estimate and how
+     * Refuses a run that would not fit: throws a {@link TooLargeException} with the estimate and how
      * to lower it when the heap part exceeds {@code heapLimit} or the native part (plus the heap)
      * exceeds {@code physicalLimit}.
      *
      * @param what the run in words, e.g. "8 images × 18 layers at 224×224"
      */
     public void check(long heapLimit, long physicalLimit, String what) {
-        String lower = "choose fewer layers (--layers, --blocks), fewer images, or a smaller --size";
+        String lower = "choose fewer layers (" + Setting.LAYERS + ", " + Setting.BLOCKS + "), fewer images, or a smaller " + Setting.SIZE;
         if (heapBytes() > heapLimit) {
-            throw new ConvscopeException("activations of " + what + " need about " + ConsoleProgress.bytes(heapBytes())
-                    + " of memory (" + ConsoleProgress.bytes(activationBytes) + " activations + "
-                    + ConsoleProgress.bytes(renderBytes) + " drawing) but the Java heap allows "
-                    + ConsoleProgress.bytes(heapLimit) + "; " + lower
-                    + ", or raise the heap with CONVSCOPE_JAVA_OPTS=-Xmx<size>");
+            throw new TooLargeException("activations of " + what + " need about " + Units.bytes(heapBytes())
+                    + " of memory (" + Units.bytes(activationBytes) + " activations + "
+                    + Units.bytes(renderBytes) + " drawing) but the Java heap allows "
+                    + Units.bytes(heapLimit) + "; " + lower
+                    + ", or raise the heap with CONVSCOPE_JAVA_OPTS=-Xmx<size>", heapBytes(), heapLimit, TooLargeException.Limit.HEAP, 0);
         }
         if (physicalLimit != Long.MAX_VALUE && nativeBytes + heapBytes() > physicalLimit) {
-            throw new ConvscopeException("activations of " + what + " need about "
-                    + ConsoleProgress.bytes(nativeBytes + heapBytes()) + " of memory ("
-                    + ConsoleProgress.bytes(nativeBytes) + " for the forward pass + " + ConsoleProgress.bytes(heapBytes())
-                    + " kept and drawn) but this machine has " + ConsoleProgress.bytes(physicalLimit) + "; " + lower);
+            throw new TooLargeException("activations of " + what + " need about "
+                    + Units.bytes(nativeBytes + heapBytes()) + " of memory ("
+                    + Units.bytes(nativeBytes) + " for the forward pass + " + Units.bytes(heapBytes())
+                    + " kept and drawn) but this machine has " + Units.bytes(physicalLimit) + "; " + lower,
+                    nativeBytes + heapBytes(), physicalLimit, TooLargeException.Limit.MEMORY, 0);
         }
     }
 }

@@ -24,16 +24,30 @@ public final class StatsReport {
         for (LayerActivations l : acts.layers()) {
             nameWidth = Math.max(nameWidth, l.name().length());
         }
-        String fmt = "%-" + (nameWidth + 2) + "s %-16s %-14s %10s %10s %10s %7s %8s%n";
+        // numbers take up to 12 characters ("-1.23457e-05"): a column is as wide as its widest value
+        int typeWidth = 16;
+        int shapeWidth = 14;
+        int numWidth = 10;
+        List<String[]> rows = new ArrayList<>();
+        for (LayerActivations l : acts.layers()) {
+            ChannelStats s = overall(l);
+            String[] r = {l.name(), l.type(), l.shape().toHwcString(), num(s.mean()), num(s.std()), num(s.max()),
+                String.format(Locale.ROOT, "%.1f%%", 100 * s.zeros()), deadEverywhere(l) + "/" + l.channels()};
+            rows.add(r);
+            typeWidth = Math.max(typeWidth, r[1].length());
+            shapeWidth = Math.max(shapeWidth, r[2].length());
+            for (int k = 3; k < 6; k++) {
+                numWidth = Math.max(numWidth, r[k].length());
+            }
+        }
+        String fmt = "%-" + (nameWidth + 2) + "s %-" + typeWidth + "s %-" + shapeWidth + "s %" + numWidth + "s %"
+                + numWidth + "s %" + numWidth + "s %7s %8s%n";
         if (acts.imageCount() > 1) {
             sb.append("over ").append(acts.imageCount()).append(" images\n");
         }
         sb.append(String.format(Locale.ROOT, fmt, "layer", "type", "shape (H×W×C)", "mean", "std", "max", "zeros", "dead"));
-        for (LayerActivations l : acts.layers()) {
-            ChannelStats s = overall(l);
-            sb.append(String.format(Locale.ROOT, fmt, l.name(), l.type(), l.shape().toHwcString(),
-                    num(s.mean()), num(s.std()), num(s.max()), String.format(Locale.ROOT, "%.1f%%", 100 * s.zeros()),
-                    deadEverywhere(l) + "/" + l.channels()));
+        for (String[] r : rows) {
+            sb.append(String.format(Locale.ROOT, fmt, (Object[]) r));
         }
         return sb.toString();
     }

@@ -83,7 +83,7 @@ public final class Atlas {
                         + n.outputShape().toKerasString() + ", no spatial feature maps: the atlas needs (H, W, C) layers");
             }
         }
-        return Activations.sized(net, job.layers(), job.height(), job.width());
+        return net.cut(job.layers(), job.height(), job.width()).orThrow();
     }
 
     /** An empty tally for the job's layers on {@code net} (from {@link #prepare}). */
@@ -210,8 +210,8 @@ public final class Atlas {
             Checkpoint cp = Checkpoint.read(options.checkpoint());
             if (cp != null) {
                 if (!cp.fingerprint().equals(fingerprint)) {
-                    throw new ConvscopeException("the checkpoint " + options.checkpoint() + " is of another run (model, dataset, "
-                            + "layers, --top, --batch or size differ); run without --resume to start again");
+                    throw new ConvscopeException("the checkpoint " + options.checkpoint() + " is of another run (its model, dataset, "
+                            + "layers, top count, batch size or input size differ); start again without resuming");
                 }
                 total = cp.tally();
                 startBlock = cp.blocks();

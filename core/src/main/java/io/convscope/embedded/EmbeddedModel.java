@@ -2,7 +2,7 @@ package io.convscope.embedded;
 
 import io.convscope.ConvscopeException;
 import io.convscope.data.FashionMnist;
-import io.convscope.model.NetworkFile;
+import io.convscope.cvs.NetworkFile;
 import io.convscope.network.Activation;
 import io.convscope.network.Layer;
 import io.convscope.network.Network;

@@ -2,6 +2,7 @@ package io.convscope.engine;
 
 import ai.djl.Device;
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 
 import java.util.Locale;
 
@@ -17,7 +18,7 @@ public final class Devices {
             case "cpu" -> Device.cpu();
             case "gpu", "cuda" -> {
                 if (gpus == 0) {
-                    throw new ConvscopeException("--device gpu: no CUDA GPU is usable by the PyTorch library in use "
+                    throw new ConvscopeException(Setting.DEVICE + " gpu: no CUDA GPU is usable by the PyTorch library in use "
                             + "(this build ships the CPU library; see the README's GPU section)");
                 }
                 yield Device.gpu();

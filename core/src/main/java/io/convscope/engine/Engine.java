@@ -13,12 +13,14 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.GradientCollector;
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.network.Activation;
 import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
 import io.convscope.network.Tensor;
 import io.convscope.network.TensorShape;
+import io.convscope.util.Interrupts;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,7 +28,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -60,7 +61,7 @@ public final class Engine implements AutoCloseable {
             }
             Node missing = network.firstWithoutWeights();
             if (missing != null) {
-                throw new ConvscopeException("layer '" + missing.name() + "' has no weights; load weights or use random ones (--weights none)");
+                throw new ConvscopeException("layer '" + missing.name() + "' has no weights; load weights or use random ones (" + Setting.WEIGHTS + " none)");
             }
             for (Node n : network.nodes()) {
                 Map<String, NDArray> p = new LinkedHashMap<>();
@@ -139,17 +140,30 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Computes the tensors of the named layers for a batch, and no more of the network than they
-     * need. The returned map is in the taps' order; arrays are attached to the first input's manager.
+     * need. {@code inputs} gives the values of the network's inputs, and may give the value of any
+     * other layer: the pass then starts there (that layer and what only it needs are not computed),
+     * so a caller can run the rest of the network from an intermediate tensor (batch first, the
+     * layer's output shape). Given arrays are never closed. The returned map is in the taps' order;
+     * arrays are attached to the first input's manager.
      */
     public Map<String, NDArray> forward(Map<String, NDArray> inputs, Collection<String> taps, boolean training) {
+        return forward(inputs, taps, training, Set.of(), null);
+    }
+
+    /**
+     * The forward pass; the output of each layer in {@code leaves} is replaced by a copy without
+     * history that requires a gradient (put in {@code leafValues}), so a backward pass stops there.
+     */
+    private Map<String, NDArray> forward(Map<String, NDArray> inputs, Collection<String> taps, boolean training,
+                                         Set<String> leaves, Map<String, NDArray> leafValues) {
         if (taps.isEmpty()) {
             throw new IllegalArgumentException("no layers to compute");
         }
-        Set<String> needed = network.ancestors(taps);
+        Set<String> needed = network.ancestors(taps, inputs.keySet());
         Set<String> tapSet = new LinkedHashSet<>(taps);
         Map<String, Integer> remaining = new HashMap<>();
         for (Node n : network.nodes()) {
-            if (needed.contains(n.name())) {
+            if (needed.contains(n.name()) && !inputs.containsKey(n.name())) {
                 for (String i : n.inputs()) {
                     remaining.merge(i, 1, Integer::sum);
                 }
@@ -161,14 +175,19 @@ public final class Engine implements AutoCloseable {
             if (!needed.contains(n.name())) {
                 continue;
             }
+            Interrupts.check(); // a step boundary: stop here after SIGTERM/SIGINT, never inside PyTorch
             computed++;
             NDArray out;
-            if (n.layer() instanceof Layer.Input) {
-                out = inputs.get(n.name());
-                if (out == null) {
-                    throw new IllegalArgumentException("no value for input '" + n.name() + "'");
+            NDArray given = inputs.get(n.name());
+            if (given != null) {
+                out = given;
+                if (n.layer() instanceof Layer.Input) {
+                    checkInput(n, out);
+                } else {
+                    checkGiven(n, out);
                 }
-                checkInput(n, out);
+            } else if (n.layer() instanceof Layer.Input) {
+                throw new IllegalArgumentException("no value for input '" + n.name() + "'");
             } else {
                 List<NDArray> in = new ArrayList<>(n.inputs().size());
                 for (String i : n.inputs()) {
@@ -181,11 +200,21 @@ public final class Engine implements AutoCloseable {
                             + shapes(in) + ": " + firstLine(e.getMessage()), e);
                 }
             }
+            if (leaves.contains(n.name())) {
+                NDArray leaf = out.stopGradient();
+                leaf.setRequiresGradient(true);
+                leafValues.put(n.name(), leaf);
+                out = leaf;
+            }
             values.put(n.name(), out);
+            if (given != null) {
+                continue;
+            }
             for (String i : n.inputs()) {
                 int left = remaining.merge(i, -1, Integer::sum);
                 NDArray v = values.get(i);
-                if (left == 0 && !tapSet.contains(i) && !(network.node(i).layer() instanceof Layer.Input)) {
+                if (left == 0 && !tapSet.contains(i) && !inputs.containsKey(i) && !leaves.contains(i)
+                        && !(network.node(i).layer() instanceof Layer.Input)) {
                     v.close();
                     values.remove(i);
                 }
@@ -229,6 +258,89 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * A scalar objective's value, and for each layer it was differentiated with respect to, that
+     * layer's output (the activations) and the gradient of the objective with respect to it; both
+     * have the layer's output shape with the batch first.
+     */
+    public record LayerGradients(float value, Map<String, NDArray> activations, Map<String, NDArray> gradients) {
+        /** The gradient with respect to one layer's output. */
+        public NDArray gradient(String layer) {
+            NDArray g = gradients.get(layer);
+            if (g == null) {
+                throw new IllegalArgumentException("no gradient for '" + layer + "'; have " + gradients.keySet());
+            }
+            return g;
+        }
+
+        /** One layer's output. */
+        public NDArray activation(String layer) {
+            NDArray a = activations.get(layer);
+            if (a == null) {
+                throw new IllegalArgumentException("no activations for '" + layer + "'; have " + activations.keySet());
+            }
+            return a;
+        }
+    }
+
+    /**
+     * Differentiates {@code objective(taps)} with respect to the outputs of the layers {@code wrt}
+     * (any layers the taps depend on, the input included), for the batch {@code input}, with
+     * inference semantics: what Grad-CAM (the gradient at the last convolution) and projections
+     * back from a layer need.
+     *
+     * <p>Each gradient is the partial derivative with the layer's output as the free variable: the
+     * rest of the network runs from it, and values on paths that bypass the layer (a skip connection
+     * from before it) stay at their forward values. When one {@code wrt} layer lies downstream of
+     * another, the upstream one's gradient counts only the paths that bypass the downstream one.
+     * {@code objective} receives the taps (batch first) and returns a single-element array.
+     *
+     * <p>Memory: the pass runs in a child manager of the input's; the returned activations and
+     * gradients are attached to the input's manager (the caller closes them with it), on the
+     * engine's device; everything else is closed. The input array is left unchanged.
+     *
+     * @throws ConvscopeException when a {@code wrt} layer is not one the taps depend on
+     */
+    public LayerGradients gradients(NDArray input, Collection<String> taps, Collection<String> wrt,
+                                    Function<Map<String, NDArray>, NDArray> objective) {
+        Set<String> needed = network.ancestors(taps);
+        for (String w : wrt) {
+            network.node(w);
+            if (!needed.contains(w)) {
+                throw new ConvscopeException("the objective does not depend on layer '" + w + "': it is not before "
+                        + String.join(", ", taps));
+            }
+        }
+        NDManager scope = input.getManager();
+        try (NDManager step = scope.newSubManager()) {
+            NDArray x = input.duplicate();
+            x.attach(step);
+            Map<String, NDArray> leaves = new LinkedHashMap<>();
+            float value;
+            try (GradientCollector gc = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector()) {
+                Map<String, NDArray> out = forward(Map.of(network.inputs().get(0), x), taps, false, Set.copyOf(wrt), leaves);
+                NDArray loss = objective.apply(out);
+                if (loss.size() != 1) {
+                    throw new IllegalArgumentException("the objective must be a scalar, got shape " + loss.getShape());
+                }
+                value = loss.toType(DataType.FLOAT32, false).getFloat();
+                gc.backward(loss);
+            }
+            Map<String, NDArray> acts = new LinkedHashMap<>();
+            Map<String, NDArray> grads = new LinkedHashMap<>();
+            for (String w : wrt) {
+                NDArray leaf = leaves.get(w);
+                NDArray a = leaf.stopGradient().duplicate();
+                a.attach(scope);
+                NDArray g = leaf.getGradient().duplicate();
+                g.attach(scope);
+                acts.put(w, a);
+                grads.put(w, g);
+            }
+            return new LayerGradients(value, acts, grads);
+        }
+    }
+
+    /**
      * Class probabilities for a batch: the output layer's values, passed through softmax unless
      * the network already ends in one.
      */
@@ -252,12 +364,9 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** True when the output layer already applies softmax. */
+    /** True when the output layer already applies softmax ({@link Layer#endsInSoftmax}). */
     public boolean endsInSoftmax() {
-        Layer l = network.node(network.outputs().get(0)).layer();
-        return (l instanceof Layer.Dense d && d.activation() == Activation.SOFTMAX)
-                || (l instanceof Layer.Act a && a.activation() == Activation.SOFTMAX)
-                || (l instanceof Layer.Conv2D c && c.activation() == Activation.SOFTMAX);
+        return network.node(network.outputs().get(0)).layer().endsInSoftmax();
     }
 
     @Override
@@ -266,6 +375,19 @@ public final class Engine implements AutoCloseable {
     }
 
     // ---- layers ----------------------------------------------------------------------------------
+
+    private static void checkGiven(Node n, NDArray x) {
+        TensorShape s = n.outputShape();
+        Shape got = x.getShape();
+        boolean fits = got.dimension() == s.rank() + 1;
+        for (int i = 0; fits && i < s.rank(); i++) {
+            fits = s.dim(i) < 0 || s.dim(i) == got.get(i + 1);
+        }
+        if (!fits) {
+            throw new ConvscopeException("the value given for layer '" + n.name() + "' has shape " + got + " but the layer's output is "
+                    + s + " per sample");
+        }
+    }
 
     private void checkInput(Node n, NDArray x) {
         TensorShape s = n.outputShape();
@@ -276,55 +398,93 @@ public final class Engine implements AutoCloseable {
         for (int i = 0; i < s.rank(); i++) {
             if (s.dim(i) >= 0 && s.dim(i) != got.get(i + 1)) {
                 throw new ConvscopeException("input '" + n.name() + "' expects " + s.toKerasString() + " but got a batch of "
-                        + got + " (N, C, H, W); resize the image or pass --size");
+                        + got + " (N, C, H, W); resize the image or pass " + Setting.SIZE);
             }
         }
     }
 
     private NDArray apply(Node n, List<NDArray> in, boolean training) {
-        Map<String, NDArray> p = params.get(n.name());
-        NDArray x = in.get(0);
-        Layer layer = n.layer();
-        if (layer instanceof Layer.Conv2D c) {
+        return n.layer().accept(new Apply(in, params.get(n.name()), training));
+    }
+
+    /**
+     * One layer's computation on its inputs: the engine's case for every layer record, checked by the
+     * compiler ({@link Layer.Visitor}). Element-wise and ONNX-shaped operations are in {@link OnnxOps}.
+     */
+    private final class Apply implements Layer.Visitor<NDArray> {
+        private final List<NDArray> in;
+        private final NDArray x;
+        private final Map<String, NDArray> p;
+        private final boolean training;
+
+        Apply(List<NDArray> in, Map<String, NDArray> p, boolean training) {
+            this.in = in;
+            this.x = in.get(0);
+            this.p = p;
+            this.training = training;
+        }
+
+        public NDArray visit(Layer.Input l) {
+            throw new IllegalStateException("an input is not computed");
+        }
+
+        public NDArray visit(Layer.Conv2D c) {
             NDArray y = conv(x, p.get("kernel"), p.get("bias"), c.kh(), c.kw(), c.sh(), c.sw(), c.dh(), c.dw(),
                     c.padding(), c.groups());
             return activate(y, c.activation());
-        } else if (layer instanceof Layer.DepthwiseConv2D c) {
+        }
+
+        public NDArray visit(Layer.DepthwiseConv2D c) {
             NDArray y = conv(x, p.get("depthwise_kernel"), p.get("bias"), c.kh(), c.kw(), c.sh(), c.sw(), c.dh(), c.dw(),
                     c.padding(), (int) x.getShape().get(1));
             return activate(y, c.activation());
-        } else if (layer instanceof Layer.SeparableConv2D c) {
+        }
+
+        public NDArray visit(Layer.SeparableConv2D c) {
             NDArray d = conv(x, p.get("depthwise_kernel"), null, c.kh(), c.kw(), c.sh(), c.sw(), c.dh(), c.dw(),
                     c.padding(), (int) x.getShape().get(1));
             NDArray y = Convolution.conv2d(d, p.get("pointwise_kernel"), p.get("bias"), new Shape(1, 1), new Shape(0, 0),
                     new Shape(1, 1), 1);
             d.close();
             return activate(y, c.activation());
-        } else if (layer instanceof Layer.Pool2D pl) {
+        }
+
+        public NDArray visit(Layer.Pool2D pl) {
             return pool(x, pl);
-        } else if (layer instanceof Layer.GlobalPool g) {
+        }
+
+        public NDArray visit(Layer.GlobalPool g) {
             // DJL's PyTorch mean/max reduce one axis at a time: pool over the flattened map
             Shape s = x.getShape();
             NDArray flat = x.reshape(s.get(0), s.get(1), -1);
             NDArray y = g.max() ? flat.max(new int[] {2}) : flat.mean(new int[] {2});
             return g.keepDims() ? y.reshape(s.get(0), s.get(1), 1, 1) : y;
-        } else if (layer instanceof Layer.BatchNorm b) {
+        }
+
+        public NDArray visit(Layer.BatchNorm b) {
             long c = x.getShape().get(1);
             NDArray gamma = p.containsKey("gamma") ? p.get("gamma") : constant("ones", c, 1f);
             NDArray beta = p.containsKey("beta") ? p.get("beta") : constant("zeros", c, 0f);
             return BatchNorm.batchNorm(x, p.get("moving_mean"), p.get("moving_variance"), gamma, beta, 1, 0.99f,
                     b.epsilon(), false).singletonOrThrow();
-        } else if (layer instanceof Layer.Identity id) {
-            if (training && id.rate() > 0f && id.type().toLowerCase(Locale.ROOT).contains("dropout")) {
+        }
+
+        public NDArray visit(Layer.Identity id) {
+            float rate = id.dropoutRate();
+            if (training && rate > 0f) {
                 NDArray keep = x.getManager().randomUniform(0f, 1f, x.getShape(), DataType.FLOAT32, x.getDevice())
-                        .gte(id.rate()).toType(DataType.FLOAT32, false);
-                return x.mul(keep).div(Tensors.scalar(x, 1f - id.rate()));
+                        .gte(rate).toType(DataType.FLOAT32, false);
+                return x.mul(keep).div(Tensors.scalar(x, 1f - rate));
             }
             return same(x);
-        } else if (layer instanceof Layer.Flatten f) {
+        }
+
+        public NDArray visit(Layer.Flatten f) {
             NDArray src = f.channelsLast() && x.getShape().dimension() == 4 ? x.transpose(0, 2, 3, 1) : x;
             return src.reshape(x.getShape().get(0), -1);
-        } else if (layer instanceof Layer.Dense d) {
+        }
+
+        public NDArray visit(Layer.Dense d) {
             NDArray y;
             if (x.getShape().dimension() == 4) {
                 NDArray t = x.transpose(0, 2, 3, 1);
@@ -334,9 +494,13 @@ public final class Engine implements AutoCloseable {
                 y = Linear.linear(x, p.get("kernel"), p.get("bias")).singletonOrThrow();
             }
             return activate(y, d.activation());
-        } else if (layer instanceof Layer.Act a) {
-            return a.activation() == null || a.activation() == Activation.LINEAR ? same(x) : activate(x, a.activation());
-        } else if (layer instanceof Layer.ReLU r) {
+        }
+
+        public NDArray visit(Layer.Act a) {
+            return a.isPassThrough() ? same(x) : activate(x, a.activation());
+        }
+
+        public NDArray visit(Layer.ReLU r) {
             NDArray y = x.gte(r.threshold()).toType(DataType.FLOAT32, false);
             NDArray pos = x.mul(y);
             NDArray out = pos;
@@ -347,9 +511,13 @@ public final class Engine implements AutoCloseable {
                 out = out.minimum(Tensors.scalar(x, r.maxValue()));
             }
             return out;
-        } else if (layer instanceof Layer.LeakyReLU lr) {
+        }
+
+        public NDArray visit(Layer.LeakyReLU lr) {
             return ai.djl.nn.Activation.leakyRelu(x, lr.alpha());
-        } else if (layer instanceof Layer.Merge m) {
+        }
+
+        public NDArray visit(Layer.Merge m) {
             NDArray acc = in.get(0);
             for (int i = 1; i < in.size(); i++) {
                 NDArray b = in.get(i);
@@ -362,15 +530,23 @@ public final class Engine implements AutoCloseable {
                 };
             }
             return m.op() == Layer.Merge.Op.AVERAGE ? acc.div(Tensors.scalar(acc, in.size())) : acc;
-        } else if (layer instanceof Layer.Concatenate c) {
+        }
+
+        public NDArray visit(Layer.Concatenate c) {
             return NDArrays.concat(new NDList(in), c.axis() + 1);
-        } else if (layer instanceof Layer.ZeroPadding2D z) {
+        }
+
+        public NDArray visit(Layer.ZeroPadding2D z) {
             return x.pad(new Shape(z.left(), z.right(), z.top(), z.bottom()), 0);
-        } else if (layer instanceof Layer.Cropping2D cr) {
+        }
+
+        public NDArray visit(Layer.Cropping2D cr) {
             long h = x.getShape().get(2);
             long w = x.getShape().get(3);
             return x.get(":, :, " + cr.top() + ":" + (h - cr.bottom()) + ", " + cr.left() + ":" + (w - cr.right()));
-        } else if (layer instanceof Layer.UpSampling2D u) {
+        }
+
+        public NDArray visit(Layer.UpSampling2D u) {
             if (!u.bilinear()) {
                 return x.repeat(2, u.sh()).repeat(3, u.sw());
             }
@@ -381,9 +557,13 @@ public final class Engine implements AutoCloseable {
             NDArray aw = x.getManager().create(Resample.bilinearMatrix((int) w, (int) (w * u.sw())), new Shape(w * u.sw(), w))
                     .toDevice(x.getDevice(), false);
             return ah.matMul(x).matMul(aw.transpose());
-        } else if (layer instanceof Layer.Rescaling r) {
+        }
+
+        public NDArray visit(Layer.Rescaling r) {
             return x.mul(Tensors.scalar(x, r.scale())).add(r.offset());
-        } else if (layer instanceof Layer.Reshape r) {
+        }
+
+        public NDArray visit(Layer.Reshape r) {
             long batch = x.getShape().get(0);
             NDArray src = x.getShape().dimension() == 4 ? x.transpose(0, 2, 3, 1) : x;
             long[] target = new long[r.target().length + 1];
@@ -394,11 +574,66 @@ public final class Engine implements AutoCloseable {
             NDArray y = src.reshape(target);
             return target.length == 4 ? y.transpose(0, 3, 1, 2) : y;
         }
-        NDArray other = OnnxOps.apply(layer, in, p);
-        if (other != null) {
-            return other;
+
+        public NDArray visit(Layer.ConvTranspose2D t) {
+            return OnnxOps.convTranspose(x, t, p.get("kernel"), p.get("bias"));
         }
-        throw new IllegalStateException("no engine implementation for " + layer.type());
+
+        public NDArray visit(Layer.InstanceNorm n) {
+            return OnnxOps.instanceNorm(x, n, p.get("gamma"), p.get("beta"));
+        }
+
+        public NDArray visit(Layer.LRN l) {
+            return OnnxOps.lrn(x, l);
+        }
+
+        public NDArray visit(Layer.PRelu l) {
+            return OnnxOps.prelu(x, p.get("slope"));
+        }
+
+        public NDArray visit(Layer.Unary u) {
+            return OnnxOps.unary(x, u);
+        }
+
+        public NDArray visit(Layer.Arith a) {
+            return OnnxOps.arith(a, in, p.get("b"));
+        }
+
+        public NDArray visit(Layer.MatMul m) {
+            return x.matMul(m.constShape().length > 0 ? p.get("b") : in.get(1));
+        }
+
+        public NDArray visit(Layer.Permute pm) {
+            return OnnxOps.permute(x, pm);
+        }
+
+        public NDArray visit(Layer.View v) {
+            return OnnxOps.view(x, v);
+        }
+
+        public NDArray visit(Layer.Slice sl) {
+            return OnnxOps.slice(x, sl);
+        }
+
+        public NDArray visit(Layer.Gather g) {
+            return OnnxOps.gather(x, g);
+        }
+
+        public NDArray visit(Layer.Pad pd) {
+            return OnnxOps.pad(x, pd);
+        }
+
+        public NDArray visit(Layer.Resize r) {
+            return OnnxOps.resize(x, r);
+        }
+
+        public NDArray visit(Layer.Reduce r) {
+            return OnnxOps.reduce(x, r);
+        }
+
+        public NDArray visit(Layer.Softmax sm) {
+            return OnnxOps.softmax(x, sm);
+        }
     }
 
     private final Map<String, NDArray> constants = new HashMap<>();

@@ -6,7 +6,6 @@ import io.convscope.network.Layer;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Engine implementations of the layers ONNX graphs need beyond the Keras set: any rank, batch on
@@ -17,125 +16,121 @@ final class OnnxOps {
     private OnnxOps() {
     }
 
-    /** The layer's output, or null when the layer is not one of these. */
-    static NDArray apply(Layer layer, List<NDArray> in, Map<String, NDArray> p) {
+    static NDArray arith(Layer.Arith a, List<NDArray> in, NDArray b) {
         NDArray x = in.get(0);
-        if (layer instanceof Layer.Unary u) {
-            return unary(x, u);
-        } else if (layer instanceof Layer.Arith a) {
-            List<NDArray> ops = new ArrayList<>(in);
-            if (a.constIndex() >= 0) {
-                ops.add(Math.min(a.constIndex(), ops.size()), p.get("b"));
-            }
-            NDArray acc = ops.get(0);
-            for (int i = 1; i < ops.size(); i++) {
-                NDArray b = ops.get(i);
-                acc = switch (a.op()) {
-                    case ADD -> acc.add(b);
-                    case SUB -> acc.sub(b);
-                    case MUL -> acc.mul(b);
-                    case DIV -> acc.div(b);
-                    case MAX -> acc.maximum(b);
-                    case MIN -> acc.minimum(b);
-                    case POW -> acc.pow(b);
-                };
-            }
-            return acc == x ? Engine.same(x) : acc;
-        } else if (layer instanceof Layer.MatMul m) {
-            return x.matMul(m.constShape().length > 0 ? p.get("b") : in.get(1));
-        } else if (layer instanceof Layer.Permute pm) {
-            int[] axes = new int[pm.perm().length + 1];
-            for (int i = 0; i < pm.perm().length; i++) {
-                axes[i + 1] = pm.perm()[i] + 1;
-            }
-            return x.transpose(axes);
-        } else if (layer instanceof Layer.View v) {
-            long[] s = x.getShape().getShape();
-            int[] sample = new int[s.length - 1];
-            for (int i = 0; i < sample.length; i++) {
-                sample[i] = (int) s[i + 1];
-            }
-            int[] t = v.resolve(sample);
-            long[] target = new long[t.length + 1];
-            target[0] = s[0];
-            for (int i = 0; i < t.length; i++) {
-                target[i + 1] = t[i];
-            }
-            return x.reshape(target);
-        } else if (layer instanceof Layer.Slice sl) {
-            NDArray y = x;
-            for (int i = 0; i < sl.axes().length; i++) {
-                long[] idx = new long[sl.counts()[i]];
-                for (int j = 0; j < idx.length; j++) {
-                    idx[j] = sl.starts()[i] + (long) j * sl.steps()[i];
-                }
-                NDArray next = Tensors.select(y, sl.axes()[i] + 1, idx);
-                if (y != x) {
-                    y.close();
-                }
-                y = next;
-            }
-            return y == x ? Engine.same(x) : y;
-        } else if (layer instanceof Layer.Gather g) {
-            int axis = g.axis() + 1;
-            long dim = x.getShape().get(axis);
-            long[] idx = new long[g.indices().length];
-            for (int i = 0; i < idx.length; i++) {
-                long v = g.indices()[i];
-                idx[i] = v < 0 ? v + dim : v;
-                if (idx[i] < 0 || idx[i] >= dim) {
-                    throw new IllegalArgumentException("Gather index " + v + " is outside 0.." + (dim - 1));
-                }
-            }
-            NDArray y = Tensors.select(x, axis, idx);
-            long[] s = x.getShape().getShape();
-            List<Long> out = new ArrayList<>();
-            for (int i = 0; i < axis; i++) {
-                out.add(s[i]);
-            }
-            for (int d : g.indicesShape()) {
-                out.add((long) d);
-            }
-            for (int i = axis + 1; i < s.length; i++) {
-                out.add(s[i]);
-            }
-            return y.reshape(out.stream().mapToLong(Long::longValue).toArray());
-        } else if (layer instanceof Layer.Pad pd) {
-            return pad(x, pd);
-        } else if (layer instanceof Layer.Resize r) {
-            return resize(x, r);
-        } else if (layer instanceof Layer.Reduce r) {
-            return reduce(x, r);
-        } else if (layer instanceof Layer.Softmax sm) {
-            int axis = sm.axis() + 1;
-            if (sm.flattenFrom()) {
-                long[] s = x.getShape().getShape();
-                long[] flat = new long[axis + 1];
-                System.arraycopy(s, 0, flat, 0, axis);
-                flat[axis] = -1;
-                NDArray f = x.reshape(flat);
-                return (sm.log() ? f.logSoftmax(-1) : f.softmax(-1)).reshape(x.getShape());
-            }
-            return sm.log() ? x.logSoftmax(axis) : x.softmax(axis);
-        } else if (layer instanceof Layer.PRelu) {
-            return x.maximum(k(x, 0f)).add(x.minimum(k(x, 0f)).mul(p.get("slope")));
-        } else if (layer instanceof Layer.LRN l) {
-            return lrn(x, l);
-        } else if (layer instanceof Layer.InstanceNorm n) {
-            Shape s = x.getShape();
-            long c = s.get(1);
-            NDArray flat = x.reshape(s.get(0), c, -1);
-            NDArray mean = flat.mean(new int[] {2}, true);
-            NDArray centred = flat.sub(mean);
-            NDArray var = centred.square().mean(new int[] {2}, true);
-            NDArray y = centred.div(var.add(n.epsilon()).sqrt());
-            NDArray gamma = p.get("gamma").reshape(1, c, 1);
-            NDArray beta = p.get("beta").reshape(1, c, 1);
-            return y.mul(gamma).add(beta).reshape(s);
-        } else if (layer instanceof Layer.ConvTranspose2D t) {
-            return convTranspose(x, t, p.get("kernel"), p.get("bias"));
+        List<NDArray> ops = new ArrayList<>(in);
+        if (a.constIndex() >= 0) {
+            ops.add(Math.min(a.constIndex(), ops.size()), b);
         }
-        return null;
+        NDArray acc = ops.get(0);
+        for (int i = 1; i < ops.size(); i++) {
+            NDArray o = ops.get(i);
+            acc = switch (a.op()) {
+                case ADD -> acc.add(o);
+                case SUB -> acc.sub(o);
+                case MUL -> acc.mul(o);
+                case DIV -> acc.div(o);
+                case MAX -> acc.maximum(o);
+                case MIN -> acc.minimum(o);
+                case POW -> acc.pow(o);
+            };
+        }
+        return acc == x ? Engine.same(x) : acc;
+    }
+
+    static NDArray permute(NDArray x, Layer.Permute pm) {
+        int[] axes = new int[pm.perm().length + 1];
+        for (int i = 0; i < pm.perm().length; i++) {
+            axes[i + 1] = pm.perm()[i] + 1;
+        }
+        return x.transpose(axes);
+    }
+
+    static NDArray view(NDArray x, Layer.View v) {
+        long[] s = x.getShape().getShape();
+        int[] sample = new int[s.length - 1];
+        for (int i = 0; i < sample.length; i++) {
+            sample[i] = (int) s[i + 1];
+        }
+        int[] t = v.resolve(sample);
+        long[] target = new long[t.length + 1];
+        target[0] = s[0];
+        for (int i = 0; i < t.length; i++) {
+            target[i + 1] = t[i];
+        }
+        return x.reshape(target);
+    }
+
+    static NDArray slice(NDArray x, Layer.Slice sl) {
+        NDArray y = x;
+        for (int i = 0; i < sl.axes().length; i++) {
+            long[] idx = new long[sl.counts()[i]];
+            for (int j = 0; j < idx.length; j++) {
+                idx[j] = sl.starts()[i] + (long) j * sl.steps()[i];
+            }
+            NDArray next = Tensors.select(y, sl.axes()[i] + 1, idx);
+            if (y != x) {
+                y.close();
+            }
+            y = next;
+        }
+        return y == x ? Engine.same(x) : y;
+    }
+
+    static NDArray gather(NDArray x, Layer.Gather g) {
+        int axis = g.axis() + 1;
+        long dim = x.getShape().get(axis);
+        long[] idx = new long[g.indices().length];
+        for (int i = 0; i < idx.length; i++) {
+            long v = g.indices()[i];
+            idx[i] = v < 0 ? v + dim : v;
+            if (idx[i] < 0 || idx[i] >= dim) {
+                throw new IllegalArgumentException("Gather index " + v + " is outside 0.." + (dim - 1));
+            }
+        }
+        NDArray y = Tensors.select(x, axis, idx);
+        long[] s = x.getShape().getShape();
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < axis; i++) {
+            out.add(s[i]);
+        }
+        for (int d : g.indicesShape()) {
+            out.add((long) d);
+        }
+        for (int i = axis + 1; i < s.length; i++) {
+            out.add(s[i]);
+        }
+        return y.reshape(out.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    static NDArray softmax(NDArray x, Layer.Softmax sm) {
+        int axis = sm.axis() + 1;
+        if (sm.flattenFrom()) {
+            long[] s = x.getShape().getShape();
+            long[] flat = new long[axis + 1];
+            System.arraycopy(s, 0, flat, 0, axis);
+            flat[axis] = -1;
+            NDArray f = x.reshape(flat);
+            return (sm.log() ? f.logSoftmax(-1) : f.softmax(-1)).reshape(x.getShape());
+        }
+        return sm.log() ? x.logSoftmax(axis) : x.softmax(axis);
+    }
+
+    static NDArray prelu(NDArray x, NDArray slope) {
+        return x.maximum(k(x, 0f)).add(x.minimum(k(x, 0f)).mul(slope));
+    }
+
+    static NDArray instanceNorm(NDArray x, Layer.InstanceNorm n, NDArray gammaParam, NDArray betaParam) {
+        Shape s = x.getShape();
+        long c = s.get(1);
+        NDArray flat = x.reshape(s.get(0), c, -1);
+        NDArray mean = flat.mean(new int[] {2}, true);
+        NDArray centred = flat.sub(mean);
+        NDArray var = centred.square().mean(new int[] {2}, true);
+        NDArray y = centred.div(var.add(n.epsilon()).sqrt());
+        NDArray gamma = gammaParam.reshape(1, c, 1);
+        NDArray beta = betaParam.reshape(1, c, 1);
+        return y.mul(gamma).add(beta).reshape(s);
     }
 
     /** A number as a tensor that outlives the backward pass (see {@link Tensors#scalar}). */
@@ -143,18 +138,15 @@ final class OnnxOps {
         return Tensors.scalar(like, v);
     }
 
-    private static NDArray unary(NDArray x, Layer.Unary u) {
+    static NDArray unary(NDArray x, Layer.Unary u) {
         float a = u.alpha();
         float b = u.beta();
         return switch (u.fn()) {
-            case RELU -> x.maximum(k(x, 0f));
             case LEAKY_RELU -> x.maximum(k(x, 0f)).add(x.minimum(k(x, 0f)).mul(k(x, a)));
             case ELU -> x.maximum(k(x, 0f)).add(x.minimum(k(x, 0f)).exp().sub(1f).mul(k(x, a)));
             case SELU -> x.maximum(k(x, 0f)).add(x.minimum(k(x, 0f)).exp().sub(1f).mul(k(x, a))).mul(k(x, b));
-            case SIGMOID -> ai.djl.nn.Activation.sigmoid(x);
             case HARD_SIGMOID -> x.mul(k(x, a)).add(b).maximum(k(x, 0f)).minimum(k(x, 1f));
             case HARD_SWISH -> x.mul(x.div(k(x, 6f)).add(0.5f).maximum(k(x, 0f)).minimum(k(x, 1f)));
-            case TANH -> x.tanh();
             case CLIP -> {
                 NDArray y = x;
                 if (a != Float.NEGATIVE_INFINITY) {
@@ -178,7 +170,7 @@ final class OnnxOps {
         };
     }
 
-    private static NDArray pad(NDArray x, Layer.Pad pd) {
+    static NDArray pad(NDArray x, Layer.Pad pd) {
         int rank = x.getShape().dimension() - 1;
         int[] pads = pd.pads();
         if (pd.mode() == Layer.Pad.Mode.CONSTANT) {
@@ -225,7 +217,7 @@ final class OnnxOps {
         return y == x ? Engine.same(x) : y;
     }
 
-    private static NDArray resize(NDArray x, Layer.Resize r) {
+    static NDArray resize(NDArray x, Layer.Resize r) {
         NDArray y = x;
         int rank = x.getShape().dimension() - 1;
         for (int axis = 0; axis < rank; axis++) {
@@ -319,7 +311,7 @@ final class OnnxOps {
         };
     }
 
-    private static NDArray reduce(NDArray x, Layer.Reduce r) {
+    static NDArray reduce(NDArray x, Layer.Reduce r) {
         int[] axes = r.axes().clone();
         java.util.Arrays.sort(axes);
         NDArray y = x;
@@ -346,7 +338,7 @@ final class OnnxOps {
         return y == x ? Engine.same(x) : y;
     }
 
-    private static NDArray lrn(NDArray x, Layer.LRN l) {
+    static NDArray lrn(NDArray x, Layer.LRN l) {
         int rank = x.getShape().dimension();
         long c = x.getShape().get(1);
         int before = (l.size() - 1) / 2;
@@ -364,7 +356,7 @@ final class OnnxOps {
         return x.div(sum.mul(k(x, l.alpha() / l.size())).add(l.bias()).pow(k(x, l.beta())));
     }
 
-    private static NDArray convTranspose(NDArray x, Layer.ConvTranspose2D t, NDArray w, NDArray b) {
+    static NDArray convTranspose(NDArray x, Layer.ConvTranspose2D t, NDArray w, NDArray b) {
         int inH = (int) x.getShape().get(2);
         int inW = (int) x.getShape().get(3);
         NDArray y = transposedConv(x, w, t.sh(), t.sw(), t.dh(), t.dw(), t.groups());

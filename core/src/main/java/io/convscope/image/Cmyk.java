@@ -1,5 +1,6 @@
 package io.convscope.image;
 
+import io.convscope.render.Images;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 
@@ -28,7 +29,7 @@ final class Cmyk {
         int w = raster.getWidth();
         int h = raster.getHeight();
         BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        int[] dst = ImageLoader.pixels(out);
+        int[] dst = Images.pixels(out);
         int[] row = new int[4 * w];
         for (int y = 0; y < h; y++) {
             raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);

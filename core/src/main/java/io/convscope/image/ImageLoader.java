@@ -1,16 +1,9 @@
 package io.convscope.image;
 
 import io.convscope.ConvscopeException;
+import io.convscope.render.Images;
 
-import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
-import java.awt.image.ColorModel;
-import java.awt.image.ComponentColorModel;
-import java.awt.image.DataBuffer;
-import java.awt.image.DataBufferInt;
-import java.awt.image.DirectColorModel;
-import java.awt.image.IndexColorModel;
-import java.awt.image.Raster;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -38,7 +31,8 @@ import org.w3c.dom.Node;
 /**
  * Reads PNG, JPEG, BMP and GIF files into 8-bit sRGB images, the way an image viewer would show them.
  *
- * <p>What comes back is always a {@link BufferedImage#TYPE_INT_RGB} image:
+ * <p>What comes back is always a {@link BufferedImage#TYPE_INT_RGB} image, converted by
+ * {@link Images#toRgb} (the one conversion):
  * <ul>
  *   <li>grayscale images have R = G = B (the stored gray values, not linear-light converted as Java2D's
  *       gray colour space would do);</li>
@@ -64,8 +58,6 @@ public final class ImageLoader {
     public static final long MAX_PIXELS = 200_000_000L;
     /** The formats, as error messages list them. */
     public static final String FORMATS = "PNG, JPEG, BMP or GIF";
-
-    private static final int WHITE = 255;
 
     private ImageLoader() {
     }
@@ -105,7 +97,9 @@ public final class ImageLoader {
 
     private static BufferedImage loadChecked(Path path, String name) throws IOException {
         if (!Files.exists(path)) {
-            throw fail(name, Files.isSymbolicLink(path) ? "no such file (a broken link)" : "no such file", null);
+            String why = io.convscope.util.FileProblems.whyMissing(path);
+            throw fail(name, why.equals("a broken link") ? "no such file (a broken link)"
+                    : why.equals("not found") ? "no such file" : why, null);
         }
         if (Files.isDirectory(path)) {
             throw fail(name, "is a directory, not an image file", null);
@@ -256,7 +250,7 @@ public final class ImageLoader {
             if (header.components() == 4) {
                 rgb = Cmyk.toRgb(reader.readRaster(0, null), header.adobeTransform());
             } else {
-                rgb = toRgb(reader.read(0));
+                rgb = Images.toRgb(reader.read(0));
             }
         } finally {
             reader.dispose();
@@ -280,7 +274,7 @@ public final class ImageLoader {
         try (ImageInputStream in = new FileImageInputStream(path.toFile())) {
             reader.setInput(in, true, false);
             checkSize(name, reader.getWidth(0), reader.getHeight(0));
-            BufferedImage frame = toRgb(reader.read(0));
+            BufferedImage frame = Images.toRgb(reader.read(0));
             return onLogicalScreen(name, frame, reader);
         } catch (IOException | RuntimeException e) {
             if (lastByte(path) != 0x3B) { // no GIF trailer: the LZW decoder's complaint is about the cut
@@ -330,9 +324,9 @@ public final class ImageLoader {
         }
         checkSize(name, sw, sh);
         BufferedImage out = new BufferedImage(sw, sh, BufferedImage.TYPE_INT_RGB);
-        int[] dst = pixels(out);
+        int[] dst = Images.pixels(out);
         java.util.Arrays.fill(dst, 0xFFFFFF);
-        int[] src = pixels(frame);
+        int[] src = Images.pixels(frame);
         for (int y = 0; y < frame.getHeight(); y++) {
             System.arraycopy(src, y * frame.getWidth(), dst, (y + top) * sw + left, frame.getWidth());
         }
@@ -366,7 +360,7 @@ public final class ImageLoader {
         try (ImageInputStream in = new FileImageInputStream(path.toFile())) {
             reader.setInput(in, true, true);
             checkSize(name, reader.getWidth(0), reader.getHeight(0));
-            return toRgb(reader.read(0));
+            return Images.toRgb(reader.read(0));
         } finally {
             reader.dispose();
         }
@@ -392,133 +386,6 @@ public final class ImageLoader {
             throw fail(name, "claims to be " + w + "×" + h + " pixels (" + (w * h + 500_000) / 1_000_000
                     + " megapixels), more than the limit of " + MAX_PIXELS / 1_000_000 + " megapixels", null);
         }
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Conversion to 8-bit RGB
-
-    /**
-     * Any image as {@link BufferedImage#TYPE_INT_RGB}: the same object when it already is one, else a
-     * converted copy, following the rules in the class comment (gray kept as stored values, alpha over
-     * white, 16 bits rounded to 8).
-     */
-    public static BufferedImage toRgb(BufferedImage src) {
-        if (src.getType() == BufferedImage.TYPE_INT_RGB && pixelsAccessible(src)) {
-            return src;
-        }
-        int w = src.getWidth();
-        int h = src.getHeight();
-        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        int[] dst = pixels(out);
-        ColorModel cm = src.getColorModel();
-        Raster raster = src.getRaster();
-        ColorSpace cs = cm.getColorSpace();
-        boolean integral = raster.getTransferType() == DataBuffer.TYPE_BYTE
-                || raster.getTransferType() == DataBuffer.TYPE_USHORT
-                || raster.getTransferType() == DataBuffer.TYPE_INT
-                || raster.getTransferType() == DataBuffer.TYPE_SHORT && cm instanceof IndexColorModel;
-        boolean gray = cs.getType() == ColorSpace.TYPE_GRAY && cm.getNumColorComponents() == 1;
-        if (cm instanceof IndexColorModel icm && integral) {
-            int[] lut = new int[icm.getMapSize()];
-            icm.getRGBs(lut);
-            int[] row = new int[w];
-            for (int y = 0; y < h; y++) {
-                raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, row);
-                for (int x = 0; x < w; x++) {
-                    int i = row[x];
-                    dst[y * w + x] = flatten(i >= 0 && i < lut.length ? lut[i] : 0xFF000000);
-                }
-            }
-        } else if ((cm instanceof ComponentColorModel || cm instanceof DirectColorModel) && integral
-                && (gray || cs.isCS_sRGB() && cm.getNumColorComponents() == 3)) {
-            convertComponents(raster, cm, gray, w, h, dst);
-        } else {
-            // Other colour spaces (ICC profiles, linear RGB, CMYK with a profile, float samples):
-            // Java2D knows how to reach sRGB.
-            int[] row = new int[w];
-            for (int y = 0; y < h; y++) {
-                src.getRGB(0, y, w, 1, row, 0, w);
-                for (int x = 0; x < w; x++) {
-                    dst[y * w + x] = flatten(row[x]);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static void convertComponents(Raster raster, ColorModel cm, boolean gray, int w, int h, int[] dst) {
-        int bands = raster.getNumBands();
-        int colors = cm.getNumColorComponents();
-        boolean alpha = cm.hasAlpha() && bands > colors;
-        boolean premultiplied = cm.isAlphaPremultiplied();
-        int[] max = new int[bands];
-        for (int b = 0; b < bands; b++) {
-            max[b] = (int) ((1L << cm.getComponentSize(b)) - 1);
-        }
-        int[] row = new int[w * bands];
-        for (int y = 0; y < h; y++) {
-            raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
-            for (int x = 0; x < w; x++) {
-                int o = x * bands;
-                int r = to8(row[o], max[0]);
-                int g = gray ? r : to8(row[o + 1], max[1]);
-                int b = gray ? r : to8(row[o + 2], max[2]);
-                if (alpha) {
-                    double a = (row[o + colors] & 0xFFFFFFFFL) / (double) max[colors];
-                    r = over(r, a, premultiplied);
-                    g = over(g, a, premultiplied);
-                    b = over(b, a, premultiplied);
-                }
-                dst[y * w + x] = (r << 16) | (g << 8) | b;
-            }
-        }
-    }
-
-    private static int to8(int v, int max) {
-        if (max == 255) {
-            return v & 0xFF;
-        }
-        long u = v & 0xFFFFFFFFL;
-        return (int) Math.min(255, (u * 255 * 2 + max) / (2L * max));
-    }
-
-    /** One channel composited over white. */
-    private static int over(int c, double a, boolean premultiplied) {
-        double v = premultiplied ? c + WHITE * (1 - a) : c * a + WHITE * (1 - a);
-        return (int) Math.max(0, Math.min(255, Math.round(v)));
-    }
-
-    /** Non-premultiplied ARGB to RGB over white. */
-    private static int flatten(int argb) {
-        int a = argb >>> 24;
-        if (a == 255) {
-            return argb & 0xFFFFFF;
-        }
-        double f = a / 255.0;
-        int r = over((argb >> 16) & 0xFF, f, false);
-        int g = over((argb >> 8) & 0xFF, f, false);
-        int b = over(argb & 0xFF, f, false);
-        return (r << 16) | (g << 8) | b;
-    }
-
-    /** The backing array of a TYPE_INT_RGB image made by this package. */
-    static int[] pixels(BufferedImage img) {
-        return ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
-    }
-
-    private static boolean pixelsAccessible(BufferedImage img) {
-        Raster r = img.getRaster();
-        return r.getDataBuffer() instanceof DataBufferInt db && db.getNumBanks() == 1 && r.getMinX() == 0
-                && r.getMinY() == 0 && r.getParent() == null
-                && db.getSize() == img.getWidth() * img.getHeight() && db.getOffset() == 0;
-    }
-
-    /**
-     * The pixels of any image as 0xRRGGBB, row-major, converted as {@link #toRgb} does. A copy when the
-     * image is not one of ours; do not write to it.
-     */
-    static int[] rgbPixels(BufferedImage img) {
-        return pixels(toRgb(img));
     }
 
     // ---------------------------------------------------------------------------------------------

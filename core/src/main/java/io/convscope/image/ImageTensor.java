@@ -1,5 +1,6 @@
 package io.convscope.image;
 
+import io.convscope.render.Images;
 import io.convscope.ConvscopeException;
 import io.convscope.network.Preprocessing;
 import io.convscope.network.TensorShape;
@@ -106,7 +107,7 @@ public record ImageTensor(float[] data, int n, int c, int h, int w, List<String>
         int outW = -1;
         String firstName = null;
         for (int i = 0; i < images.size(); i++) {
-            BufferedImage img = ImageLoader.toRgb(images.get(i));
+            BufferedImage img = Images.toRgb(images.get(i));
             if (channels == 1) {
                 img = luma(img);
             }
@@ -120,7 +121,7 @@ public record ImageTensor(float[] data, int n, int c, int h, int w, List<String>
                         + " but " + names.get(i) + " is " + img.getWidth() + "×" + img.getHeight()
                         + "; the model takes any size, so give a size to resize them all to");
             }
-            pixels.add(ImageLoader.pixels(img));
+            pixels.add(Images.pixels(img));
         }
         long total = (long) images.size() * channels * outH * outW;
         if (total > Integer.MAX_VALUE - 8) {
@@ -210,9 +211,9 @@ public record ImageTensor(float[] data, int n, int c, int h, int w, List<String>
 
     /** Gray as PIL's "L": round(0.299 R + 0.587 G + 0.114 B), stored with R = G = B. */
     static BufferedImage luma(BufferedImage rgb) {
-        int[] src = ImageLoader.pixels(rgb);
+        int[] src = Images.pixels(rgb);
         BufferedImage out = new BufferedImage(rgb.getWidth(), rgb.getHeight(), BufferedImage.TYPE_INT_RGB);
-        int[] dst = ImageLoader.pixels(out);
+        int[] dst = Images.pixels(out);
         for (int i = 0; i < src.length; i++) {
             int p = src[i];
             // Integer arithmetic: 299 R + 587 G + 114 B in thousandths, rounded half up.
@@ -244,7 +245,7 @@ public record ImageTensor(float[] data, int n, int c, int h, int w, List<String>
                     + data.length + " floats");
         }
         BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        int[] dst = ImageLoader.pixels(out);
+        int[] dst = Images.pixels(out);
         int plane = h * w;
         for (int p = 0; p < plane; p++) {
             int rgb;

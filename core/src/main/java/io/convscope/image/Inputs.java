@@ -44,7 +44,8 @@ public final class Inputs {
             } else if (Files.exists(p)) {
                 out.add(p);
             } else {
-                throw new ConvscopeException(arg + ": no such file or folder");
+                String why = io.convscope.util.FileProblems.whyMissing(p);
+                throw new ConvscopeException(arg + ": " + (why.equals("not found") ? "no such file or folder" : why));
             }
         }
         return out;

@@ -1,5 +1,6 @@
 package io.convscope.image;
 
+import io.convscope.render.Images;
 import java.awt.image.BufferedImage;
 
 /**
@@ -17,15 +18,15 @@ final class Orientation {
         if (orientation < 2 || orientation > 8) {
             return img;
         }
-        BufferedImage rgb = ImageLoader.toRgb(img);
+        BufferedImage rgb = Images.toRgb(img);
         int w = rgb.getWidth();
         int h = rgb.getHeight();
         boolean swap = orientation >= 5;
         int ow = swap ? h : w;
         int oh = swap ? w : h;
-        int[] src = ImageLoader.pixels(rgb);
+        int[] src = Images.pixels(rgb);
         BufferedImage out = new BufferedImage(ow, oh, BufferedImage.TYPE_INT_RGB);
-        int[] dst = ImageLoader.pixels(out);
+        int[] dst = Images.pixels(out);
         for (int y = 0; y < oh; y++) {
             for (int x = 0; x < ow; x++) {
                 int sx;

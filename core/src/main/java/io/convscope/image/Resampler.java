@@ -1,5 +1,6 @@
 package io.convscope.image;
 
+import io.convscope.render.Images;
 import java.awt.image.BufferedImage;
 
 /**
@@ -49,13 +50,13 @@ public final class Resampler {
         if (!(w > 0 && h > 0)) {
             throw new IllegalArgumentException("source rectangle " + w + "×" + h);
         }
-        BufferedImage rgb = ImageLoader.toRgb(src);
+        BufferedImage rgb = Images.toRgb(src);
         int sw = rgb.getWidth();
         int sh = rgb.getHeight();
         if (x == 0 && y == 0 && w == sw && h == sh && width == sw && height == sh) {
             return rgb;
         }
-        int[] in = ImageLoader.pixels(rgb);
+        int[] in = Images.pixels(rgb);
         Weights wx = Weights.of(sw, x, w, width);
         Weights wy = Weights.of(sh, y, h, height);
 
@@ -84,7 +85,7 @@ public final class Resampler {
             }
         }
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        int[] dst = ImageLoader.pixels(out);
+        int[] dst = Images.pixels(out);
         for (int j = 0; j < height; j++) {
             for (int i = 0; i < width; i++) {
                 double cr = 0;

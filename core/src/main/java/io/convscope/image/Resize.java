@@ -1,5 +1,6 @@
 package io.convscope.image;
 
+import io.convscope.render.Images;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
 import java.util.Locale;
@@ -33,6 +34,9 @@ public enum Resize {
     public static final double IMAGENET_FRACTION = 224.0 / 256.0;
 
     /** The mode named {@code stretch}, {@code crop} or {@code pad} (any case), or null. */
+    /** The one parser of the names ("crop", "stretch", "pad", "imagenet"). */
+    public static final io.convscope.util.Choices<Resize> CHOICES = io.convscope.util.Choices.of(Resize.class);
+
     public static Resize byName(String name) {
         for (Resize r : values()) {
             if (r.name().equalsIgnoreCase(name.strip())) {
@@ -92,9 +96,9 @@ public enum Resize {
                     return inner;
                 }
                 BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-                int[] dst = ImageLoader.pixels(out);
+                int[] dst = Images.pixels(out);
                 Arrays.fill(dst, padRgb & 0xFFFFFF);
-                int[] src = ImageLoader.pixels(inner);
+                int[] src = Images.pixels(inner);
                 int ox = (width - iw) / 2;
                 int oy = (height - ih) / 2;
                 for (int y = 0; y < ih; y++) {

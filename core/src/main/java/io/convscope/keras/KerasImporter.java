@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.network.Network;
 import io.convscope.network.Preprocessing;
 import io.jhdf.api.Group;
@@ -80,7 +81,7 @@ public final class KerasImporter {
         } catch (NoSuchFileException e) {
             throw new ConvscopeException(path + " does not exist");
         } catch (IOException e) {
-            throw new ConvscopeException("cannot read " + path + ": " + e.getMessage(), e);
+            throw new ConvscopeException("cannot read " + path + ": " + io.convscope.util.FileProblems.reason(e), e);
         }
     }
 
@@ -94,8 +95,8 @@ public final class KerasImporter {
             if (config == null) {
                 if (H5.hasAttribute(root, "layer_names") || H5.group(root, "layers") != null
                         || H5.group(root, "_layer_checkpoint_dependencies") != null) {
-                    throw new ConvscopeException(display + " holds only weights (no model_config): pass it as --weights FILE"
-                            + " with --model vgg16|vgg19|resnet50v2 or the matching architecture");
+                    throw new ConvscopeException(display + " holds only weights (no model_config): pass it as " + Setting.WEIGHTS + " FILE"
+                            + " with " + Setting.MODEL + " vgg16|vgg19|resnet50v2 or the matching architecture");
                 }
                 throw new ConvscopeException(display + " is an HDF5 file but not a Keras model (it has no model_config)");
             }
@@ -169,7 +170,12 @@ public final class KerasImporter {
         if (size >= 0 && size < Integer.MAX_VALUE - 64) {
             byte[] bytes;
             try (InputStream in = zip.getInputStream(w)) {
-                bytes = in.readAllBytes();
+                // the zip's header gives the size; an entry that inflates to more is damaged (or a zip bomb)
+                bytes = readAtMost(in, (int) size);
+            }
+            if (bytes == null) {
+                throw new ConvscopeException(inner + " inflates to more than the " + size + " bytes its zip header says;"
+                        + " the archive is damaged");
             }
             return H5.open(bytes, inner);
         }
@@ -200,14 +206,49 @@ public final class KerasImporter {
             }
             return e.getAsJsonObject();
         } catch (com.google.gson.JsonParseException e) {
-            throw new ConvscopeException(what + " is not valid JSON (" + e.getMessage() + ")", e);
+            throw new ConvscopeException(what + " is not valid JSON (" + jsonReason(e) + ")", e);
+        } catch (StackOverflowError e) {
+            throw new ConvscopeException(what + " is not a Keras config (JSON nested too deeply)");
         }
     }
 
+    /** Gson's message on one line, without its "See https://…Troubleshooting…" line. */
+    static String jsonReason(com.google.gson.JsonParseException e) {
+        Throwable t = e.getCause() != null && e.getMessage() != null && e.getMessage().startsWith(e.getCause().getClass().getName())
+                ? e.getCause() : e;
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        int see = m.indexOf("\nSee ");
+        if (see >= 0) {
+            m = m.substring(0, see);
+        }
+        see = m.indexOf(" See https://");
+        if (see >= 0) {
+            m = m.substring(0, see);
+        }
+        return m.replace('\n', ' ').replace('\r', ' ').strip();
+    }
+
+    /** The most a {@code config.json} or {@code metadata.json} may inflate to (the largest real configs are a few MB). */
+    static final int MAX_JSON_BYTES = 64 << 20;
+
     private static String text(ZipFile zip, ZipEntry e) throws IOException {
         try (InputStream in = zip.getInputStream(e)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            byte[] b = readAtMost(in, MAX_JSON_BYTES);
+            if (b == null) {
+                throw new ConvscopeException(zip.getName() + ": " + e.getName() + " inflates to more than "
+                        + (MAX_JSON_BYTES >> 20) + " MB; that is not a Keras config");
+            }
+            return new String(b, StandardCharsets.UTF_8);
         }
+    }
+
+    /** All of {@code in} when it has at most {@code limit} bytes, else null (having read only limit + 1). */
+    static byte[] readAtMost(InputStream in, int limit) throws IOException {
+        byte[] b = in.readNBytes(limit);
+        if (b.length == limit && in.read() >= 0) {
+            return null;
+        }
+        return b;
     }
 
     static String describe(Throwable e) {

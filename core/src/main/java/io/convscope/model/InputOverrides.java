@@ -1,6 +1,7 @@
 package io.convscope.model;
 
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.network.Network;
 import io.convscope.network.Preprocessing;
 import io.convscope.network.TensorShape;
@@ -42,21 +43,21 @@ public record InputOverrides(String preprocess, float[] mean, float[] std, Float
 
     public InputOverrides {
         if (preprocess != null && Preprocessing.byName(preprocess) == null) {
-            throw new ConvscopeException("unknown --preprocess '" + preprocess + "': use one of " + String.join(", ", MODES)
-                    + ", or give --mean/--std/--scale");
+            throw new ConvscopeException("unknown " + Setting.PREPROCESS + " '" + preprocess + "': use one of " + String.join(", ", MODES)
+                    + ", or give " + Setting.MEAN + "/" + Setting.STD + "/" + Setting.SCALE);
         }
         if (channels != null && !channels.equalsIgnoreCase("rgb") && !channels.equalsIgnoreCase("bgr")) {
-            throw new ConvscopeException("unknown --channel-order '" + channels + "': use rgb or bgr");
+            throw new ConvscopeException("unknown " + Setting.CHANNEL_ORDER + " '" + channels + "': use rgb or bgr");
         }
         if (std != null) {
             for (float s : std) {
                 if (!(s > 0) || Float.isInfinite(s)) {
-                    throw new ConvscopeException("--std values must be positive, got " + fmt(std));
+                    throw new ConvscopeException(Setting.STD + " values must be positive, got " + fmt(std));
                 }
             }
         }
         if (scale != null && (!(scale > 0) || scale.isInfinite())) {
-            throw new ConvscopeException("--scale must be positive, got " + scale);
+            throw new ConvscopeException(Setting.SCALE + " must be positive, got " + scale);
         }
     }
 
@@ -84,8 +85,8 @@ public record InputOverrides(String preprocess, float[] mean, float[] std, Float
             base = Preprocessing.RAW;
         }
         int c = input.rank() == 3 && input.channels() > 0 ? input.channels() : 3;
-        float[] m = mean != null ? perChannel(mean, c, "--mean") : base.mean();
-        float[] s = std != null ? perChannel(std, c, "--std") : base.std();
+        float[] m = mean != null ? perChannel(mean, c, Setting.MEAN.toString()) : base.mean();
+        float[] s = std != null ? perChannel(std, c, Setting.STD.toString()) : base.std();
         float sc = scale != null ? scale : base.scale();
         boolean bgr = channels != null ? channels.equalsIgnoreCase("bgr") : base.bgr();
         boolean custom = mean != null || std != null || scale != null || channels != null;
@@ -105,11 +106,11 @@ public record InputOverrides(String preprocess, float[] mean, float[] std, Float
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new ConvscopeException("--labels: no such file: " + file);
+            throw new ConvscopeException(Setting.LABELS + ": no such file: " + file);
         } catch (java.nio.charset.MalformedInputException e) {
-            throw new ConvscopeException("--labels: " + file + " is not UTF-8 text");
+            throw new ConvscopeException(Setting.LABELS + ": " + file + " is not UTF-8 text");
         } catch (IOException e) {
-            throw new ConvscopeException("--labels: cannot read " + file + ": " + e.getMessage());
+            throw new ConvscopeException(Setting.LABELS + ": cannot read " + file + ": " + e.getMessage());
         }
         List<String> names = new ArrayList<>(lines.size());
         for (String line : lines) {
@@ -127,10 +128,10 @@ public record InputOverrides(String preprocess, float[] mean, float[] std, Float
             names.add(s);
         }
         if (names.isEmpty()) {
-            throw new ConvscopeException("--labels: " + file + " has no names");
+            throw new ConvscopeException(Setting.LABELS + ": " + file + " has no names");
         }
         if (expected > 0 && names.size() != expected) {
-            throw new ConvscopeException("--labels: " + file + " has " + names.size() + " names but the model has "
+            throw new ConvscopeException(Setting.LABELS + ": " + file + " has " + names.size() + " names but the model has "
                     + expected + " classes");
         }
         return List.copyOf(names);

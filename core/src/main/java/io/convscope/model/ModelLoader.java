@@ -1,15 +1,18 @@
 package io.convscope.model;
 
 import io.convscope.ConvscopeException;
+import io.convscope.Setting;
 import io.convscope.network.Network;
 import io.convscope.keras.KerasImporter;
 import io.convscope.keras.KerasWeights;
 import io.convscope.onnx.OnnxImporter;
+import io.convscope.cvs.NetworkFile;
 import io.convscope.embedded.EmbeddedModel;
 import io.convscope.util.Names;
 import io.convscope.util.Progress;
 import io.convscope.zoo.Architectures;
 import io.convscope.zoo.ImageNetLabels;
+import io.convscope.zoo.OnnxZooModel;
 import io.convscope.zoo.WeightsStore;
 import io.convscope.zoo.ZooModel;
 
@@ -23,8 +26,10 @@ import java.util.Locale;
  * {@link Network}.
  */
 public final class ModelLoader {
-    /** The zoo names. */
+    /** The zoo names of the Keras models convscope builds itself. */
     public static final List<String> ZOO = List.of("vgg16", "vgg19", "resnet50v2");
+    /** The zoo names of the ONNX Model Zoo files convscope fetches ({@link OnnxZooModel}). */
+    public static final List<String> ONNX_ZOO = OnnxZooModel.ids();
     /** Names of the embedded model. */
     public static final List<String> EMBEDDED = List.of("fashion-mnist", "embedded");
 
@@ -52,6 +57,11 @@ public final class ModelLoader {
             }
             String m = model.toLowerCase(Locale.ROOT);
             return ZOO.contains(m) ? m : null;
+        }
+
+        /** The ONNX Model Zoo model this request names, or null. */
+        public OnnxZooModel onnxZoo() {
+            return isEmbedded() || zooName() != null ? null : OnnxZooModel.find(model);
         }
     }
 
@@ -81,6 +91,9 @@ public final class ModelLoader {
             return EmbeddedModel.load();
         }
         String zoo = r.zooName();
+        if (zoo == null && r.onnxZoo() != null) {
+            return loadOnnxZoo(r, WeightsStore.defaultStore(), progress);
+        }
         if (zoo == null) {
             Path file = Path.of(r.model());
             if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(NetworkFile.EXTENSION)) {
@@ -103,11 +116,27 @@ public final class ModelLoader {
             default -> {
                 Path file = Path.of(w);
                 if (!Files.isRegularFile(file)) {
-                    throw new ConvscopeException("--weights: no such file: " + w + " (use imagenet, none, or a Keras weights file)");
+                    throw new ConvscopeException(Setting.WEIGHTS + ": no such file: " + w + " (use imagenet, none, or a Keras weights file)");
                 }
                 yield KerasWeights.applyTo(arch, file);
             }
         };
+    }
+
+    /**
+     * An ONNX Model Zoo model ({@code squeezenet1.1}): the file from {@code store} (downloaded and
+     * SHA-256 checked once), with its preprocessing and labels. Only its published weights exist, so
+     * {@code --weights} must be {@code imagenet}; the input size is the network's own (any size works
+     * for these fully convolutional models).
+     */
+    public static Network loadOnnxZoo(Request r, WeightsStore store, Progress progress) {
+        OnnxZooModel m = r.onnxZoo();
+        String w = r.weights() == null ? "imagenet" : r.weights();
+        if (!w.equalsIgnoreCase("imagenet")) {
+            throw new ConvscopeException(Setting.WEIGHTS + " " + w + ": " + m.id() + " comes from the ONNX Model Zoo with its "
+                    + "ImageNet weights only (" + Setting.WEIGHTS + " none or FILE apply to " + String.join(", ", ZOO) + ")");
+        }
+        return m.load(store, Progress.orNone(progress));
     }
 
     /**
@@ -138,11 +167,15 @@ public final class ModelLoader {
 
     /** Checks that a model argument names something that exists, before any heavy work. */
     public static void check(Request r) {
-        if (r.isEmbedded() || r.zooName() != null) {
+        if (r.isEmbedded() || r.zooName() != null || r.onnxZoo() != null) {
             return;
         }
         Path p = Path.of(r.model());
         if (!Files.exists(p)) {
+            String why = io.convscope.util.FileProblems.whyMissing(p);
+            if (!why.equals("not found") && !why.equals("a broken link")) {
+                throw new ConvscopeException("model file " + r.model() + ": " + why);
+            }
             throw unknown(r.model());
         }
         if (Files.isDirectory(p)) {
@@ -155,9 +188,11 @@ public final class ModelLoader {
         if (looksLikePath) {
             return new ConvscopeException("model file not found: " + name);
         }
-        List<String> all = new java.util.ArrayList<>(ZOO);
+        List<String> zoo = new java.util.ArrayList<>(ZOO);
+        zoo.addAll(ONNX_ZOO);
+        List<String> all = new java.util.ArrayList<>(zoo);
         all.addAll(EMBEDDED);
-        return new ConvscopeException("unknown model '" + name + "': not a zoo name (" + String.join(", ", ZOO)
+        return new ConvscopeException("unknown model '" + name + "': not a zoo name (" + String.join(", ", zoo)
                 + ") nor a file" + Names.didYouMean(name, all));
     }
 }

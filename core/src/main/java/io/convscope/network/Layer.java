@@ -23,8 +23,177 @@ public sealed interface Layer {
         return List.of();
     }
 
+    /**
+     * Calls the visitor's method for this record. Every record implements it with
+     * {@code v.visit(this)}, so a new record without a {@link Visitor} method, or a visitor (the
+     * engine) without a case for a record, fails to compile.
+     */
+    <R> R accept(Visitor<R> v);
+
+    /** One method per layer record: what the engine implements to run a network. */
+    interface Visitor<R> {
+        R visit(Input l);
+
+        R visit(Conv2D l);
+
+        R visit(DepthwiseConv2D l);
+
+        R visit(SeparableConv2D l);
+
+        R visit(Pool2D l);
+
+        R visit(GlobalPool l);
+
+        R visit(BatchNorm l);
+
+        R visit(Identity l);
+
+        R visit(Flatten l);
+
+        R visit(Dense l);
+
+        R visit(Act l);
+
+        R visit(ReLU l);
+
+        R visit(LeakyReLU l);
+
+        R visit(Merge l);
+
+        R visit(Concatenate l);
+
+        R visit(ZeroPadding2D l);
+
+        R visit(Cropping2D l);
+
+        R visit(UpSampling2D l);
+
+        R visit(Rescaling l);
+
+        R visit(Reshape l);
+
+        R visit(ConvTranspose2D l);
+
+        R visit(InstanceNorm l);
+
+        R visit(LRN l);
+
+        R visit(PRelu l);
+
+        R visit(Unary l);
+
+        R visit(Arith l);
+
+        R visit(MatMul l);
+
+        R visit(Permute l);
+
+        R visit(View l);
+
+        R visit(Slice l);
+
+        R visit(Gather l);
+
+        R visit(Pad l);
+
+        R visit(Resize l);
+
+        R visit(Reduce l);
+
+        R visit(Softmax l);
+    }
+
+    // ---- traits: what callers ask about a layer, answered here once -----------------------------
+
+    /**
+     * A forward convolution with a kernel over the spatial axes (Conv2D, DepthwiseConv2D,
+     * SeparableConv2D); not the transposed convolution, which upsamples.
+     */
+    default boolean isConvolution() {
+        return false;
+    }
+
+    /**
+     * An element-wise activation layer of its own (Keras Activation, ReLU, LeakyReLU, Softmax with
+     * axis -1, PReLU; ONNX Relu/Sigmoid/Tanh and the {@link Unary} functions that are activations).
+     * Which function: {@link #activation()} when it is one of Keras's, else the record itself.
+     */
+    default boolean isActivation() {
+        return false;
+    }
+
+    /**
+     * The activation function this layer applies last, fused (Conv2D, Dense, …) or alone ({@link
+     * Act}); null when it applies none of {@link Activation}'s (records implement this with their
+     * {@code activation} component).
+     */
+    default Activation activation() {
+        return null;
+    }
+
+    /**
+     * The same layer with another final activation (same parameters); only for layers whose {@link
+     * #activation()} is not null.
+     */
+    default Layer withActivation(Activation a) {
+        throw new UnsupportedOperationException(type() + " has no activation to change");
+    }
+
+    /** True when this layer's output is a softmax of something (fused or alone); log-softmax is not. */
+    default boolean endsInSoftmax() {
+        return activation() == Activation.SOFTMAX;
+    }
+
+    /**
+     * True when this layer is a softmax and nothing else, so that its input holds the scores before
+     * it (the logits).
+     */
+    default boolean isSoftmax() {
+        return false;
+    }
+
+    /** True when the layer passes its input through unchanged at inference (Dropout, GaussianNoise, Identity, …). */
+    default boolean isPassThrough() {
+        return false;
+    }
+
+    /** The rate at which training drops units (Dropout and its kin); 0 for every other layer. */
+    default float dropoutRate() {
+        return 0f;
+    }
+
+    /**
+     * True when this layer's output of shape {@code output} is a stack of feature maps (C, H, W) that
+     * can be drawn; the network's input is not one.
+     */
+    default boolean hasFeatureMaps(TensorShape output) {
+        return output.isSpatial();
+    }
+
+    /**
+     * How this layer's output positions read its inputs' positions, for inputs of these shapes: the
+     * step from which exact receptive fields follow by walking the graph (see {@link Reach}). The
+     * default is the safe answer "every output position may read every input position"; layers
+     * that read less say so.
+     */
+    default Reach reach(List<TensorShape> inputs) {
+        return Reach.mixing(inputs);
+    }
+
     /** The input tensor: carries no computation. */
     record Input(TensorShape shape) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public boolean hasFeatureMaps(TensorShape output) {
+            return false;
+        }
+
+        public Reach reach(List<TensorShape> inputs) {
+            return Reach.pointwise();
+        }
+
         public String type() {
             return "InputLayer";
         }
@@ -40,6 +209,18 @@ public sealed interface Layer {
      */
     record Conv2D(int filters, int kh, int kw, int sh, int sw, int dh, int dw, Padding padding, int groups,
                   boolean useBias, Activation activation) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public boolean isConvolution() {
+            return true;
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return window(in, kh, kw, sh, sw, dh, dw, padding);
+        }
+
         public String type() {
             return "Conv2D";
         }
@@ -72,6 +253,22 @@ public sealed interface Layer {
     /** Keras DepthwiseConv2D: each input channel convolved with {@code multiplier} filters of its own. */
     record DepthwiseConv2D(int multiplier, int kh, int kw, int sh, int sw, int dh, int dw, Padding padding,
                            boolean useBias, Activation activation) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public boolean isConvolution() {
+            return true;
+        }
+
+        public DepthwiseConv2D withActivation(Activation a) {
+            return new DepthwiseConv2D(multiplier, kh, kw, sh, sw, dh, dw, padding, useBias, a);
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return window(in, kh, kw, sh, sw, dh, dw, padding);
+        }
+
         public String type() {
             return "DepthwiseConv2D";
         }
@@ -95,6 +292,22 @@ public sealed interface Layer {
     /** Keras SeparableConv2D: a depthwise convolution, then a 1×1 pointwise convolution. */
     record SeparableConv2D(int filters, int multiplier, int kh, int kw, int sh, int sw, int dh, int dw,
                            Padding padding, boolean useBias, Activation activation) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public boolean isConvolution() {
+            return true;
+        }
+
+        public SeparableConv2D withActivation(Activation a) {
+            return new SeparableConv2D(filters, multiplier, kh, kw, sh, sw, dh, dw, padding, useBias, a);
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return window(in, kh, kw, sh, sw, dh, dw, padding);
+        }
+
         public String type() {
             return "SeparableConv2D";
         }
@@ -118,6 +331,14 @@ public sealed interface Layer {
     /** Max or average pooling over windows. Average pooling never counts padded cells (as Keras). */
     record Pool2D(boolean max, int kh, int kw, int sh, int sw, Padding padding, boolean ceilMode,
                   boolean countIncludePad) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return window(in, kh, kw, sh, sw, 1, 1, padding);
+        }
+
         public String type() {
             return max ? "MaxPooling2D" : "AveragePooling2D";
         }
@@ -130,6 +351,10 @@ public sealed interface Layer {
 
     /** Global average or max pooling to one value per channel; {@code keepDims} keeps (C, 1, 1). */
     record GlobalPool(boolean max, boolean keepDims) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
         public String type() {
             return max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D";
         }
@@ -145,6 +370,14 @@ public sealed interface Layer {
      * and {@code scale} say whether beta and gamma exist.
      */
     record BatchNorm(float epsilon, boolean center, boolean scale) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return Reach.perPosition(in);
+        }
+
         public String type() {
             return "BatchNormalization";
         }
@@ -173,6 +406,23 @@ public sealed interface Layer {
      * original class is kept for the summary; {@code rate} is the dropout rate used in training.
      */
     record Identity(String type, float rate) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public boolean isPassThrough() {
+            return true;
+        }
+
+        /** {@code rate}: importers set it for dropout layers only. */
+        public float dropoutRate() {
+            return rate;
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return Reach.perPosition(in);
+        }
+
         public TensorShape outputShape(List<TensorShape> in) {
             return single(in, type);
         }
@@ -183,18 +433,35 @@ public sealed interface Layer {
      * set it to false when every consumer is a Dense whose rows they permuted instead.
      */
     record Flatten(boolean channelsLast) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
         public String type() {
             return "Flatten";
         }
 
         public TensorShape outputShape(List<TensorShape> in) {
             TensorShape x = single(in, type());
-            return TensorShape.of(x.isFullyKnown() ? Math.toIntExact(x.size()) : -1);
+            if (x.isFullyKnown() && x.size() > Integer.MAX_VALUE) {
+                throw new io.convscope.ConvscopeException("Flatten of " + x.toKerasString() + " would have " + x.size()
+                        + " values, more than 2^31: the input is far too large");
+            }
+            return TensorShape.of(x.isFullyKnown() ? (int) x.size() : -1);
         }
     }
 
     /** Fully connected layer on the last axis (channel axis for spatial inputs). Kernel is (units, in). */
     record Dense(int units, boolean useBias, Activation activation) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        /** On a (C, H, W) input a Dense mixes the channels of each position (a 1×1 convolution). */
+        public Reach reach(List<TensorShape> in) {
+            return Reach.perPosition(in);
+        }
+
         public String type() {
             return "Dense";
         }
@@ -223,6 +490,31 @@ public sealed interface Layer {
 
     /** An activation function as a layer of its own (Keras Activation, Softmax with axis -1). */
     record Act(String type, Activation activation) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public boolean isActivation() {
+            return true;
+        }
+
+        public boolean isSoftmax() {
+            return activation == Activation.SOFTMAX;
+        }
+
+        public boolean isPassThrough() {
+            return activation == null || activation == Activation.LINEAR;
+        }
+
+        public Act withActivation(Activation a) {
+            return new Act(type, a);
+        }
+
+        /** Softmax runs over the channels of a (C, H, W) input: still per position. */
+        public Reach reach(List<TensorShape> in) {
+            return Reach.perPosition(in);
+        }
+
         public TensorShape outputShape(List<TensorShape> in) {
             return single(in, type);
         }
@@ -230,6 +522,18 @@ public sealed interface Layer {
 
     /** Keras ReLU: {@code max_value}, {@code negative_slope} and {@code threshold}. */
     record ReLU(float maxValue, float negativeSlope, float threshold) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public boolean isActivation() {
+            return true;
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return Reach.perPosition(in);
+        }
+
         public String type() {
             return "ReLU";
         }
@@ -241,6 +545,18 @@ public sealed interface Layer {
 
     /** Keras LeakyReLU. */
     record LeakyReLU(float alpha) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public boolean isActivation() {
+            return true;
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return Reach.perPosition(in);
+        }
+
         public String type() {
             return "LeakyReLU";
         }
@@ -252,6 +568,14 @@ public sealed interface Layer {
 
     /** Element-wise merge of equally shaped tensors. */
     record Merge(Op op) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return Reach.perPosition(in);
+        }
+
         public enum Op { ADD("Add"), SUBTRACT("Subtract"), MULTIPLY("Multiply"), AVERAGE("Average"),
             MAXIMUM("Maximum"), MINIMUM("Minimum");
             public final String kerasName;
@@ -280,6 +604,15 @@ public sealed interface Layer {
 
     /** Concatenation along an internal (channels-first) axis of the sample, e.g. 0 for channels. */
     record Concatenate(int axis) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        /** Per position when the channels are joined; along a spatial axis, the safe answer. */
+        public Reach reach(List<TensorShape> in) {
+            return axis == 0 ? Reach.perPosition(in) : Reach.mixing(in);
+        }
+
         public String type() {
             return "Concatenate";
         }
@@ -305,6 +638,14 @@ public sealed interface Layer {
 
     /** Zero padding of rows and columns. */
     record ZeroPadding2D(int top, int bottom, int left, int right) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return Reach.window(1, 1, 1, 1, 1, 1, top, left);
+        }
+
         public String type() {
             return "ZeroPadding2D";
         }
@@ -317,6 +658,14 @@ public sealed interface Layer {
 
     /** Removes rows and columns at the borders. */
     record Cropping2D(int top, int bottom, int left, int right) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return Reach.window(1, 1, 1, 1, 1, 1, -top, -left);
+        }
+
         public String type() {
             return "Cropping2D";
         }
@@ -329,6 +678,15 @@ public sealed interface Layer {
 
     /** Upsampling by integer factors, nearest or bilinear (half-pixel centres, as Keras). */
     record UpSampling2D(int sh, int sw, boolean bilinear) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return bilinear ? new Reach(Reach.Kind.UPSAMPLE, 2, 2, sh, sw, 1, 1, sh / 2, sw / 2)
+                    : new Reach(Reach.Kind.UPSAMPLE, 1, 1, sh, sw, 1, 1, 0, 0);
+        }
+
         public String type() {
             return "UpSampling2D";
         }
@@ -341,6 +699,14 @@ public sealed interface Layer {
 
     /** y = x · scale + offset. */
     record Rescaling(float scale, float offset) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return Reach.perPosition(in);
+        }
+
         public String type() {
             return "Rescaling";
         }
@@ -356,6 +722,25 @@ public sealed interface Layer {
      * (C, H, W), so the element order is exactly Keras's.
      */
     record Reshape(int[] target) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return Records.equal(this, o);
+        }
+
+        @Override
+        public int hashCode() {
+            return Records.hash(this);
+        }
+
+        @Override
+        public String toString() {
+            return Records.string(this);
+        }
+
         public String type() {
             return "Reshape";
         }
@@ -400,6 +785,34 @@ public sealed interface Layer {
      */
     record ConvTranspose2D(int filters, int kh, int kw, int sh, int sw, int dh, int dw, Padding padding, int outPadH,
                            int outPadW, int[] outputSize, int groups, boolean useBias) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return Records.equal(this, o);
+        }
+
+        @Override
+        public int hashCode() {
+            return Records.hash(this);
+        }
+
+        @Override
+        public String toString() {
+            return Records.string(this);
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            TensorShape x = in.get(0);
+            if (!x.isSpatial()) {
+                return Reach.none();
+            }
+            int[] c = crop(Math.max(x.height(), 0), Math.max(x.width(), 0));
+            return new Reach(Reach.Kind.TRANSPOSED, kh, kw, sh, sw, dh, dw, c[0], c[2]);
+        }
+
         public String type() {
             return "ConvTranspose";
         }
@@ -452,6 +865,10 @@ public sealed interface Layer {
 
     /** Instance normalization: each channel of each sample normalized over its other axes, then scaled and shifted. */
     record InstanceNorm(float epsilon) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
         public String type() {
             return "InstanceNormalization";
         }
@@ -476,6 +893,14 @@ public sealed interface Layer {
      * {@code y = x / (bias + alpha / size · Σ x²)^beta}, the sum over {@code size} neighbouring channels.
      */
     record LRN(int size, float alpha, float beta, float bias) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return Reach.perPosition(in);
+        }
+
         public String type() {
             return "LRN";
         }
@@ -491,6 +916,33 @@ public sealed interface Layer {
 
     /** Parametric ReLU: x for x ≥ 0, slope · x otherwise; {@code slopeShape} broadcasts against the sample. */
     record PRelu(int[] slopeShape) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return Records.equal(this, o);
+        }
+
+        @Override
+        public int hashCode() {
+            return Records.hash(this);
+        }
+
+        @Override
+        public String toString() {
+            return Records.string(this);
+        }
+
+        public boolean isActivation() {
+            return true;
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return Reach.perPosition(in);
+        }
+
         public String type() {
             return "PRelu";
         }
@@ -505,11 +957,30 @@ public sealed interface Layer {
         }
     }
 
-    /** Element-wise functions with up to two constants {@code alpha} and {@code beta} (ONNX names). */
+    /**
+     * Element-wise functions with up to two constants {@code alpha} and {@code beta} (ONNX names).
+     * ReLU, sigmoid and tanh are not here: they are {@link Act}, which both importers use.
+     */
     record Unary(Fn fn, float alpha, float beta) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        /** The functions that act as activations (not Abs, Neg, Exp, Log, Sqrt, Reciprocal, Floor, Ceil). */
+        public boolean isActivation() {
+            return switch (fn) {
+                case LEAKY_RELU, ELU, SELU, HARD_SIGMOID, HARD_SWISH, CLIP, SOFTPLUS, SOFTSIGN -> true;
+                default -> false;
+            };
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            return Reach.perPosition(in);
+        }
+
         /** The function; {@code onnxName} is shown by the summary. */
-        public enum Fn { RELU("Relu"), LEAKY_RELU("LeakyRelu"), ELU("Elu"), SELU("Selu"), SIGMOID("Sigmoid"),
-            HARD_SIGMOID("HardSigmoid"), HARD_SWISH("HardSwish"), TANH("Tanh"), CLIP("Clip"), ABS("Abs"), NEG("Neg"),
+        public enum Fn { LEAKY_RELU("LeakyRelu"), ELU("Elu"), SELU("Selu"),
+            HARD_SIGMOID("HardSigmoid"), HARD_SWISH("HardSwish"), CLIP("Clip"), ABS("Abs"), NEG("Neg"),
             EXP("Exp"), LOG("Log"), SQRT("Sqrt"), RECIPROCAL("Reciprocal"), SOFTPLUS("Softplus"), SOFTSIGN("Softsign"),
             FLOOR("Floor"), CEIL("Ceil");
             public final String onnxName;
@@ -534,6 +1005,30 @@ public sealed interface Layer {
      * operands for the commutative ops.
      */
     record Arith(Op op, int constIndex, int[] constShape) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return Records.equal(this, o);
+        }
+
+        @Override
+        public int hashCode() {
+            return Records.hash(this);
+        }
+
+        @Override
+        public String toString() {
+            return Records.string(this);
+        }
+
+        /** Per position; an operand broadcast over the positions is read at each of them. */
+        public Reach reach(List<TensorShape> in) {
+            return Reach.perPosition(in);
+        }
+
         /** The operation; {@code onnxName} is shown by the summary. */
         public enum Op { ADD("Add"), SUB("Sub"), MUL("Mul"), DIV("Div"), MAX("Max"), MIN("Min"), POW("Pow");
             public final String onnxName;
@@ -567,6 +1062,25 @@ public sealed interface Layer {
      * (parameter "b", shape {@code constShape}), or of two inputs when {@code constShape} is empty.
      */
     record MatMul(int[] constShape) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return Records.equal(this, o);
+        }
+
+        @Override
+        public int hashCode() {
+            return Records.hash(this);
+        }
+
+        @Override
+        public String toString() {
+            return Records.string(this);
+        }
+
         public String type() {
             return "MatMul";
         }
@@ -598,6 +1112,34 @@ public sealed interface Layer {
 
     /** Reorders the sample axes: output axis i is input axis {@code perm[i]} (ONNX Transpose, batch fixed). */
     record Permute(int[] perm) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return Records.equal(this, o);
+        }
+
+        @Override
+        public int hashCode() {
+            return Records.hash(this);
+        }
+
+        @Override
+        public String toString() {
+            return Records.string(this);
+        }
+
+        public Reach reach(List<TensorShape> in) {
+            for (int i = 0; i < perm.length; i++) {
+                if (perm[i] != i) {
+                    return Reach.mixing(in);
+                }
+            }
+            return Reach.perPosition(in);
+        }
+
         public String type() {
             return "Transpose";
         }
@@ -620,6 +1162,25 @@ public sealed interface Layer {
      * dimension at that position, one entry may be -1.
      */
     record View(int[] target) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return Records.equal(this, o);
+        }
+
+        @Override
+        public int hashCode() {
+            return Records.hash(this);
+        }
+
+        @Override
+        public String toString() {
+            return Records.string(this);
+        }
+
         public String type() {
             return "Reshape";
         }
@@ -667,6 +1228,43 @@ public sealed interface Layer {
 
     /** Picks {@code counts[i]} elements from {@code starts[i]} in steps of {@code steps[i]} along sample axis {@code axes[i]}. */
     record Slice(int[] axes, int[] starts, int[] steps, int[] counts) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return Records.equal(this, o);
+        }
+
+        @Override
+        public int hashCode() {
+            return Records.hash(this);
+        }
+
+        @Override
+        public String toString() {
+            return Records.string(this);
+        }
+
+        /** Slicing channels reads each position; slicing rows or columns with positive steps is a 1×1 strided window. */
+        public Reach reach(List<TensorShape> in) {
+            if (!in.get(0).isSpatial()) {
+                return Reach.none();
+            }
+            int[] k = {1, 1, 0, 0};
+            for (int i = 0; i < axes.length; i++) {
+                if (axes[i] == 1 || axes[i] == 2) {
+                    if (steps[i] < 1) {
+                        return Reach.global();
+                    }
+                    k[axes[i] - 1] = steps[i];
+                    k[axes[i] + 1] = -starts[i];
+                }
+            }
+            return Reach.window(1, 1, k[0], k[1], 1, 1, k[2], k[3]);
+        }
+
         public String type() {
             return "Slice";
         }
@@ -682,6 +1280,25 @@ public sealed interface Layer {
 
     /** Takes the entries {@code indices} (shaped {@code indicesShape}) along sample axis {@code axis} (ONNX Gather). */
     record Gather(int axis, int[] indices, int[] indicesShape) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return Records.equal(this, o);
+        }
+
+        @Override
+        public int hashCode() {
+            return Records.hash(this);
+        }
+
+        @Override
+        public String toString() {
+            return Records.string(this);
+        }
+
         public String type() {
             return "Gather";
         }
@@ -709,6 +1326,34 @@ public sealed interface Layer {
      * (negative amounts crop). Constant, reflect or edge mode.
      */
     record Pad(int[] pads, Mode mode, float value) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return Records.equal(this, o);
+        }
+
+        @Override
+        public int hashCode() {
+            return Records.hash(this);
+        }
+
+        @Override
+        public String toString() {
+            return Records.string(this);
+        }
+
+        /** Constant and edge padding of rows and columns shift the positions; reflection is given as global. */
+        public Reach reach(List<TensorShape> in) {
+            TensorShape x = in.get(0);
+            if (!x.isSpatial()) {
+                return Reach.none();
+            }
+            return mode == Mode.REFLECT ? Reach.global() : Reach.window(1, 1, 1, 1, 1, 1, pads[1], pads[2]);
+        }
+
         /** How padded cells are filled. */
         public enum Mode { CONSTANT, REFLECT, EDGE }
 
@@ -736,6 +1381,25 @@ public sealed interface Layer {
      */
     record Resize(float[] scales, int[] sizes, String mode, String coordinates, String nearestMode, float cubicA,
                   boolean excludeOutside) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return Records.equal(this, o);
+        }
+
+        @Override
+        public int hashCode() {
+            return Records.hash(this);
+        }
+
+        @Override
+        public String toString() {
+            return Records.string(this);
+        }
+
         public String type() {
             return "Resize";
         }
@@ -762,6 +1426,30 @@ public sealed interface Layer {
 
     /** Reduction over sample axes (ONNX ReduceMean, ReduceSum, ReduceMax, ReduceMin). */
     record Reduce(Op op, int[] axes, boolean keepDims) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return Records.equal(this, o);
+        }
+
+        @Override
+        public int hashCode() {
+            return Records.hash(this);
+        }
+
+        @Override
+        public String toString() {
+            return Records.string(this);
+        }
+
+        /** A reduction over the channels alone, keeping them, is per position. */
+        public Reach reach(List<TensorShape> in) {
+            return axes.length == 1 && axes[0] == 0 && keepDims ? Reach.perPosition(in) : Reach.mixing(in);
+        }
+
         /** The reduction. */
         public enum Op { MEAN("ReduceMean"), SUM("ReduceSum"), MAX("ReduceMax"), MIN("ReduceMin");
             public final String onnxName;
@@ -797,6 +1485,27 @@ public sealed interface Layer {
      * 13) takes it over all axes from {@code axis} on at once.
      */
     record Softmax(int axis, boolean log, boolean flattenFrom) implements Layer {
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+
+        public boolean endsInSoftmax() {
+            return !log;
+        }
+
+        public boolean isSoftmax() {
+            return !log;
+        }
+
+        public boolean isActivation() {
+            return true;
+        }
+
+        /** Over the channels alone, per position. */
+        public Reach reach(List<TensorShape> in) {
+            return axis == 0 && !flattenFrom ? Reach.perPosition(in) : Reach.mixing(in);
+        }
+
         public String type() {
             return log ? "LogSoftmax" : "Softmax";
         }
@@ -833,6 +1542,16 @@ public sealed interface Layer {
             }
         }
         return TensorShape.of(out);
+    }
+
+    /** The window of a convolution or pooling, its padding resolved for the input's size. */
+    private static Reach window(List<TensorShape> in, int kh, int kw, int sh, int sw, int dh, int dw, Padding padding) {
+        TensorShape x = in.get(0);
+        if (!x.isSpatial()) {
+            return Reach.none();
+        }
+        int[] p = padding.resolve(Math.max(x.height(), 0), Math.max(x.width(), 0), kh, kw, sh, sw, dh, dw);
+        return Reach.window(kh, kw, sh, sw, dh, dw, p[0], p[2]);
     }
 
     // ---- shape helpers -------------------------------------------------------------------------

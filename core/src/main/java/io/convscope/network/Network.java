@@ -151,6 +151,14 @@ public final class Network {
 
     /** Names of all nodes that {@code targets} depend on, the targets included. */
     public Set<String> ancestors(Collection<String> targets) {
+        return ancestors(targets, Set.of());
+    }
+
+    /**
+     * Names of the nodes that {@code targets} depend on when the values of the nodes in {@code given}
+     * are known: the walk stops at them (they are included, what only they need is not).
+     */
+    public Set<String> ancestors(Collection<String> targets, Set<String> given) {
         Set<String> seen = new HashSet<>();
         List<String> stack = new ArrayList<>();
         for (String t : targets) {
@@ -159,7 +167,7 @@ public final class Network {
         }
         while (!stack.isEmpty()) {
             String s = stack.remove(stack.size() - 1);
-            if (seen.add(s)) {
+            if (seen.add(s) && !given.contains(s)) {
                 stack.addAll(byName.get(s).inputs());
             }
         }
@@ -185,12 +193,123 @@ public final class Network {
     /**
      * A copy in which the named nodes compute other layers (same inputs, same parameters, which the
      * builder checks against the new layers). Names not in the network are ignored.
+     *
+     * @throws ConvscopeException when a new layer does not fit (see {@link #replace})
      */
     public Network withLayers(Map<String, Layer> replaced) {
+        return replace(replaced).orThrow();
+    }
+
+    /**
+     * {@link #withLayers} that answers instead of throwing: the copy, or the first node whose new
+     * layer does not fit its inputs or its parameters, and why.
+     */
+    public Edit replace(Map<String, Layer> replaced) {
         if (replaced.isEmpty()) {
+            return Edit.done(this);
+        }
+        Builder b = new Builder(name).preprocessing(preprocessing).labels(labels);
+        for (Node n : nodes) {
+            if (inputs.contains(n.name()) && n.layer() instanceof Layer.Input in) {
+                b.input(n.name(), in.shape());
+                continue;
+            }
+            Layer l = replaced.getOrDefault(n.name(), n.layer());
+            String why = b.tryAdd(n.name(), l, n.inputs(), n.params());
+            if (why != null) {
+                return Edit.refused(new Edit.Refusal(n.name(), l.type(), why, ""));
+            }
+        }
+        return Edit.done(b.outputs(outputs).build());
+    }
+
+    /** The part of the network that {@code layers} need (their ancestors), with them as its outputs. */
+    public Network cut(Collection<String> layers) {
+        Set<String> keep = ancestors(layers);
+        if (keep.size() == nodes.size() && outputs.equals(List.copyOf(layers))) {
             return this;
         }
-        return rebuilt(n -> replaced.getOrDefault(n.name(), n.layer()), Node::params);
+        Builder b = new Builder(name).preprocessing(preprocessing).labels(labels);
+        for (Node n : nodes) {
+            if (keep.contains(n.name())) {
+                b.nodes.add(n);
+                b.byName.put(n.name(), n);
+                if (inputs.contains(n.name())) {
+                    b.inputs.add(n.name());
+                }
+            }
+        }
+        return b.outputs(List.copyOf(layers)).buildWithoutParams();
+    }
+
+    /**
+     * The part of the network that {@code layers} need (their ancestors), with its input set to
+     * {@code height × width} (-1: any size), and {@code layers} as its outputs. Convolutions and
+     * pooling work at any size; a layer whose shape or weights fix the size (a Dense after a
+     * Flatten) refuses, and the answer names it. The network itself when nothing changes.
+     */
+    public Edit cut(Collection<String> layers, int height, int width) {
+        Set<String> keep = ancestors(layers);
+        TensorShape in = inputShape();
+        if (in.height() == height && in.width() == width && keep.size() == nodes.size()) {
+            return Edit.done(this);
+        }
+        Builder b = new Builder(name).preprocessing(preprocessing).labels(labels);
+        String last = null;
+        for (Node n : nodes) {
+            if (!keep.contains(n.name())) {
+                continue;
+            }
+            if (n.layer() instanceof Layer.Input) {
+                b.input(n.name(), TensorShape.chw(n.outputShape().channels(), height, width));
+            } else {
+                String why = b.tryAdd(n.name(), n.layer(), n.inputs(), n.params());
+                if (why != null) {
+                    return Edit.refused(new Edit.Refusal(n.name(), n.layer().type(), "needs the model's own "
+                            + size(in) + " input, so " + width + "×" + height + " does not fit",
+                            "choose only layers before it or leave out " + io.convscope.Setting.SIZE + "/" + io.convscope.Setting.KEEP_SIZE));
+                }
+            }
+            last = n.name();
+        }
+        List<String> outs = List.copyOf(layers);
+        return Edit.done(b.outputs(outs.isEmpty() ? List.of(last) : outs).build());
+    }
+
+    /**
+     * The whole network with its input set to {@code height × width}: {@link #cut(Collection, int, int)}
+     * at the outputs.
+     */
+    public Edit withInputSize(int height, int width) {
+        return cut(outputs, height, width);
+    }
+
+    /**
+     * As much of the network as works with a {@code height × width} input: every layer whose shape
+     * and weights still fit (convolutions, pooling, …), leaving out those that need the model's own
+     * size (a Dense after a Flatten) and everything after them. Its output is the last layer kept.
+     */
+    public Network fittingPrefix(int height, int width) {
+        Builder b = new Builder(name).preprocessing(preprocessing).labels(labels);
+        String last = null;
+        for (Node n : nodes) {
+            if (n.layer() instanceof Layer.Input) {
+                b.input(n.name(), TensorShape.chw(n.outputShape().channels(), height, width));
+                last = last == null ? n.name() : last;
+                continue;
+            }
+            if (!n.inputs().stream().allMatch(b::has)) {
+                continue;
+            }
+            if (b.tryAdd(n.name(), n.layer(), n.inputs(), n.params()) == null) {
+                last = n.name();
+            }
+        }
+        return b.outputs(List.of(last)).build();
+    }
+
+    private static String size(TensorShape in) {
+        return (in.width() < 0 ? "any" : Integer.toString(in.width())) + "×" + (in.height() < 0 ? "any" : Integer.toString(in.height()));
     }
 
     /** The network built again node by node, each with the layer and parameters the functions give. */
@@ -319,12 +438,29 @@ public final class Network {
          * the layer declares, with the declared shapes.
          */
         public Builder add(String nodeName, Layer layer, List<String> in, Map<String, Tensor> params) {
+            String why = tryAdd(nodeName, layer, in, params);
+            if (why != null) {
+                throw new ConvscopeException(why);
+            }
+            return this;
+        }
+
+        /**
+         * {@link #add(String, Layer, List, Map)} that answers instead of throwing: null when the
+         * layer was added, else why not (its inputs' shapes do not fit it, or its parameters do not
+         * fit its declaration); the builder is unchanged then.
+         */
+        public String tryAdd(String nodeName, Layer layer, List<String> in, Map<String, Tensor> params) {
             if (byName.containsKey(nodeName)) {
-                throw new ConvscopeException("two layers are named '" + nodeName + "'");
+                return "two layers are named '" + nodeName + "'";
             }
             List<TensorShape> inShapes = new ArrayList<>();
             for (String i : in) {
-                inShapes.add(shape(i));
+                Node n = byName.get(i);
+                if (n == null) {
+                    return "layer '" + i + "' is used before it is defined";
+                }
+                inShapes.add(n.outputShape());
             }
             TensorShape out;
             List<ParamSpec> specs;
@@ -332,29 +468,29 @@ public final class Network {
                 out = layer.outputShape(inShapes);
                 specs = layer.params(inShapes);
             } catch (IllegalArgumentException e) {
-                throw new ConvscopeException("layer '" + nodeName + "' (" + layer.type() + "): " + e.getMessage(), e);
+                return "layer '" + nodeName + "' (" + layer.type() + "): " + e.getMessage();
             }
             if (!params.isEmpty()) {
                 for (ParamSpec s : specs) {
                     Tensor t = params.get(s.name());
                     if (t == null) {
-                        throw new ConvscopeException("layer '" + nodeName + "' (" + layer.type() + ") has no weight '" + s.name() + "'");
+                        return "layer '" + nodeName + "' (" + layer.type() + ") has no weight '" + s.name() + "'";
                     }
                     if (!java.util.Arrays.equals(t.shape(), s.shape())) {
-                        throw new ConvscopeException("layer '" + nodeName + "' (" + layer.type() + "): weight '" + s.name()
+                        return "layer '" + nodeName + "' (" + layer.type() + "): weight '" + s.name()
                                 + "' has shape " + java.util.Arrays.toString(t.shape()) + " but the architecture needs "
-                                + java.util.Arrays.toString(s.shape()));
+                                + java.util.Arrays.toString(s.shape());
                     }
                 }
                 if (params.size() != specs.size()) {
-                    throw new ConvscopeException("layer '" + nodeName + "' (" + layer.type() + ") has " + params.size()
-                            + " weights, the architecture needs " + specs.size());
+                    return "layer '" + nodeName + "' (" + layer.type() + ") has " + params.size()
+                            + " weights, the architecture needs " + specs.size();
                 }
             }
             Node n = new Node(nodeName, layer, in, out, params);
             nodes.add(n);
             byName.put(nodeName, n);
-            return this;
+            return null;
         }
 
         /** The network; every layer with parameters must have them. */

@@ -121,7 +121,7 @@ public record Const(int type, long[] dims, float[] f, long[] l) {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension " + d);
             }
-            n *= d;
+            n = d == 0 ? 0 : n > Long.MAX_VALUE / d ? Long.MAX_VALUE : n * d; // saturates: no overflow
         }
         if (n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("tensor of " + n + " values is too large");
@@ -129,66 +129,78 @@ public record Const(int type, long[] dims, float[] f, long[] l) {
         int count = (int) n;
         byte[] raw = externalBytes != null ? externalBytes : t.raw();
         int type = t.dataType();
-        switch (type) {
-            case OnnxProto.FLOAT, OnnxProto.DOUBLE, OnnxProto.FLOAT16 -> {
-                float[] v = new float[count];
-                if (raw != null) {
-                    int width = type == OnnxProto.FLOAT ? 4 : type == OnnxProto.DOUBLE ? 8 : 2;
-                    need(raw.length, (long) count * width, t.name());
-                    ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-                    for (int i = 0; i < count; i++) {
-                        v[i] = type == OnnxProto.FLOAT ? b.getFloat(i * 4)
-                                : type == OnnxProto.DOUBLE ? (float) b.getDouble(i * 8) : half(b.getShort(i * 2));
-                    }
-                } else if (type == OnnxProto.FLOAT) {
-                    need(t.floatData().length, count, t.name());
-                    System.arraycopy(t.floatData(), 0, v, 0, count);
-                } else if (type == OnnxProto.DOUBLE) {
-                    need(t.doubleData().length, count, t.name());
-                    for (int i = 0; i < count; i++) {
-                        v[i] = (float) t.doubleData()[i];
-                    }
-                } else {
-                    need(t.int32Data().length, count, t.name());
-                    for (int i = 0; i < count; i++) {
-                        v[i] = half((short) t.int32Data()[i]);
-                    }
-                }
-                return new Const(type, dims, v, null);
-            }
+        return switch (type) {
+            case OnnxProto.FLOAT, OnnxProto.DOUBLE, OnnxProto.FLOAT16 -> new Const(type, dims, floats(t, raw, count), null);
             case OnnxProto.INT64, OnnxProto.INT32, OnnxProto.INT16, OnnxProto.INT8, OnnxProto.UINT8, OnnxProto.UINT16,
-                 OnnxProto.UINT32, OnnxProto.BOOL, OnnxProto.UINT64 -> {
-                long[] v = new long[count];
-                if (raw != null) {
-                    int width = switch (type) {
-                        case OnnxProto.INT64, OnnxProto.UINT64 -> 8;
-                        case OnnxProto.INT32, OnnxProto.UINT32 -> 4;
-                        case OnnxProto.INT16, OnnxProto.UINT16 -> 2;
-                        default -> 1;
-                    };
-                    need(raw.length, (long) count * width, t.name());
-                    ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-                    for (int i = 0; i < count; i++) {
-                        v[i] = switch (type) {
-                            case OnnxProto.INT64, OnnxProto.UINT64 -> b.getLong(i * 8);
-                            case OnnxProto.INT32 -> b.getInt(i * 4);
-                            case OnnxProto.UINT32 -> b.getInt(i * 4) & 0xffffffffL;
-                            case OnnxProto.INT16 -> b.getShort(i * 2);
-                            case OnnxProto.UINT16 -> b.getShort(i * 2) & 0xffff;
-                            case OnnxProto.INT8 -> b.get(i);
-                            default -> b.get(i) & 0xff;
-                        };
-                    }
-                } else {
-                    long[] src = type == OnnxProto.INT64 ? t.int64Data() : type == OnnxProto.UINT64 ? t.uint64Data() : t.int32Data();
-                    need(src.length, count, t.name());
-                    System.arraycopy(src, 0, v, 0, count);
-                }
-                return new Const(type, dims, null, v);
-            }
+                 OnnxProto.UINT32, OnnxProto.BOOL, OnnxProto.UINT64 -> new Const(type, dims, null, longs(t, raw, count));
             default -> throw new UnsupportedOperationException("tensor '" + t.name() + "' has data type "
                     + OnnxProto.typeName(type) + ", which convscope does not read");
+        };
+    }
+
+    /** The values of a floating-point tensor as float32; the data is checked against the shape before allocating. */
+    private static float[] floats(OnnxProto.TensorP t, byte[] raw, int count) {
+        int type = t.dataType();
+        if (raw != null) {
+            need(raw.length, (long) count * (type == OnnxProto.FLOAT ? 4 : type == OnnxProto.DOUBLE ? 8 : 2), t.name());
+        } else {
+            need(type == OnnxProto.FLOAT ? t.floatData().length : type == OnnxProto.DOUBLE ? t.doubleData().length
+                    : t.int32Data().length, count, t.name());
         }
+        float[] v = new float[count];
+        if (raw != null) {
+            ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < count; i++) {
+                v[i] = type == OnnxProto.FLOAT ? b.getFloat(i * 4)
+                        : type == OnnxProto.DOUBLE ? (float) b.getDouble(i * 8) : half(b.getShort(i * 2));
+            }
+        } else if (type == OnnxProto.FLOAT) {
+            System.arraycopy(t.floatData(), 0, v, 0, count);
+        } else if (type == OnnxProto.DOUBLE) {
+            for (int i = 0; i < count; i++) {
+                v[i] = (float) t.doubleData()[i];
+            }
+        } else {
+            for (int i = 0; i < count; i++) {
+                v[i] = half((short) t.int32Data()[i]);
+            }
+        }
+        return v;
+    }
+
+    /** The values of an integer or boolean tensor as int64; the data is checked against the shape before allocating. */
+    private static long[] longs(OnnxProto.TensorP t, byte[] raw, int count) {
+        int type = t.dataType();
+        long[] src = type == OnnxProto.INT64 ? t.int64Data() : type == OnnxProto.UINT64 ? t.uint64Data() : t.int32Data();
+        if (raw != null) {
+            int width = switch (type) {
+                case OnnxProto.INT64, OnnxProto.UINT64 -> 8;
+                case OnnxProto.INT32, OnnxProto.UINT32 -> 4;
+                case OnnxProto.INT16, OnnxProto.UINT16 -> 2;
+                default -> 1;
+            };
+            need(raw.length, (long) count * width, t.name());
+        } else {
+            need(src.length, count, t.name());
+        }
+        long[] v = new long[count];
+        if (raw != null) {
+            ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < count; i++) {
+                v[i] = switch (type) {
+                    case OnnxProto.INT64, OnnxProto.UINT64 -> b.getLong(i * 8);
+                    case OnnxProto.INT32 -> b.getInt(i * 4);
+                    case OnnxProto.UINT32 -> b.getInt(i * 4) & 0xffffffffL;
+                    case OnnxProto.INT16 -> b.getShort(i * 2);
+                    case OnnxProto.UINT16 -> b.getShort(i * 2) & 0xffff;
+                    case OnnxProto.INT8 -> b.get(i);
+                    default -> b.get(i) & 0xff;
+                };
+            }
+        } else {
+            System.arraycopy(src, 0, v, 0, count);
+        }
+        return v;
     }
 
     /** IEEE 754 half precision bits to float. */

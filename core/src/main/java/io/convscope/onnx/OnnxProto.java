@@ -234,32 +234,9 @@ public final class OnnxProto {
                 case 7 -> readLongs(in, tag, i64);
                 case 8 -> name = in.readString();
                 case 9 -> raw = in.readByteArray();
-                case 10 -> {
-                    if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                        int limit = in.pushLimit(in.readRawVarint32());
-                        while (in.getBytesUntilLimit() > 0) {
-                            dbl.add(in.readDouble());
-                        }
-                        in.popLimit(limit);
-                    } else {
-                        dbl.add(in.readDouble());
-                    }
-                }
+                case 10 -> readDoubles(in, tag, dbl);
                 case 11 -> readLongs(in, tag, u64);
-                case 13 -> {
-                    CodedInputStream e = sub(in, tag);
-                    String k = "";
-                    String v = "";
-                    int t;
-                    while ((t = e.readTag()) != 0) {
-                        switch (WireFormat.getTagFieldNumber(t)) {
-                            case 1 -> k = e.readString();
-                            case 2 -> v = e.readString();
-                            default -> e.skipField(t);
-                        }
-                    }
-                    ext.put(k, v);
-                }
+                case 13 -> readEntry(sub(in, tag), ext);
                 case 14 -> external = in.readEnum() == 1;
                 default -> in.skipField(tag);
             }
@@ -296,30 +273,10 @@ public final class OnnxProto {
                             switch (WireFormat.getTagFieldNumber(u)) {
                                 case 1 -> elem = tensor.readInt32();
                                 case 2 -> {
-                                    CodedInputStream shape = sub(tensor, u);
-                                    LongList d = new LongList();
+                                    List<Long> d = new ArrayList<>();
                                     List<String> ps = new ArrayList<>();
-                                    int v;
-                                    while ((v = shape.readTag()) != 0) {
-                                        if (WireFormat.getTagFieldNumber(v) != 1) {
-                                            shape.skipField(v);
-                                            continue;
-                                        }
-                                        CodedInputStream dim = sub(shape, v);
-                                        long value = -1;
-                                        String param = null;
-                                        int w;
-                                        while ((w = dim.readTag()) != 0) {
-                                            switch (WireFormat.getTagFieldNumber(w)) {
-                                                case 1 -> value = dim.readInt64();
-                                                case 2 -> param = dim.readString();
-                                                default -> dim.skipField(w);
-                                            }
-                                        }
-                                        d.add(value);
-                                        ps.add(param);
-                                    }
-                                    dims = d.toArray();
+                                    readShape(sub(tensor, u), d, ps);
+                                    dims = d.stream().mapToLong(Long::longValue).toArray();
                                     params = ps.toArray(new String[0]);
                                 }
                                 default -> tensor.skipField(u);
@@ -331,6 +288,30 @@ public final class OnnxProto {
             }
         }
         return new ValueInfo(name, elem, dims, params);
+    }
+
+    /** TensorShapeProto: dim (1) → dim_value (1) / dim_param (2); an unknown dimension is -1. */
+    private static void readShape(CodedInputStream shape, List<Long> dims, List<String> params) throws IOException {
+        int v;
+        while ((v = shape.readTag()) != 0) {
+            if (WireFormat.getTagFieldNumber(v) != 1) {
+                shape.skipField(v);
+                continue;
+            }
+            CodedInputStream dim = sub(shape, v);
+            long value = -1;
+            String param = null;
+            int w;
+            while ((w = dim.readTag()) != 0) {
+                switch (WireFormat.getTagFieldNumber(w)) {
+                    case 1 -> value = dim.readInt64();
+                    case 2 -> param = dim.readString();
+                    default -> dim.skipField(w);
+                }
+            }
+            dims.add(value);
+            params.add(param);
+        }
     }
 
     // ---- wire helpers -------------------------------------------------------------------------------
@@ -345,6 +326,33 @@ public final class OnnxProto {
 
     private static CodedInputStream sub(CodedInputStream in, int tag) throws IOException {
         return bytesOf(in, tag).newCodedInput();
+    }
+
+    /** A StringStringEntryProto: key (1), value (2). */
+    private static void readEntry(CodedInputStream e, Map<String, String> into) throws IOException {
+        String k = "";
+        String v = "";
+        int t;
+        while ((t = e.readTag()) != 0) {
+            switch (WireFormat.getTagFieldNumber(t)) {
+                case 1 -> k = e.readString();
+                case 2 -> v = e.readString();
+                default -> e.skipField(t);
+            }
+        }
+        into.put(k, v);
+    }
+
+    private static void readDoubles(CodedInputStream in, int tag, List<Double> out) throws IOException {
+        if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+            int limit = in.pushLimit(in.readRawVarint32());
+            while (in.getBytesUntilLimit() > 0) {
+                out.add(in.readDouble());
+            }
+            in.popLimit(limit);
+        } else {
+            out.add(in.readDouble());
+        }
     }
 
     private static void readLongs(CodedInputStream in, int tag, LongList out) throws IOException {

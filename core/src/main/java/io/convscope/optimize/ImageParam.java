@@ -28,7 +28,11 @@ public interface ImageParam {
         long n = 1;
         for (long d : shape()) {
             n *= d;
+            if (n > Integer.MAX_VALUE) {
+                throw new io.convscope.ConvscopeException("the images to optimise, of shape " + java.util.Arrays.toString(shape())
+                        + ", would have more than 2^31 values; use a smaller " + io.convscope.Setting.SIZE + " or fewer images at once");
+            }
         }
-        return Math.toIntExact(n);
+        return (int) n;
     }
 }

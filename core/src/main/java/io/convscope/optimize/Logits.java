@@ -28,14 +28,11 @@ public final class Logits {
         String out = net.outputs().get(0);
         Node n = net.node(out);
         Layer l = n.layer();
-        if (l instanceof Layer.Dense d && d.activation() == Activation.SOFTMAX) {
-            return new Scores(net.withLayers(Map.of(out, d.withActivation(Activation.LINEAR))), out);
-        }
-        if (l instanceof Layer.Conv2D c && c.activation() == Activation.SOFTMAX) {
-            return new Scores(net.withLayers(Map.of(out, c.withActivation(Activation.LINEAR))), out);
-        }
-        if ((l instanceof Layer.Act a && a.activation() == Activation.SOFTMAX) || (l instanceof Layer.Softmax s && !s.log())) {
+        if (l.isSoftmax()) {
             return new Scores(net, n.inputs().get(0));
+        }
+        if (l.endsInSoftmax()) {
+            return new Scores(net.withLayers(Map.of(out, l.withActivation(Activation.LINEAR))), out);
         }
         return new Scores(net, out);
     }

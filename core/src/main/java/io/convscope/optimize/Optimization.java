@@ -8,6 +8,7 @@ import io.convscope.ConvscopeException;
 import io.convscope.engine.Engine;
 import io.convscope.engine.Tensors;
 import io.convscope.network.Preprocessing;
+import io.convscope.util.Interrupts;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -125,6 +126,7 @@ public final class Optimization {
                 return v.loss();
             };
             for (int s = 0; s < steps; s++) {
+                Interrupts.check(); // after SIGTERM/SIGINT: stop between steps
                 if (recent.size() > 1) {
                     Eval last = recent.get(recent.size() - 1);
                     recent.clear();

@@ -24,6 +24,30 @@ public interface Optimizer {
         return 1;
     }
 
+    /** The optimisers a user chooses by name: a typed setting, parsed by {@link #CHOICES}. */
+    enum Kind {
+        /** {@link #adam(double)}. */
+        ADAM,
+        /** {@link #lbfgs(int)} with a history of {@value #HISTORY}. */
+        LBFGS;
+
+        /** The vectors L-BFGS keeps. */
+        public static final int HISTORY = 10;
+
+        /** "adam", "lbfgs" (also "l-bfgs"). */
+        public static final io.convscope.util.Choices<Kind> CHOICES = io.convscope.util.Choices.of(Kind.class).alias("l-bfgs", LBFGS);
+
+        /** A new optimiser of this kind ({@code learningRate} is Adam's). */
+        public Optimizer create(double learningRate) {
+            return this == ADAM ? adam(learningRate) : lbfgs(HISTORY);
+        }
+
+        /** "Adam", "L-BFGS". */
+        public String title() {
+            return this == ADAM ? "Adam" : "L-BFGS";
+        }
+    }
+
     /** Adam (Kingma &amp; Ba): the default for stochastic objectives (random transforms each step). */
     static Optimizer adam(double learningRate) {
         return new Adam(learningRate, 0.9, 0.999, 1e-8);

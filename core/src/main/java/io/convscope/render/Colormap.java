@@ -3,26 +3,35 @@ package io.convscope.render;
 import io.convscope.ConvscopeException;
 import io.convscope.util.Names;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Maps unit values {@code t} in [0, 1] to colours. The perceptual maps are matplotlib's 256-entry
- * tables ({@link ColormapData}); {@code GRAY} is black to white. As in matplotlib, {@code t} picks
- * entry {@code min(255, floor(t * 256))}, so {@code t = i / 255} gives entry {@code i} exactly.
+ * Maps unit values {@code t} in [0, 1] to colours through a 256-entry table. As in matplotlib,
+ * {@code t} picks entry {@code min(255, floor(t * 256))}, so {@code t = i / 255} gives entry {@code i}
+ * exactly.
+ *
+ * <p>The perceptual maps are matplotlib's tables, each in its own text file beside this class
+ * ({@code colormaps/NAME.txt}: 256 hex {@code RRGGBB} entries, {@code #} comments); {@code GRAY} is
+ * computed. A new colormap is its table file and one constant here; the command line's names and help
+ * follow from the constants.
  */
 public enum Colormap {
     /** matplotlib's viridis (dark blue → green → yellow); the default. */
-    VIRIDIS(ColormapData.VIRIDIS),
+    VIRIDIS(table("viridis")),
     /** matplotlib's magma (black → purple → light yellow). */
-    MAGMA(ColormapData.MAGMA),
+    MAGMA(table("magma")),
     /** matplotlib's inferno (black → red → yellow). */
-    INFERNO(ColormapData.INFERNO),
+    INFERNO(table("inferno")),
     /** matplotlib's plasma (blue → magenta → yellow). */
-    PLASMA(ColormapData.PLASMA),
+    PLASMA(table("plasma")),
     /** matplotlib's cividis (blue → yellow, readable with colour-vision deficiency). */
-    CIVIDIS(ColormapData.CIVIDIS),
+    CIVIDIS(table("cividis")),
     /** Grayscale, entry {@code i} = (i, i, i). */
     GRAY(grayTable());
 
@@ -72,6 +81,10 @@ public enum Colormap {
      *
      * @throws ConvscopeException for an unknown name, listing the nearest names and all names
      */
+    /** The one parser of the names ({@code viridis, …, gray}; also "grey"). */
+    public static final io.convscope.util.Choices<Colormap> CHOICES = io.convscope.util.Choices.of(Colormap.class, Colormap::cliName)
+            .alias("grey", GRAY);
+
     public static Colormap byName(String name) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         if (n.equals("grey")) {
@@ -94,6 +107,44 @@ public enum Colormap {
             out.add(c.cliName());
         }
         return out;
+    }
+
+    /**
+     * The table in {@code colormaps/NAME.txt}: exactly 256 entries, six hex digits each, separated by
+     * white space; lines starting with {@code #} are comments.
+     */
+    static int[] table(String name) {
+        String file = "colormaps/" + name + ".txt";
+        try (InputStream in = Colormap.class.getResourceAsStream(file)) {
+            if (in == null) {
+                throw new IllegalStateException("colormap table " + file + " is missing from the classpath");
+            }
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read colormap table " + file, e);
+        }
+    }
+
+    /** The entries of a table file's text ({@code where} names it in errors). */
+    static int[] parse(String text, String where) {
+        int[] t = new int[256];
+        int n = 0;
+        for (String line : text.split("\n")) {
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            for (String hex : l.split("\\s+")) {
+                if (!hex.matches("[0-9a-fA-F]{6}") || n == 256) {
+                    throw new IllegalStateException(where + ": '" + hex + "' is not one of 256 RRGGBB entries");
+                }
+                t[n++] = Integer.parseInt(hex, 16);
+            }
+        }
+        if (n != 256) {
+            throw new IllegalStateException(where + ": " + n + " entries, not 256");
+        }
+        return t;
     }
 
     private static int[] grayTable() {

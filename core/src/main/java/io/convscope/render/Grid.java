@@ -33,6 +33,8 @@ public final class Grid {
     private int columns;
     private int minTileSize = 64;
     private int gap = 4;
+    /** The gap between a panel's cells: two character advances. */
+    static final int PANEL_GAP = 2 * Text.ADVANCE;
     private int margin = 8;
     private int titleScale = 2;
     private Colormap colormap = Colormap.DEFAULT;
@@ -123,13 +125,14 @@ public final class Grid {
 
     /**
      * A panel: images side by side in one row, each with its caption, under a title (an original and
-     * what was made from it, say).
+     * what was made from it, say). Cells are two characters apart, so that captions wider than their
+     * images never run into each other.
      */
     public static BufferedImage panel(String title, List<BufferedImage> images, List<String> captions) {
         if (images.size() != captions.size()) {
             throw new IllegalArgumentException(images.size() + " images, " + captions.size() + " captions");
         }
-        Grid g = new Grid().title(title).columns(Math.max(1, images.size()));
+        Grid g = new Grid().title(title).columns(Math.max(1, images.size())).gap(PANEL_GAP);
         for (int i = 0; i < images.size(); i++) {
             g.add(images.get(i), captions.get(i));
         }

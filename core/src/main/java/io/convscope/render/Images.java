@@ -1,7 +1,16 @@
 package io.convscope.render;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferInt;
+import java.awt.image.DirectColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.awt.image.SinglePixelPackedSampleModel;
+import java.awt.image.WritableRaster;
 
 /**
  * Small pixel operations on {@link BufferedImage#TYPE_INT_RGB} images, done on the {@code int[]}
@@ -51,53 +60,139 @@ public final class Images {
     }
 
     /**
-     * The pixel array of an image made by {@link #create} or {@link #toRgb} (row-major, 0xRRGGBB):
-     * writes to it change the image.
+     * The pixel array of a {@code TYPE_INT_RGB} image that owns its array (made by {@link #create},
+     * {@link #toRgb} or {@code new BufferedImage(w, h, TYPE_INT_RGB)}; row-major, 0xRRGGBB): writes to
+     * it change the image.
      *
-     * @throws IllegalArgumentException for other image types (convert with {@link #toRgb})
+     * @throws IllegalArgumentException for other images, a sub-image among them (its array is its
+     *                                  parent's); convert them with {@link #toRgb}
      */
     public static int[] pixels(BufferedImage img) {
-        if (img.getType() != BufferedImage.TYPE_INT_RGB) {
-            throw new IllegalArgumentException("expected a TYPE_INT_RGB image, got type " + img.getType()
-                    + " (use Images.toRgb)");
+        if (img.getType() != BufferedImage.TYPE_INT_RGB || !ownsArray(img)) {
+            throw new IllegalArgumentException("expected a TYPE_INT_RGB image with an array of its own, got type "
+                    + img.getType() + (img.getRaster().getParent() != null ? " (a sub-image)" : "") + " (use Images.toRgb)");
         }
         return ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
     }
 
+    /** Whether the image's pixels are exactly its data array, row after row (not a window of a larger one). */
+    private static boolean ownsArray(BufferedImage img) {
+        WritableRaster r = img.getRaster();
+        return r.getDataBuffer() instanceof DataBufferInt db && db.getNumBanks() == 1 && db.getOffset() == 0
+                && r.getParent() == null && r.getMinX() == 0 && r.getMinY() == 0
+                && r.getSampleModelTranslateX() == 0 && r.getSampleModelTranslateY() == 0
+                && r.getSampleModel() instanceof SinglePixelPackedSampleModel sm && sm.getScanlineStride() == img.getWidth()
+                && db.getSize() == img.getWidth() * img.getHeight();
+    }
+
     /**
-     * {@code img} itself if it is {@code TYPE_INT_RGB}, else a {@code TYPE_INT_RGB} copy; transparent
-     * pixels are composited over white.
+     * Any image as 8-bit sRGB {@code TYPE_INT_RGB}, the one conversion convscope makes (of loaded files,
+     * of pictures given to the encoders and to the drawing): {@code img} itself when it already is one
+     * with an array of its own, else a converted copy, in which
+     * <ul>
+     *   <li>gray images have R = G = B = the stored gray values (not converted from linear light, as
+     *       Java2D's gray colour space would do: 64, 128, 200 stay 64, 128, 200);</li>
+     *   <li>transparency is composited over white, rounded ({@code c·a + 255·(1 − a)}; premultiplied
+     *       samples {@code c + 255·(1 − a)});</li>
+     *   <li>16-bit samples are rounded to 8 bits ({@code v · 255 / 65535});</li>
+     *   <li>palette images take their palette's colours; sub-images their own pixels;</li>
+     *   <li>other colour spaces (ICC profiles, linear RGB, float samples) go through Java2D to sRGB.</li>
+     * </ul>
      */
     public static BufferedImage toRgb(BufferedImage img) {
-        if (img.getType() == BufferedImage.TYPE_INT_RGB) {
+        if (img.getType() == BufferedImage.TYPE_INT_RGB && ownsArray(img)) {
             return img;
         }
         int w = img.getWidth();
         int h = img.getHeight();
         BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        int[] px = pixels(out);
-        img.getRGB(0, 0, w, h, px, 0, w);
-        if (img.getColorModel().hasAlpha()) {
-            for (int i = 0; i < px.length; i++) {
-                px[i] = overWhite(px[i]);
+        int[] dst = pixels(out);
+        ColorModel cm = img.getColorModel();
+        Raster raster = img.getRaster();
+        ColorSpace cs = cm.getColorSpace();
+        int type = raster.getTransferType();
+        boolean integral = type == DataBuffer.TYPE_BYTE || type == DataBuffer.TYPE_USHORT || type == DataBuffer.TYPE_INT
+                || type == DataBuffer.TYPE_SHORT && cm instanceof IndexColorModel;
+        boolean gray = cs.getType() == ColorSpace.TYPE_GRAY && cm.getNumColorComponents() == 1;
+        if (cm instanceof IndexColorModel icm && integral) {
+            int[] lut = new int[icm.getMapSize()];
+            icm.getRGBs(lut);
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    int i = row[x];
+                    dst[y * w + x] = overWhite(i >= 0 && i < lut.length ? lut[i] : 0xFF000000);
+                }
             }
+        } else if ((cm instanceof ComponentColorModel || cm instanceof DirectColorModel) && integral
+                && (gray || cs.isCS_sRGB() && cm.getNumColorComponents() == 3)) {
+            convertComponents(raster, cm, gray, w, h, dst);
         } else {
-            for (int i = 0; i < px.length; i++) {
-                px[i] &= 0xffffff;
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                img.getRGB(0, y, w, 1, row, 0, w);
+                for (int x = 0; x < w; x++) {
+                    dst[y * w + x] = overWhite(row[x]);
+                }
             }
         }
         return out;
     }
 
+    /** Component samples (gray or sRGB, 8 or 16 bits, alpha or not) to 0xRRGGBB. */
+    private static void convertComponents(Raster raster, ColorModel cm, boolean gray, int w, int h, int[] dst) {
+        int bands = raster.getNumBands();
+        int colors = cm.getNumColorComponents();
+        boolean alpha = cm.hasAlpha() && bands > colors;
+        boolean premultiplied = cm.isAlphaPremultiplied();
+        int[] max = new int[bands];
+        for (int b = 0; b < bands; b++) {
+            max[b] = (int) ((1L << cm.getComponentSize(b)) - 1);
+        }
+        int[] row = new int[w * bands];
+        for (int y = 0; y < h; y++) {
+            raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
+            for (int x = 0; x < w; x++) {
+                int o = x * bands;
+                int r = to8(row[o], max[0]);
+                int g = gray ? r : to8(row[o + 1], max[1]);
+                int b = gray ? r : to8(row[o + 2], max[2]);
+                if (alpha) {
+                    double a = (row[o + colors] & 0xFFFFFFFFL) / (double) max[colors];
+                    r = over(r, a, premultiplied);
+                    g = over(g, a, premultiplied);
+                    b = over(b, a, premultiplied);
+                }
+                dst[y * w + x] = (r << 16) | (g << 8) | b;
+            }
+        }
+    }
+
+    /** A sample of {@code max + 1} levels as 8 bits, rounded. */
+    private static int to8(int v, int max) {
+        if (max == 255) {
+            return v & 0xFF;
+        }
+        long u = v & 0xFFFFFFFFL;
+        return (int) Math.min(255, (u * 255 * 2 + max) / (2L * max));
+    }
+
+    /** One channel composited over white, rounded. */
+    private static int over(int c, double a, boolean premultiplied) {
+        double v = premultiplied ? c + 255 * (1 - a) : c * a + 255 * (1 - a);
+        return (int) Math.max(0, Math.min(255, Math.round(v)));
+    }
+
+    /** Non-premultiplied 0xAARRGGBB to 0xRRGGBB over white. */
     private static int overWhite(int argb) {
         int a = argb >>> 24;
         if (a == 255) {
-            return argb & 0xffffff;
+            return argb & 0xFFFFFF;
         }
-        int r = ((argb >> 16) & 255) * a / 255 + (255 - a);
-        int g = ((argb >> 8) & 255) * a / 255 + (255 - a);
-        int b = (argb & 255) * a / 255 + (255 - a);
-        return (r << 16) | (g << 8) | b;
+        double f = a / 255.0;
+        return (over((argb >> 16) & 0xFF, f, false) << 16) | (over((argb >> 8) & 0xFF, f, false) << 8)
+                | over(argb & 0xFF, f, false);
     }
 
     /** Fills the rectangle {@code (x, y, w, h)} with {@code rgb}. */

@@ -10,7 +10,9 @@ import java.util.Locale;
 /**
  * A plain line chart as an image (loss curves and the like): several named series over steps, a
  * linear or logarithmic y axis, tick labels and a legend in the {@link Text} bitmap font, so the same
- * numbers always give the same pixels. Non-finite values (and, on a log axis, values ≤ 0) leave a gap
+ * numbers always give the same pixels. The x axis is numeric, or categorical ({@link #categories}:
+ * one named slot per point, e.g. layers in network order). The title is drawn at twice the size when
+ * it fits, else at the normal size, else shortened with {@code …}: never cut at the image's edges. Non-finite values (and, on a log axis, values ≤ 0) leave a gap
  * in their line.
  *
  * <pre>{@code
@@ -34,6 +36,7 @@ public final class LinePlot {
     private String xLabel = "";
     private String yLabel = "";
     private boolean logY;
+    private List<String> categories;
     private int width = 640;
     private int height = 400;
     private final List<Series> series = new ArrayList<>();
@@ -66,6 +69,16 @@ public final class LinePlot {
      */
     public LinePlot logY(boolean log) {
         this.logY = log;
+        return this;
+    }
+
+    /**
+     * A categorical x axis: point i of every series is at slot i, labelled {@code names.get(i)} under
+     * the axis (in two staggered rows when they do not fit side by side, shortened with {@code …} when
+     * not even that fits), and every point is marked.
+     */
+    public LinePlot categories(List<String> names) {
+        this.categories = List.copyOf(names);
         return this;
     }
 
@@ -112,6 +125,10 @@ public final class LinePlot {
                 }
             }
         }
+        if (categories != null && !categories.isEmpty()) {
+            xmin = -0.5;
+            xmax = categories.size() - 0.5;
+        }
         if (xmin > xmax) { // nothing to draw
             xmin = 0;
             xmax = 1;
@@ -157,11 +174,16 @@ public final class LinePlot {
         int top = 10 + (title.isEmpty() ? 0 : Text.LINE * 2 + 4) + (yLabel.isEmpty() ? 0 : Text.LINE + 4);
         int left = 10 + labelW + 6;
         int right = width - 16;
-        int bottom = height - 10 - Text.LINE - 6 - (xLabel.isEmpty() ? 0 : Text.LINE + 4);
         int pw = right - left;
+        CategoryLabels cats = categoryLabels(pw);
+        List<String> catLabels = cats == null ? null : cats.labels();
+        boolean staggered = cats != null && cats.staggered();
+        int bottom = height - 10 - Text.LINE - 6 - (xLabel.isEmpty() ? 0 : Text.LINE + 4) - (staggered ? Text.LINE : 0);
         int ph = bottom - top;
         if (!title.isEmpty()) {
-            Text.draw(img, (width - Text.width(title, 2)) / 2, 10, Text.fit(title, width - 20, 2), AXIS, 2);
+            int scale = Text.width(title, 2) <= width - 20 ? 2 : 1;
+            String t = Text.fit(title, width - 20, scale);
+            Text.draw(img, Math.max(10, (width - Text.width(t, scale)) / 2), 10 + (2 - scale) * Text.LINE / 2, t, AXIS, scale);
         }
         if (!yLabel.isEmpty()) {
             Text.draw(img, 10, top - Text.LINE - 4, yLabel, LABEL, 1);
@@ -176,13 +198,25 @@ public final class LinePlot {
             String l = yLabels.get(k);
             Text.draw(img, left - 6 - Text.width(l, 1), py - 3, l, LABEL, 1);
         }
-        double xstep = niceStep((xmax - xmin) / 6);
-        for (double t = Math.ceil(xmin / xstep - 1e-9) * xstep; t <= xmax + xstep * 1e-6; t += xstep) {
-            int px = xPixel(t, xmin, xmax, left, pw);
-            Images.fill(img, px, top, 1, ph, GRIDLINE);
-            Images.fill(img, px, bottom, 1, 4, AXIS);
-            String l = format(t, xstep);
-            Text.draw(img, px - Text.width(l, 1) / 2, bottom + 6, l, LABEL, 1);
+        if (catLabels != null) {
+            for (int i = 0; i < catLabels.size(); i++) {
+                int px = xPixel(i, xmin, xmax, left, pw);
+                Images.fill(img, px, top, 1, ph, GRIDLINE);
+                Images.fill(img, px, bottom, 1, 4, AXIS);
+                String l = catLabels.get(i);
+                int lw = Text.width(l, 1);
+                int lx = Math.max(0, Math.min(width - lw, px - lw / 2));
+                Text.draw(img, lx, bottom + 6 + (staggered && i % 2 == 1 ? Text.LINE : 0), l, LABEL, 1);
+            }
+        } else {
+            double xstep = niceStep((xmax - xmin) / 6);
+            for (double t = Math.ceil(xmin / xstep - 1e-9) * xstep; t <= xmax + xstep * 1e-6; t += xstep) {
+                int px = xPixel(t, xmin, xmax, left, pw);
+                Images.fill(img, px, top, 1, ph, GRIDLINE);
+                Images.fill(img, px, bottom, 1, 4, AXIS);
+                String l = format(t, xstep);
+                Text.draw(img, px - Text.width(l, 1) / 2, bottom + 6, l, LABEL, 1);
+            }
         }
         Images.fill(img, left, top, 1, ph + 1, AXIS);
         Images.fill(img, left, bottom, pw + 1, 1, AXIS);
@@ -205,6 +239,9 @@ public final class LinePlot {
                 } else {
                     Images.fill(img, px - 1, py - 1, 2, 2, color);
                 }
+                if (categories != null) {
+                    Images.fill(img, px - 2, py - 2, 5, 5, color);
+                }
                 lastX = px;
                 lastY = py;
                 have = true;
@@ -212,6 +249,35 @@ public final class LinePlot {
         }
         legend(img, right);
         return img;
+    }
+
+    /** Category labels as drawn, in one row or in two staggered rows. */
+    private record CategoryLabels(List<String> labels, boolean staggered) {
+    }
+
+    /** The category labels as drawn for a plot area {@code pw} wide, or null for a numeric axis. */
+    private CategoryLabels categoryLabels(int pw) {
+        if (categories == null || categories.isEmpty()) {
+            return null;
+        }
+        int n = categories.size();
+        int slot = pw / n;
+        int widest = 0;
+        for (String c : categories) {
+            widest = Math.max(widest, Text.width(c, 1));
+        }
+        List<String> out = new ArrayList<>();
+        if (widest <= slot - Text.ADVANCE || n == 1) {
+            for (String c : categories) {
+                out.add(Text.fit(c, Math.max(slot - Text.ADVANCE, Math.min(width - 20, widest)), 1));
+            }
+            return new CategoryLabels(out, false);
+        }
+        int room = 2 * slot - Text.ADVANCE; // staggered: a label may use its neighbours' half slots
+        for (String c : categories) {
+            out.add(Text.fit(c, room, 1));
+        }
+        return new CategoryLabels(out, true);
     }
 
     private void legend(BufferedImage img, int right) {

@@ -237,6 +237,9 @@ public enum Normalization {
      *
      * @throws ConvscopeException for an unknown name, with suggestions
      */
+    /** The one parser of the names ({@code standardize, minmax, layer}). */
+    public static final io.convscope.util.Choices<Normalization> CHOICES = io.convscope.util.Choices.of(Normalization.class, Normalization::cliName);
+
     public static Normalization byName(String name) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         for (Normalization v : values()) {

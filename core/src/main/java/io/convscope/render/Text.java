@@ -9,7 +9,8 @@ import java.util.Map;
  * convscope's own bitmap font, so that labels are the same pixels on every machine (AWT fonts differ
  * between systems and may be missing on a headless box). Glyphs are 5 × 7 pixels with one row of
  * descender below the baseline, in a cell {@value #ADVANCE} pixels wide; every size is an integer
- * {@code scale} of that. It covers printable ASCII and {@code · × … – — ² ° µ}; accented Latin
+ * {@code scale} of that. It covers printable ASCII and {@code · × … – — − ² ¹ ₀ ° µ ‖ ≤ ≥ →} and
+ * {@code Φ α β γ ε λ σ} (what convscope's own titles and labels use); accented Latin
  * letters are drawn as their base letter ({@code é} as {@code e}); any other character is drawn as a
  * hollow box.
  */
@@ -247,5 +248,19 @@ public final class Text {
         def('\u00b2', "01100 00010 00100 01110 0 0 0");      // ² superscript two
         def('\u00b0', "01100 10010 10010 01100 0 0 0");      // ° degree
         def('\u00b5', "0 0 10001 10001 10001 11110 10000 10000"); // µ micro
+        def('\u2212', "0 0 0 11111 0 0 0");                  // − minus sign
+        def('\u2016', "01010 01010 01010 01010 01010 01010 01010"); // ‖ double vertical line (norm)
+        def('\u2080', "0 0 0 0 01100 10010 10010 01100");    // ₀ subscript zero
+        def('\u00b9', "00100 01100 00100 01110 0 0 0");      // ¹ superscript one
+        def('\u03a6', "00100 01110 10101 10101 10101 01110 00100"); // Φ capital phi
+        def('\u03b1', "0 0 01001 10101 10010 10010 01101");  // α alpha
+        def('\u03b2', "01100 10010 10010 11100 10010 10010 11100 10000"); // β beta
+        def('\u03b3', "0 0 10001 01010 00100 00100 00100 00100"); // γ gamma
+        def('\u03b5', "0 0 01111 10000 01110 10000 01111");  // ε epsilon
+        def('\u03bb', "01000 00100 00100 01010 01010 10001 10001"); // λ lambda
+        def('\u03c3', "0 0 01111 10010 10001 10001 01110");  // σ sigma
+        def('\u2264', "00010 00100 01000 00100 00010 0 11111"); // ≤
+        def('\u2265', "01000 00100 00010 00100 01000 0 11111"); // ≥
+        def('\u2192', "0 00100 00010 11111 00010 00100 0");  // → rightwards arrow
     }
 }

@@ -1,7 +1,8 @@
 package io.convscope.style;
 
 import io.convscope.ConvscopeException;
-import io.convscope.activations.Activations;
+import io.convscope.Setting;
+
 import io.convscope.activations.LayerSelection;
 import io.convscope.network.Layer;
 import io.convscope.network.Network;
@@ -44,6 +45,17 @@ import java.util.Set;
  * @param rule    how they were chosen when not by name (for a note to the user), else null
  */
 public record StyleLayers(String content, List<String> style, String rule) {
+
+    /** How the layers were chosen, or null when named or VGG's; settings written as plain keys ({@link Setting#key()}). */
+    @Override
+    public String rule() {
+        return rule(Setting::key);
+    }
+
+    /** {@link #rule()} with settings written as {@code name} writes them (flags on the command line). */
+    public String rule(java.util.function.Function<Setting, String> name) {
+        return rule == null ? null : ConvscopeException.render(rule, name);
+    }
     public static final String GATYS_CONTENT = "block5_conv2";
     public static final List<String> GATYS_STYLE = List.of("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1");
     /** At most this many stages give style layers. */
@@ -71,11 +83,11 @@ public record StyleLayers(String content, List<String> style, String rule) {
      * the rule above.
      */
     public static StyleLayers choose(Network net, String content, List<String> style, int height, int width) {
-        Network probe = Activations.sizedPrefix(net, height, width);
+        Network probe = net.fittingPrefix(height, width);
         boolean namedContent = content != null && !content.isBlank();
         boolean namedStyle = style != null && !style.isEmpty();
         if (namedContent) {
-            check(net, probe, content.strip(), "--content-layer", height, width);
+            check(net, probe, content.strip(), Setting.CONTENT_LAYER.toString(), height, width);
         }
         List<String> st = new ArrayList<>();
         if (namedStyle) {
@@ -84,13 +96,13 @@ public record StyleLayers(String content, List<String> style, String rule) {
                 if (n.isEmpty()) {
                     continue;
                 }
-                check(net, probe, n, "--style-layers", height, width);
+                check(net, probe, n, Setting.STYLE_LAYERS.toString(), height, width);
                 if (!st.contains(n)) {
                     st.add(n);
                 }
             }
             if (st.isEmpty()) {
-                throw new ConvscopeException("--style-layers: give at least one layer");
+                throw new ConvscopeException(Setting.STYLE_LAYERS + ": give at least one layer");
             }
             st = inNetworkOrder(probe, st);
         }
@@ -106,7 +118,7 @@ public record StyleLayers(String content, List<String> style, String rule) {
                 + (namedStyle ? "" : "block1_conv1…block5_conv1 ") + "(VGG names), so by rule "
                 + (namedContent ? "" : "content " + byRule.content() + (namedStyle ? "" : ", "))
                 + (namedStyle ? "" : "style " + String.join(", ", byRule.style()))
-                + " (--content-layer, --style-layers choose others)";
+                + " (" + Setting.CONTENT_LAYER + ", " + Setting.STYLE_LAYERS + " choose others)";
         return new StyleLayers(namedContent ? content.strip() : byRule.content(), namedStyle ? st : byRule.style(), rule);
     }
 
@@ -115,7 +127,7 @@ public record StyleLayers(String content, List<String> style, String rule) {
         List<List<String>> stages = stages(net);
         if (stages.isEmpty()) {
             throw new ConvscopeException(net.name() + " has no convolutional layers with feature maps to take style from; "
-                    + "name them with --content-layer and --style-layers");
+                    + "name them with " + Setting.CONTENT_LAYER + " and " + Setting.STYLE_LAYERS);
         }
         List<List<String>> used = stages.subList(0, Math.min(MAX_STAGES, stages.size()));
         List<String> style = new ArrayList<>();
@@ -178,17 +190,14 @@ public record StyleLayers(String content, List<String> style, String rule) {
 
     private static boolean feature(Node n, Map<String, List<String>> consumers, Network net) {
         Layer l = n.layer();
-        boolean kind = LayerSelection.isConv(l) || isActivation(l) || l instanceof Layer.Concatenate || l instanceof Layer.Merge;
+        boolean kind = l.isConvolution() || l.isActivation() || l instanceof Layer.Concatenate || l instanceof Layer.Merge;
         if (!kind) {
             return false;
         }
         List<String> readers = consumers.getOrDefault(n.name(), List.of());
-        return !(readers.size() == 1 && !isActivation(l) && isActivation(net.node(readers.get(0)).layer()));
+        return !(readers.size() == 1 && !l.isActivation() && net.node(readers.get(0)).layer().isActivation());
     }
 
-    private static boolean isActivation(Layer l) {
-        return l instanceof Layer.Act || l instanceof Layer.ReLU || l instanceof Layer.LeakyReLU || l instanceof Layer.PRelu;
-    }
 
     private static void check(Network net, Network probe, String name, String option, int height, int width) {
         if (!net.has(name)) {

@@ -1,11 +1,10 @@
 package io.convscope.style;
 
-import io.convscope.ConvscopeException;
-import io.convscope.activations.Activations;
-import io.convscope.activations.MemoryEstimate;
+
+import io.convscope.memory.MemoryLimits;
+import io.convscope.memory.MemoryNeed;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
-import io.convscope.util.ConsoleProgress;
 
 import java.util.Set;
 import java.util.function.IntFunction;
@@ -35,7 +34,7 @@ public record StyleMemory(long nativeBytes, long heapBytes) {
      * {@code net} for {@code layers}, with a GIF of {@code gifFrames} frames.
      */
     public static StyleMemory of(Network net, StyleLayers layers, int height, int width, int channels, int gifFrames) {
-        Network sized = Activations.sized(net, layers.all(), height, width);
+        Network sized = net.cut(layers.all(), height, width).orNeedsModelSize(width, height);
         Set<String> needed = sized.ancestors(layers.all());
         long params = 0;
         long outputs = 0;
@@ -58,64 +57,28 @@ public record StyleMemory(long nativeBytes, long heapBytes) {
      * Refuses a run that would not fit: the heap part against {@code heapLimit}, native and heap
      * together against {@code memoryLimit} (the machine's memory, or the GPU's for the native part
      * when {@code gpuLimit} is known, else Long.MAX_VALUE); the message gives the estimate and the
-     * largest {@code --size} that fits, found with {@code at} (the estimate for a longest side).
+     * largest size that fits, found with {@code at} (the estimate for a longest side).
      */
     public void check(long heapLimit, long memoryLimit, long gpuLimit, String what, int size, IntFunction<StyleMemory> at) {
-        if (fits(heapLimit, memoryLimit, gpuLimit)) {
-            return;
-        }
-        // the largest multiple of 16 below size that fits (the estimate grows with the size)
-        int smaller = 0;
-        int lo = 2;
-        int hi = (size - 1) / 16;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (at.apply(mid * 16).fits(heapLimit, memoryLimit, gpuLimit)) {
-                smaller = mid * 16;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        String hint = smaller > 0 ? "; --size " + smaller + " fits" : "; even --size 32 does not fit";
-        String need = ConsoleProgress.bytes(nativeBytes) + " for the network + " + ConsoleProgress.bytes(heapBytes) + " for the optimiser";
-        if (heapBytes > heapLimit) {
-            throw new ConvscopeException("style transfer " + what + " needs about " + need + " but the Java heap allows "
-                    + ConsoleProgress.bytes(heapLimit) + hint + " (or raise the heap with CONVSCOPE_JAVA_OPTS=-Xmx<size>)");
-        }
-        if (gpuLimit != Long.MAX_VALUE && nativeBytes > gpuLimit) {
-            throw new ConvscopeException("style transfer " + what + " needs about " + need + " but the GPU has "
-                    + ConsoleProgress.bytes(gpuLimit) + hint);
-        }
-        throw new ConvscopeException("style transfer " + what + " needs about " + need + " but this machine has "
-                + ConsoleProgress.bytes(memoryLimit) + hint);
+        check(new MemoryLimits(heapLimit, memoryLimit, gpuLimit), what, size, at);
+    }
+
+    /** {@link #check(long, long, long, String, int, IntFunction)} against {@code limits}. */
+    public void check(MemoryLimits limits, String what, int size, IntFunction<StyleMemory> at) {
+        need().check(limits, "style transfer " + what, size, 16, s -> at.apply(s).need());
+    }
+
+    /** The estimate as the shared {@link MemoryNeed}. */
+    public MemoryNeed need() {
+        return new MemoryNeed(nativeBytes, heapBytes);
     }
 
     boolean fits(long heapLimit, long memoryLimit, long gpuLimit) {
-        if (heapBytes > heapLimit) {
-            return false;
-        }
-        if (gpuLimit != Long.MAX_VALUE) {
-            return nativeBytes <= gpuLimit && heapBytes <= memoryLimit;
-        }
-        return memoryLimit == Long.MAX_VALUE || nativeBytes + heapBytes <= memoryLimit;
+        return need().fits(new MemoryLimits(heapLimit, memoryLimit, gpuLimit));
     }
 
     /** {@link #check(long, long, long, String, int, IntFunction)} against this JVM and machine (and a GPU's memory when on one). */
     public void check(ai.djl.Device device, String what, int size, IntFunction<StyleMemory> at) {
-        check(MemoryEstimate.maxHeap(), MemoryEstimate.physicalMemory(), gpuMemory(device), what, size, at);
-    }
-
-    /** The GPU's total memory, or Long.MAX_VALUE on the CPU or when unknown. */
-    static long gpuMemory(ai.djl.Device device) {
-        if (device == null || !device.isGpu()) {
-            return Long.MAX_VALUE;
-        }
-        try {
-            long max = ai.djl.util.cuda.CudaUtils.getGpuMemory(device).getMax();
-            return max > 0 ? max : Long.MAX_VALUE;
-        } catch (RuntimeException | LinkageError e) {
-            return Long.MAX_VALUE;
-        }
+        check(MemoryLimits.current(device), what, size, at);
     }
 }

@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.convscope.ConvscopeException;
-import io.convscope.activations.Activations;
+import io.convscope.Setting;
+
 import io.convscope.engine.Engine;
 import io.convscope.network.Network;
 import io.convscope.optimize.Listener;
@@ -49,7 +50,7 @@ public final class StyleTransfer {
     /** Standard deviation of the noise start, in the sigmoid's input (values spread over about 0.25–0.75). */
     public static final double NOISE = 1.0;
     /** L-BFGS history. */
-    public static final int HISTORY = 10;
+    public static final int HISTORY = io.convscope.optimize.Optimizer.Kind.HISTORY;
 
     private StyleTransfer() {
     }
@@ -59,12 +60,10 @@ public final class StyleTransfer {
         /** The content image (the usual choice: content is kept from the first step). */
         CONTENT,
         /** Seeded noise around grey, as in Gatys et al.'s figures. */
-        NOISE
-    }
+        NOISE;
 
-    /** The optimiser. */
-    public enum Method {
-        LBFGS, ADAM
+        /** "content", "noise" (also "random"). */
+        public static final io.convscope.util.Choices<Start> CHOICES = io.convscope.util.Choices.of(Start.class).alias("random", NOISE);
     }
 
     /** An RGB image, C×H×W floats in [0, 1]. */
@@ -95,7 +94,7 @@ public final class StyleTransfer {
      * @param preserveColors transfer on luminance only and keep the content's colours
      */
     public record Settings(StyleLayers layers, double contentWeight, double styleWeight, double tvWeight, int steps,
-            Method method, double learningRate, long seed, Start start, boolean preserveColors) {
+            io.convscope.optimize.Optimizer.Kind method, double learningRate, long seed, Start start, boolean preserveColors) {
         public Settings {
             if (!(contentWeight >= 0) || !(styleWeight >= 0) || !(tvWeight >= 0)) {
                 throw new ConvscopeException("the content, style and TV weights must be 0 or more");
@@ -104,16 +103,16 @@ public final class StyleTransfer {
                 throw new ConvscopeException("the content and style weights are both 0: nothing to optimise");
             }
             if (steps < 1) {
-                throw new ConvscopeException("--steps must be at least 1");
+                throw new ConvscopeException(Setting.STEPS + " must be at least 1");
             }
-            if (method == Method.ADAM && !(learningRate > 0)) {
-                throw new ConvscopeException("--lr must be positive");
+            if (method == io.convscope.optimize.Optimizer.Kind.ADAM && !(learningRate > 0)) {
+                throw new ConvscopeException(Setting.LR + " must be positive");
             }
         }
 
         /** Gatys's setup: α, β, γ above, L-BFGS for 200 iterations from the content image, seed 1. */
         public static Settings defaults(StyleLayers layers) {
-            return new Settings(layers, CONTENT_WEIGHT, STYLE_WEIGHT, TV_WEIGHT, 200, Method.LBFGS, ADAM_RATE, 1, Start.CONTENT, false);
+            return new Settings(layers, CONTENT_WEIGHT, STYLE_WEIGHT, TV_WEIGHT, 200, io.convscope.optimize.Optimizer.Kind.LBFGS, ADAM_RATE, 1, Start.CONTENT, false);
         }
 
         public Settings withSteps(int n) {
@@ -128,7 +127,7 @@ public final class StyleTransfer {
             return new Settings(layers, contentWeight, styleWeight, tvWeight, steps, method, learningRate, newSeed, s, preserveColors);
         }
 
-        public Settings withMethod(Method m, double lr) {
+        public Settings withMethod(io.convscope.optimize.Optimizer.Kind m, double lr) {
             return new Settings(layers, contentWeight, styleWeight, tvWeight, steps, m, lr, seed, start, preserveColors);
         }
 
@@ -149,7 +148,7 @@ public final class StyleTransfer {
      * content, the style images at their own sizes and the optimised image).
      */
     public static Network network(Network net, StyleLayers layers) {
-        return Activations.sized(net, layers.all(), -1, -1);
+        return net.cut(layers.all(), -1, -1).orNeedsModelSize(-1, -1);
     }
 
     /**
@@ -206,7 +205,7 @@ public final class StyleTransfer {
             }
             PixelParam param = new PixelParam(1, c, h, w, NOISE);
             Optimization o = new Optimization(engine, objective, param)
-                    .optimizer(s.method() == Method.LBFGS ? Optimizer.lbfgs(HISTORY) : Optimizer.adam(s.learningRate()))
+                    .optimizer(s.method().create(s.learningRate()))
                     .steps(s.steps()).seed(s.seed());
             if (gray) {
                 o.transforms(Transform.gray());
@@ -246,7 +245,7 @@ public final class StyleTransfer {
     /** The content image's size for a longest side of {@code size}: (height, width), aspect ratio kept. */
     public static int[] fit(int height, int width, int size) {
         if (size < 1) {
-            throw new ConvscopeException("--size must be at least 1");
+            throw new ConvscopeException(Setting.SIZE + " must be at least 1");
         }
         double s = (double) size / Math.max(height, width);
         return new int[] {(int) Math.max(1, Math.round(height * s)), (int) Math.max(1, Math.round(width * s))};

@@ -3,7 +3,7 @@ package io.convscope.train;
 import io.convscope.ConvscopeException;
 import io.convscope.data.FashionMnist;
 import io.convscope.embedded.EmbeddedModel;
-import io.convscope.model.NetworkFile;
+import io.convscope.cvs.NetworkFile;
 import io.convscope.network.Network;
 
 import javax.imageio.ImageIO;

@@ -8,7 +8,6 @@ import ai.djl.training.GradientCollector;
 import io.convscope.ConvscopeException;
 import io.convscope.data.FashionMnist;
 import io.convscope.engine.Engine;
-import io.convscope.network.Activation;
 import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
@@ -247,12 +246,10 @@ public final class Trainer {
     record Target(String node, boolean logits) {
         static Target of(Network network) {
             Node out = network.node(network.outputs().get(0));
-            if (out.layer() instanceof Layer.Act a && a.activation() == Activation.SOFTMAX && out.inputs().size() == 1) {
+            if (out.layer().isSoftmax() && out.inputs().size() == 1) {
                 return new Target(out.inputs().get(0), true);
             }
-            boolean softmax = (out.layer() instanceof Layer.Dense d && d.activation() == Activation.SOFTMAX)
-                    || (out.layer() instanceof Layer.Conv2D cv && cv.activation() == Activation.SOFTMAX);
-            return new Target(out.name(), !softmax);
+            return new Target(out.name(), !out.layer().endsInSoftmax());
         }
     }
 

@@ -2,7 +2,7 @@ package io.convscope.util;
 
 /**
  * Progress of a long task: a download, a training run, an optimisation. The library calls it from the
- * thread that does the work; the command line implements it as a terminal bar ({@link ConsoleProgress}).
+ * thread that does the work; the command line implements it as a terminal bar; {@link #NONE} reports nothing and {@link PlainProgress} writes one line per task.
  *
  * <p>Calls come in the order {@code start}, any number of {@code advance}, {@code finish}. {@code finish}
  * is called also when the task fails, so that a bar can end its line before the error is printed.

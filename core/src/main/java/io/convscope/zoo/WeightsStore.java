@@ -1,7 +1,8 @@
 package io.convscope.zoo;
 
 import io.convscope.ConvscopeException;
-import io.convscope.util.ConsoleProgress;
+import io.convscope.util.Interrupts;
+import io.convscope.util.Units;
 import io.convscope.util.Progress;
 
 import java.io.IOException;
@@ -57,13 +58,18 @@ import javax.net.ssl.SSLException;
  *   <li>at the base URL (Keras's Google Cloud Storage bucket, or {@code $CONVSCOPE_WEIGHTS_URL} for a
  *       mirror), downloaded into convscope's cache.</li>
  * </ol>
- * Every file's MD5 is compared with the one Keras publishes before it is used. Hashing a 500 MB file
+ * Every file's digest is compared with the published one before it is used (the MD5 Keras publishes;
+ * the SHA-256 Git LFS records for the ONNX Model Zoo's files, which are fetched from
+ * {@link OnnxZooModel#ONNX_BASE_URL} or {@code $CONVSCOPE_ONNX_URL} and never looked for in Keras's cache). Hashing a 500 MB file
  * takes a second, so the result is remembered in {@code <cache>/.verified/} (keyed by size and
  * modification time) and a file is hashed again only when it changes.
  *
- * <p>A download goes to a uniquely named temporary file ({@code <name>.part-<random>}) in the cache
- * folder and is renamed atomically to its final name only once its MD5 matches, so neither a failed
- * download nor two processes downloading at once can leave a corrupt file under the final name.
+ * <p>A download goes to a uniquely named temporary file ({@code <name>.part-<pid>-<random>}) in the
+ * cache folder and is renamed atomically to its final name only once its digest (MD5 or SHA-256) matches, so neither a
+ * failed download nor two processes downloading at once can leave a corrupt file under the final
+ * name; the temporary files of a process that is gone are removed by the next lookup of that file.
+ * A download reads at most the file's expected size plus a margin ({@link #maxBytes}), and follows a
+ * redirect only within the same host or to where the host is known to redirect ({@link #redirectAllowed}).
  *
  * <p>Thread-safe; the HTTP client is created on the first download.
  */
@@ -75,10 +81,13 @@ public final class WeightsStore {
     private static final long STALE_PART_MILLIS = TimeUnit.HOURS.toMillis(1);
     private static final long POLL_MILLIS = 100;
     private static final String VERIFIED_DIR = ".verified";
+    private static final long PID = ProcessHandle.current().pid();
+    private static final java.util.regex.Pattern PART = java.util.regex.Pattern.compile("\\.part-(\\d+)-\\d+");
 
     private final Path cacheDir;
     private final Path kerasModelsDir;
     private final String baseUrl;
+    private final String onnxBaseUrl;
     private final Duration connectTimeout;
     private final Duration readTimeout;
     private final Consumer<String> warnings;
@@ -106,12 +115,26 @@ public final class WeightsStore {
      */
     public WeightsStore(Path cacheDir, Path kerasModelsDir, String baseUrl, Duration connectTimeout,
                         Duration readTimeout, Consumer<String> warnings) {
+        this(cacheDir, kerasModelsDir, baseUrl, OnnxZooModel.ONNX_BASE_URL, connectTimeout, readTimeout, warnings);
+    }
+
+    private WeightsStore(Path cacheDir, Path kerasModelsDir, String baseUrl, String onnxBaseUrl,
+                         Duration connectTimeout, Duration readTimeout, Consumer<String> warnings) {
+        this.onnxBaseUrl = Objects.requireNonNull(onnxBaseUrl, "onnxBaseUrl");
         this.cacheDir = Objects.requireNonNull(cacheDir, "cacheDir").toAbsolutePath().normalize();
         this.kerasModelsDir = kerasModelsDir == null ? null : kerasModelsDir.toAbsolutePath().normalize();
         this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
         this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
         this.readTimeout = Objects.requireNonNull(readTimeout, "readTimeout");
         this.warnings = Objects.requireNonNull(warnings, "warnings");
+    }
+
+    /**
+     * This store, but fetching the ONNX Model Zoo's files from {@code url} (a mirror with the
+     * repository's layout) instead of {@link OnnxZooModel#ONNX_BASE_URL}.
+     */
+    public WeightsStore withOnnxBaseUrl(String url) {
+        return new WeightsStore(cacheDir, kerasModelsDir, baseUrl, url, connectTimeout, readTimeout, warnings);
     }
 
     /** The store configured from this process's environment and home folder; see {@link #fromEnvironment}. */
@@ -128,13 +151,17 @@ public final class WeightsStore {
      *   <li>{@code KERAS_HOME}: Keras's cache is {@code $KERAS_HOME/models}, otherwise
      *       {@code <home>/.keras/models};</li>
      *   <li>{@code CONVSCOPE_WEIGHTS_URL}: a mirror of Keras's weight files with the same layout
-     *       (default {@link ZooModel#KERAS_BASE_URL}).</li>
+     *       (default {@link ZooModel#KERAS_BASE_URL});</li>
+     *   <li>{@code CONVSCOPE_ONNX_URL}: a mirror of the ONNX Model Zoo's files with the repository's
+     *       layout (default {@link OnnxZooModel#ONNX_BASE_URL}).</li>
      * </ul>
      */
     public static WeightsStore fromEnvironment(Map<String, String> env, Path userHome) {
         String url = nonBlank(env.get("CONVSCOPE_WEIGHTS_URL"));
-        return new WeightsStore(defaultCacheDir(env, userHome), defaultKerasModelsDir(env, userHome),
+        String onnx = nonBlank(env.get("CONVSCOPE_ONNX_URL"));
+        WeightsStore s = new WeightsStore(defaultCacheDir(env, userHome), defaultKerasModelsDir(env, userHome),
                 url != null ? url : ZooModel.KERAS_BASE_URL);
+        return onnx != null ? s.withOnnxBaseUrl(onnx) : s;
     }
 
     static Path defaultCacheDir(Map<String, String> env, Path userHome) {
@@ -173,9 +200,14 @@ public final class WeightsStore {
         return baseUrl;
     }
 
-    /** The URL a weight file is downloaded from. */
+    /** The URL the ONNX Model Zoo's files' paths are appended to. */
+    public String onnxBaseUrl() {
+        return onnxBaseUrl;
+    }
+
+    /** The URL a weight file is downloaded from: its path below the base URL of its origin. */
     public String urlOf(WeightsFile f) {
-        return f.url(baseUrl);
+        return f.url(f.origin() == WeightsFile.Origin.ONNX_MODEL_ZOO ? onnxBaseUrl : baseUrl);
     }
 
     /**
@@ -183,8 +215,8 @@ public final class WeightsStore {
      *
      * @param includeTop whether the classifier head is wanted
      * @param progress   told about the download and about hashing a file not yet checked (may be null)
-     * @return a file whose MD5 is the published one
-     * @throws ConvscopeException when the file cannot be downloaded or its MD5 is wrong
+     * @return a file whose digest is the published one
+     * @throws ConvscopeException when the file cannot be downloaded or its digest is wrong
      */
     public Path resolve(ZooModel model, boolean includeTop, Progress progress) {
         return resolve(model.weights(includeTop), progress);
@@ -193,6 +225,7 @@ public final class WeightsStore {
     /** As {@link #resolve(ZooModel, boolean, Progress)}, for any published file. */
     public Path resolve(WeightsFile file, Progress progress) {
         Progress p = Progress.orNone(progress);
+        deleteStaleParts(file);
         Optional<Path> cached = findCached(file, p);
         return cached.orElseGet(() -> download(file, p));
     }
@@ -203,7 +236,7 @@ public final class WeightsStore {
     }
 
     private Optional<Path> findCached(WeightsFile f, Progress p) {
-        if (kerasModelsDir != null) {
+        if (kerasModelsDir != null && f.origin() == WeightsFile.Origin.KERAS) {
             Path k = kerasModelsDir.resolve(f.fileName());
             if (Files.isRegularFile(k)) {
                 String bad = verify(k, f, CachedWeights.Location.KERAS, p);
@@ -269,7 +302,7 @@ public final class WeightsStore {
 
     // ---------------------------------------------------------------- verification
 
-    /** Null when {@code path} has the expected MD5, else a description: "has MD5 x, expected y". */
+    /** Null when {@code path} has the expected digest, else a description: "has MD5 x, expected y". */
     private String verify(Path path, WeightsFile f, CachedWeights.Location loc, Progress p) {
         BasicFileAttributes before = attributes(path);
         if (before == null) {
@@ -278,14 +311,14 @@ public final class WeightsStore {
         if (remembered(path, before, f, loc)) {
             return null;
         }
-        String md5;
+        String digest;
         try {
-            md5 = md5(path, p, "checking " + f.fileName());
+            digest = digest(path, f.algorithm(), p, "checking " + f.fileName());
         } catch (IOException e) {
             return "cannot be read (" + e.getMessage() + ")";
         }
-        if (!md5.equals(f.md5())) {
-            return "has MD5 " + md5 + ", expected " + f.md5();
+        if (!digest.equals(f.hash())) {
+            return "has " + f.algorithm() + " " + digest + ", expected " + f.hash();
         }
         remember(path, before, f, loc);
         return null;
@@ -296,7 +329,7 @@ public final class WeightsStore {
     }
 
     private static String memoLine(WeightsFile f, BasicFileAttributes a) {
-        return f.md5() + " " + a.size() + " " + a.lastModifiedTime().toMillis();
+        return f.hash() + " " + a.size() + " " + a.lastModifiedTime().toMillis();
     }
 
     private boolean remembered(Path path, BasicFileAttributes a, WeightsFile f, CachedWeights.Location loc) {
@@ -327,11 +360,16 @@ public final class WeightsStore {
 
     /** The MD5 of a file as 32 lower-case hex digits. */
     public static String md5(Path path) throws IOException {
-        return md5(path, Progress.NONE, "");
+        return digest(path, "MD5", Progress.NONE, "");
     }
 
-    private static String md5(Path path, Progress p, String what) throws IOException {
-        MessageDigest md = newMd5();
+    /** The SHA-256 of a file as 64 lower-case hex digits. */
+    public static String sha256(Path path) throws IOException {
+        return digest(path, "SHA-256", Progress.NONE, "");
+    }
+
+    private static String digest(Path path, String algorithm, Progress p, String what) throws IOException {
+        MessageDigest md = newDigest(algorithm);
         long size = Files.size(path);
         boolean report = size > (64L << 20);
         if (report) {
@@ -355,41 +393,40 @@ public final class WeightsStore {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    private static MessageDigest newMd5() {
+    private static MessageDigest newDigest(String algorithm) {
         try {
-            return MessageDigest.getInstance("MD5");
+            return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this Java runtime has no MD5", e);
+            throw new IllegalStateException("this Java runtime has no " + algorithm, e);
         }
     }
 
     // ---------------------------------------------------------------- download
 
     private Path download(WeightsFile f, Progress p) {
-        String url = f.url(baseUrl);
+        String url = urlOf(f);
         try {
             Files.createDirectories(cacheDir);
         } catch (IOException e) {
             throw new ConvscopeException("cannot create the weights cache folder " + cacheDir + " (" + describe(e)
                     + "); set CONVSCOPE_HOME to a writable folder, or download " + url
-                    + " yourself and pass --weights FILE");
+                    + " yourself and pass " + io.convscope.Setting.WEIGHTS + " FILE");
         }
-        deleteStaleParts(f);
         Path tmp;
         try {
-            tmp = Files.createTempFile(cacheDir, f.fileName() + ".part-", "");
+            tmp = Files.createTempFile(cacheDir, f.fileName() + ".part-" + PID + "-", "");
         } catch (IOException e) {
             throw new ConvscopeException("cannot write to the weights cache folder " + cacheDir + " ("
                     + describe(e) + "); set CONVSCOPE_HOME to a writable folder, or download " + url
-                    + " yourself and pass --weights FILE");
+                    + " yourself and pass " + io.convscope.Setting.WEIGHTS + " FILE");
         }
         Path target = cacheDir.resolve(f.fileName());
         try {
-            String md5 = fetch(url, tmp, f, p);
-            if (!md5.equals(f.md5())) {
-                throw new ConvscopeException("downloaded " + url + " but its MD5 is " + md5 + ", expected "
-                        + f.md5() + "; the download was damaged or the server sent a different file: try again,"
-                        + " or download it yourself and pass --weights FILE");
+            String digest = fetch(url, tmp, f, p);
+            if (!digest.equals(f.hash())) {
+                throw new ConvscopeException("downloaded " + url + " but its " + f.algorithm() + " is " + digest
+                        + ", expected " + f.hash() + "; the download was damaged or the server sent a different file: try again,"
+                        + " or download it yourself and pass " + io.convscope.Setting.WEIGHTS + " FILE");
             }
             BasicFileAttributes a;
             try {
@@ -411,17 +448,73 @@ public final class WeightsStore {
         }
     }
 
-    /** Downloads {@code url} into {@code tmp}, returning the MD5 of what was received. */
+    /** Downloads {@code url} into {@code tmp}, returning the digest (the file's algorithm) of what was received. */
     private String fetch(String url, Path tmp, WeightsFile f, Progress p) {
         URI uri;
         try {
             uri = URI.create(url);
         } catch (IllegalArgumentException e) {
-            throw failure(url, "not a valid URL");
+            throw failure(f, url, "not a valid URL");
         }
+        for (int hop = 0; ; hop++) {
+            Object r = fetchOnce(url, uri, tmp, f, p);
+            if (r instanceof String md5) {
+                return md5;
+            }
+            URI next = (URI) r;
+            if (hop >= MAX_REDIRECTS) {
+                throw failure(f, url, "more than " + MAX_REDIRECTS + " redirects");
+            }
+            if (!redirectAllowed(uri, next)) {
+                throw failure(f, url, "the server redirects to " + next.getScheme() + "://" + next.getAuthority()
+                        + ", which is not where this file is known to be served from");
+            }
+            uri = next;
+        }
+    }
+
+    /** At most this many redirects are followed. */
+    private static final int MAX_REDIRECTS = 5;
+
+    /**
+     * Hosts whose files are known to be served by a redirect to another host, and those hosts. The
+     * Keras bucket (storage.googleapis.com) serves its files itself; GitHub release files (a mirror
+     * may be one) redirect to GitHub's content hosts.
+     */
+    private static final Map<String, List<String>> KNOWN_REDIRECTS = Map.of(
+            "github.com", List.of("objects.githubusercontent.com", "release-assets.githubusercontent.com"));
+
+    /**
+     * Whether a redirect from {@code from} to {@code to} is followed: within the same host (and port,
+     * or from http to https), or to a host {@code from}'s host is known to redirect to, over https.
+     */
+    static boolean redirectAllowed(URI from, URI to) {
+        String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || to.getHost() == null || from.getHost() == null) {
+            return false;
+        }
+        String fromHost = from.getHost().toLowerCase(Locale.ROOT);
+        String toHost = to.getHost().toLowerCase(Locale.ROOT);
+        boolean downgrade = scheme.equals("http") && "https".equalsIgnoreCase(from.getScheme());
+        if (fromHost.equals(toHost)) {
+            return !downgrade && (to.getPort() == from.getPort() || scheme.equals("https") && to.getPort() < 0);
+        }
+        return scheme.equals("https") && KNOWN_REDIRECTS.getOrDefault(fromHost, List.of()).contains(toHost);
+    }
+
+    /**
+     * The most bytes a download may bring: the file's expected size plus an eighth and 64 KiB, so a
+     * server sending something else stops early rather than filling the disk before the MD5 check.
+     */
+    static long maxBytes(WeightsFile f) {
+        return f.approxBytes() + f.approxBytes() / 8 + (64 << 10);
+    }
+
+    /** One exchange: the MD5 of the body received into {@code tmp} (a String), or the redirect's target (a URI). */
+    private Object fetchOnce(String url, URI uri, Path tmp, WeightsFile f, Progress p) {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw failure(url, "only http and https URLs can be downloaded");
+            throw failure(f, url, "only http and https URLs can be downloaded");
         }
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(readTimeout)
@@ -430,22 +523,26 @@ public final class WeightsStore {
                 .build();
         FileSink sink;
         try {
-            sink = new FileSink(FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
+            sink = new FileSink(f.algorithm(), FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING),
+                    maxBytes(f));
         } catch (IOException e) {
             throw new ConvscopeException("cannot write " + tmp + " (" + describe(e) + ")");
         }
         HttpResponse.BodyHandler<Void> handler = info -> {
             sink.status = info.statusCode();
             sink.contentLength = contentLength(info.headers());
+            sink.location = info.headers().firstValue("Location").orElse(null);
             sink.headersSeen = true;
-            return info.statusCode() == 200 ? sink : HttpResponse.BodySubscribers.discarding();
+            // a body not wanted (an error page, a redirect, a file announced too large) is not read at all
+            return info.statusCode() == 200 && (sink.contentLength < 0 || sink.contentLength <= sink.limit)
+                    ? sink : new Unread();
         };
         CompletableFuture<HttpResponse<Void>> response;
         try {
             response = client().sendAsync(request, handler);
         } catch (IllegalArgumentException e) {
             sink.abort(null);
-            throw failure(url, "not a valid URL");
+            throw failure(f, url, "not a valid URL");
         }
         boolean started = false;
         long reported = -1;
@@ -458,6 +555,11 @@ public final class WeightsStore {
                     break;
                 } catch (TimeoutException ignored) {
                     // poll: report progress, watch for a stalled body
+                }
+                if (Interrupts.received() != 0) {
+                    sink.abort(null);
+                    response.cancel(true);
+                    Interrupts.check(); // the temporary file is deleted on the way out
                 }
                 if (!started && sink.headersSeen && sink.status == 200) {
                     p.start("downloading " + f.fileName(), total(sink, f), Progress.Unit.BYTES);
@@ -475,14 +577,25 @@ public final class WeightsStore {
                 } else if (sink.headersSeen && sink.status == 200 && now - lastChange > readTimeout.toNanos()) {
                     sink.abort(null);
                     response.cancel(true);
-                    throw failure(url, "no data for " + seconds(readTimeout) + " after "
-                            + ConsoleProgress.bytes(bytes) + (sink.contentLength > 0
-                            ? " of " + ConsoleProgress.bytes(sink.contentLength) : ""));
+                    throw failure(f, url, "no data for " + seconds(readTimeout) + " after "
+                            + Units.bytes(bytes) + (sink.contentLength > 0
+                            ? " of " + Units.bytes(sink.contentLength) : ""));
                 }
             }
             HttpResponse<Void> r = response.get();
+            if (isRedirect(r.statusCode()) && sink.location != null) {
+                try {
+                    return uri.resolve(sink.location.strip());
+                } catch (IllegalArgumentException e) {
+                    throw failure(f, url, "the server redirects to an invalid URL");
+                }
+            }
+            if (r.statusCode() == 200 && sink.contentLength > sink.limit) {
+                throw failure(f, url, "the server announces " + sink.contentLength + " bytes, but the file has about "
+                        + f.approxBytes());
+            }
             if (r.statusCode() != 200) {
-                throw failure(url, "HTTP " + r.statusCode() + statusText(r.statusCode()));
+                throw failure(f, url, "HTTP " + r.statusCode() + statusText(r.statusCode()));
             }
             if (sink.writeError != null) {
                 throw new ConvscopeException("cannot write " + tmp + " (" + describe(sink.writeError) + ")");
@@ -496,21 +609,25 @@ public final class WeightsStore {
                 p.advance(bytes);
             }
             if (sink.contentLength >= 0 && bytes != sink.contentLength) {
-                throw failure(url, "connection closed after " + bytes + " of " + sink.contentLength + " bytes");
+                throw failure(f, url, "connection closed after " + bytes + " of " + sink.contentLength + " bytes");
             }
             sink.close();
-            return sink.md5();
+            return sink.digest();
         } catch (InterruptedException e) {
             sink.abort(null);
             response.cancel(true);
             Thread.currentThread().interrupt();
-            throw failure(url, "interrupted");
+            throw failure(f, url, "interrupted");
         } catch (ExecutionException e) {
             sink.abort(null);
             if (sink.writeError != null) {
                 throw new ConvscopeException("cannot write " + tmp + " (" + describe(sink.writeError) + ")");
             }
-            throw failure(url, reason(e.getCause(), uri, sink));
+            if (sink.tooLarge) {
+                throw failure(f, url, "the server sent more than " + sink.limit + " bytes; the file has about "
+                        + f.approxBytes());
+            }
+            throw failure(f, url, reason(e.getCause(), uri, sink));
         } catch (IOException e) {
             throw new ConvscopeException("cannot write " + tmp + " (" + describe(e) + ")");
         } finally {
@@ -519,6 +636,10 @@ public final class WeightsStore {
                 p.finish();
             }
         }
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
     private static long total(FileSink sink, WeightsFile f) {
@@ -541,7 +662,7 @@ public final class WeightsStore {
                 if (c == null) {
                     c = HttpClient.newBuilder()
                             .version(HttpClient.Version.HTTP_1_1)
-                            .followRedirects(HttpClient.Redirect.NORMAL)
+                            .followRedirects(HttpClient.Redirect.NEVER) // redirects are checked by fetch
                             .connectTimeout(connectTimeout)
                             .build();
                     client = c;
@@ -551,14 +672,19 @@ public final class WeightsStore {
         return c;
     }
 
-    private ConvscopeException failure(String url, String reason) {
+    private ConvscopeException failure(WeightsFile f, String url, String reason) {
+        if (f.origin() == WeightsFile.Origin.ONNX_MODEL_ZOO) {
+            return new ConvscopeException("could not download " + url + " (" + reason + "); download it yourself"
+                    + " and put it in " + cacheDir + java.io.File.separatorChar + " (it is checked there), or pass"
+                    + " the file as " + io.convscope.Setting.MODEL + " FILE.onnx " + io.convscope.Setting.PREPROCESS + " torch");
+        }
         StringBuilder where = new StringBuilder();
         if (kerasModelsDir != null) {
             where.append(kerasModelsDir).append(java.io.File.separatorChar).append(" or ");
         }
         where.append(cacheDir).append(java.io.File.separatorChar);
         return new ConvscopeException("could not download " + url + " (" + reason
-                + "); download it yourself and pass --weights FILE, or put it in " + where);
+                + "); download it yourself and pass " + io.convscope.Setting.WEIGHTS + " FILE, or put it in " + where);
     }
 
     /** A short reason for a failed exchange. */
@@ -643,16 +769,27 @@ public final class WeightsStore {
         }
     }
 
-    /** Deletes temporary files of {@code f} that a killed process left behind. */
+    /**
+     * Deletes temporary files of {@code f} that a killed process left behind: those named after a
+     * process that is gone ({@code NAME.part-PID-RANDOM}), and older unnamed ones not modified for an hour.
+     */
     private void deleteStaleParts(WeightsFile f) {
         long cutoff = System.currentTimeMillis() - STALE_PART_MILLIS;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(cacheDir, f.fileName() + ".part-*")) {
             for (Path part : ds) {
                 try {
-                    if (Files.getLastModifiedTime(part).toMillis() < cutoff) {
+                    java.util.regex.Matcher m = PART.matcher(part.getFileName().toString().substring(f.fileName().length()));
+                    boolean stale;
+                    if (m.matches()) {
+                        long pid = Long.parseLong(m.group(1));
+                        stale = pid != PID && ProcessHandle.of(pid).isEmpty();
+                    } else {
+                        stale = Files.getLastModifiedTime(part).toMillis() < cutoff;
+                    }
+                    if (stale) {
                         Files.deleteIfExists(part);
                     }
-                } catch (IOException ignored) {
+                } catch (IOException | NumberFormatException ignored) {
                     // another process may be deleting it too
                 }
             }
@@ -680,13 +817,38 @@ public final class WeightsStore {
         }
     }
 
+    /** A body subscriber that reads nothing: it cancels at once and completes. */
+    private static final class Unread implements HttpResponse.BodySubscriber<Void> {
+        @Override
+        public CompletionStage<Void> getBody() {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            s.cancel();
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onComplete() {
+        }
+    }
+
     /**
-     * Receives the response body: writes it to the temporary file and feeds the MD5 as it arrives,
+     * Receives the response body: writes it to the temporary file and feeds the digest as it arrives,
      * requesting one piece at a time so that a slow disk slows the download instead of filling memory.
      */
     private static final class FileSink implements HttpResponse.BodySubscriber<Void> {
         private final CompletableFuture<Void> body = new CompletableFuture<>();
-        private final MessageDigest md = newMd5();
+        private final MessageDigest md;
         final AtomicLong bytes = new AtomicLong();
         private final FileChannel channel;
         private Flow.Subscription subscription;
@@ -695,9 +857,14 @@ public final class WeightsStore {
         volatile long contentLength = -1;
         volatile boolean headersSeen;
         volatile IOException writeError;
+        volatile String location;
+        volatile boolean tooLarge;
+        final long limit;
 
-        FileSink(FileChannel channel) {
+        FileSink(String algorithm, FileChannel channel, long limit) {
+            this.md = newDigest(algorithm);
             this.channel = channel;
+            this.limit = limit;
         }
 
         @Override
@@ -720,6 +887,15 @@ public final class WeightsStore {
             Flow.Subscription s;
             synchronized (this) {
                 if (closed) {
+                    return;
+                }
+                long incoming = 0;
+                for (ByteBuffer b : items) {
+                    incoming += b.remaining();
+                }
+                if (bytes.get() + incoming > limit) {
+                    tooLarge = true;
+                    abort(new IOException("more than " + limit + " bytes"));
                     return;
                 }
                 try {
@@ -776,7 +952,7 @@ public final class WeightsStore {
             body.completeExceptionally(why != null ? why : new IOException("download cancelled"));
         }
 
-        synchronized String md5() {
+        synchronized String digest() {
             return HexFormat.of().formatHex(md.digest());
         }
     }

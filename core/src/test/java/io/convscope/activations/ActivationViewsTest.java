@@ -322,4 +322,61 @@ class ActivationViewsTest {
         }
         return b;
     }
+
+    @Test
+    void theFilesListedBeforeDrawingAreExactlyThoseWritten(@TempDir Path dir) throws IOException {
+        float[] x = fiveChannels();
+        List<List<String>> runs = List.of(List.of("a.png"), List.of("a.png", "sub/a.jpg", "compare.png"));
+        List<Set<ActivationViews.View>> choices = List.of(EnumSet.allOf(ActivationViews.View.class),
+                EnumSet.of(ActivationViews.View.COMPARE), ActivationViews.View.DEFAULTS, EnumSet.noneOf(ActivationViews.View.class));
+        int k = 0;
+        for (List<String> names : runs) {
+            float[][] values = new float[names.size()][];
+            Arrays.fill(values, x);
+            Activations a = fed(names, 5, 8, 8, values);
+            for (Set<ActivationViews.View> views : choices) {
+                for (String gif : Arrays.asList(null, "pool")) {
+                    ActivationViews.Options opt = options(views, Normalization.STANDARDIZE, Colormap.GRAY, 4).withGifChannels(gif);
+                    Path out = dir.resolve("run" + k++);
+                    List<String> written = ActivationViews.render(a, opt, out);
+                    assertEquals(ActivationViews.files(names, a.layers(), opt), written, views + " " + gif + " " + names);
+                    try (var s = Files.walk(out)) {
+                        assertEquals(written.size(), s.filter(Files::isRegularFile).count(), "every file listed");
+                    }
+                    // planned from the shapes alone, as a caller does before computing
+                    List<FilePlan.Layer> planned = List.of(new FilePlan.Planned(1, "conv", 5), new FilePlan.Planned(2, "pool", 5));
+                    assertEquals(written, ActivationViews.files(names, planned, opt));
+                }
+            }
+        }
+        assertTrue(ActivationViews.files(List.of("a.png", "b.png"), List.of(new FilePlan.Planned(1, "conv", 5)),
+                options(EnumSet.of(ActivationViews.View.COMPARE), Normalization.STANDARDIZE, Colormap.GRAY, 4))
+                .contains("compare/01_conv.png"));
+    }
+
+    @Test
+    void viewsAreNamedHelpedAndDefaultedByTheirClasses() {
+        assertEquals(List.of("grid", "channels", "topk", "gif", "compare"), ActivationViews.View.names());
+        assertEquals(EnumSet.of(ActivationViews.View.GRID, ActivationViews.View.TOPK, ActivationViews.View.GIF,
+                ActivationViews.View.COMPARE), ActivationViews.View.DEFAULTS);
+        for (String n : List.of("topk", "TOPK", " top-k ", "top", "Top")) {
+            assertEquals(ActivationViews.View.TOPK, ActivationViews.View.byName(n), n);
+        }
+        assertEquals(null, ActivationViews.View.byName("tops"));
+        for (ActivationViews.View v : ActivationViews.View.values()) {
+            assertEquals(v, ActivationViews.View.byName(v.cliName()));
+            assertFalse(v.help().isBlank() || v.help().contains("\n"), v + ": one line of help");
+        }
+        assertEquals(ActivationViews.View.DEFAULTS, ActivationViews.View.parse(List.of()));
+        assertEquals(EnumSet.of(ActivationViews.View.GRID, ActivationViews.View.GIF),
+                ActivationViews.View.parse(List.of("gif", "Grid")));
+        io.convscope.ConvscopeException e = org.junit.jupiter.api.Assertions.assertThrows(io.convscope.ConvscopeException.class,
+                () -> ActivationViews.View.parse(List.of("grid", "compair")));
+        assertTrue(e.getMessage().startsWith("unknown view 'compair'") && e.getMessage().contains("compare"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(io.convscope.ConvscopeException.class,
+                () -> ActivationViews.View.parse(List.of("xyzzy")));
+        assertTrue(e.getMessage().endsWith("views: grid, channels, topk, gif, compare"), e.getMessage());
+        // a view's own folder is kept from images: compare.png goes to compare-2
+        assertEquals(List.of("compare-2"), new FilePlan(List.of("compare.png"), 1).folders());
+    }
 }

@@ -86,14 +86,14 @@ class ActivationsTest {
     @Test
     void anotherInputSizeKeepsOnlyTheLayersBeforeTheClassifier() {
         Network net = EmbeddedModel.load();
-        Network big = Activations.sized(net, List.of("block1_conv2", "block2_pool"), 40, 60);
+        Network big = net.cut(List.of("block1_conv2", "block2_pool"), 40, 60).orThrow();
         assertEquals(TensorShape.chw(1, 40, 60), big.inputShape());
         assertEquals(TensorShape.chw(64, 10, 15), big.node("block2_pool").outputShape());
         assertTrue(!big.has("flatten") && !big.has("fc1"));
-        ConvscopeException e = assertThrows(ConvscopeException.class, () -> Activations.sized(net, List.of("fc1"), 40, 60));
+        ConvscopeException e = assertThrows(ConvscopeException.class, () -> net.cut(List.of("fc1"), 40, 60).orThrow());
         assertTrue(e.getMessage().contains("'fc1' (Dense) needs the model's own 28×28 input"), e.getMessage());
         // the model's own size: the whole network may stay
-        assertTrue(Activations.sized(net, List.of("fc1"), 28, 28).has("fc1"));
+        assertTrue(net.cut(List.of("fc1"), 28, 28).orThrow().has("fc1"));
         // and the sized net computes: 40×60 zeros → block2_pool 10×15
         ImageTensor in = new ImageTensor(new float[40 * 60], 1, 1, 40, 60, List.of("zeros"));
         Activations a = Activations.compute(big, in, List.of("block2_pool"), null);
@@ -115,8 +115,11 @@ class ActivationsTest {
         ConvscopeException e = assertThrows(ConvscopeException.class,
                 () -> m.check(256L << 20, 64L << 30, "8 images × 18 layers at 224×224"));
         assertTrue(e.getMessage().startsWith("activations of 8 images × 18 layers at 224×224 need about "), e.getMessage());
-        assertTrue(e.getMessage().contains("Java heap allows 256.0 MB") && e.getMessage().contains("--size")
-                && e.getMessage().contains("--layers") && e.getMessage().contains("-Xmx"), e.getMessage());
+        String flags = e.message(s -> "--" + s.key()); // the settings as the command line names them
+        assertTrue(flags.contains("Java heap allows 256.0 MB") && flags.contains("--size")
+                && flags.contains("--layers") && flags.contains("-Xmx"), flags);
+        assertTrue(e instanceof io.convscope.TooLargeException t && t.limit() == io.convscope.TooLargeException.Limit.HEAP
+                && t.limitBytes() == 256L << 20 && t.neededBytes() == m.heapBytes(), e.getMessage());
         e = assertThrows(ConvscopeException.class, () -> m.check(64L << 30, 256L << 20, "x"));
         assertTrue(e.getMessage().contains("this machine has 256.0 MB"), e.getMessage());
     }

@@ -87,17 +87,17 @@ class LayerSelectionTest {
     @Test
     void fileNamesSortInNetworkOrder() {
         for (int count : new int[] {13, 120}) {
-            FilePlan plan = new FilePlan(List.of("x.png"), count, 12);
+            FilePlan plan = new FilePlan(List.of("x.png"), count);
             List<String> names = new ArrayList<>();
             for (int i = 1; i <= count; i++) {
-                names.add(plan.grid(0, layer(i, "layer" + (count + 1 - i))));
+                names.add(GridView.file(plan, 0, layer(i, "layer" + (count + 1 - i))));
             }
             List<String> sorted = new ArrayList<>(names);
             sorted.sort(null);
             assertEquals(names, sorted, "sorting by name keeps network order for " + count + " layers");
             assertEquals(count < 100 ? "x/01_layer" + count + ".png" : "x/001_layer" + count + ".png", names.get(0));
         }
-        FilePlan plan = new FilePlan(List.of("a/cat.png", "b/cat.jpg", "dog 1.png", "compare.png"), 3, 12);
+        FilePlan plan = new FilePlan(List.of("a/cat.png", "b/cat.jpg", "dog 1.png", "compare.png"), 3);
         assertEquals(List.of("cat", "cat-2", "dog_1", "compare-2"), plan.folders());
     }
 

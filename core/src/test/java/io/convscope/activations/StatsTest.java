@@ -1,5 +1,6 @@
 package io.convscope.activations;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -97,6 +98,7 @@ class StatsTest {
     }
 
     @Test
+    @Tag("slow")
     void numbersByHandAreWhatTheFormatterAndTrimmingGave() {
         // num and shortNum were String.format("%.6g" / "%.3g") with the fraction's trailing zeros cut
         // by regular expressions; by hand they must write the same for any double

@@ -25,7 +25,7 @@ public final class AtlasPhotos {
         List<BufferedImage> photos = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (int i = 3; i < args.length; i++) {
-            photos.add(ImageLoader.toRgb(ImageLoader.load(Path.of(args[i]))));
+            photos.add(io.convscope.render.Images.toRgb(ImageLoader.load(Path.of(args[i]))));
             String n = Path.of(args[i]).getFileName().toString();
             names.add(n.substring(0, n.lastIndexOf('.')));
         }

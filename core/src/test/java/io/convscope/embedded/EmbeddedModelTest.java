@@ -8,6 +8,7 @@ import io.convscope.network.Preprocessing;
 import io.convscope.train.Evaluation;
 import io.convscope.train.Trainer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import javax.imageio.ImageIO;
@@ -36,6 +37,7 @@ class EmbeddedModelTest {
 
     /** The acceptance test: the shipped weights classify the 10,000 test images at least 92% right. */
     @Test
+    @Tag("slow")
     void theShippedModelReaches92PercentOnTheTestSet() {
         assumeTrue(FashionMnist.available(), NO_DATA);
         Evaluation e = Trainer.accuracy(EmbeddedModel.load(), FashionMnist.test(), 500);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.GradientCollector;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -61,6 +62,7 @@ class ConvolutionTest {
     }
 
     @Test
+    @Tag("slow")
     void forwardAndInputGradientMatchFloat64() {
         List<String> wrong = probe(configurations());
         assertTrue(wrong.isEmpty(), "n, in, out, size, kernel, stride, dilation, groups: " + String.join("; ", wrong));

@@ -10,6 +10,7 @@ import io.convscope.network.Tensor;
 import io.convscope.network.TensorShape;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -233,6 +234,7 @@ class EngineTest {
     }
 
     @Test
+    @Tag("slow")
     void inputGradientMatchesFiniteDifferences() {
         Network net = smallNet(11);
         Random r = new Random(5);

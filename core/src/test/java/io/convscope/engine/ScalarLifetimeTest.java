@@ -7,6 +7,7 @@ import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import io.convscope.network.Padding;
 import io.convscope.network.TensorShape;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * backward pass ({@link Tensors#scalar}): with a collector thread running, the input gradient is the
  * same every time. With DJL's {@code x.mul(0.5f)} it was garbage now and then (freed memory read back).
  */
+@Tag("slow")
 class ScalarLifetimeTest {
     @Test
     void inputGradientsDoNotChangeWhileTheCollectorRuns() throws InterruptedException {

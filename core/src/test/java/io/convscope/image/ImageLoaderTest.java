@@ -218,7 +218,7 @@ class ImageLoaderTest {
                 false, false, java.awt.Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
         WritableRaster r = cm.createCompatibleWritableRaster(1, 1);
         r.setPixel(0, 0, new int[] {255, 0, 55}); // linear 0.216 is about sRGB 0.5
-        BufferedImage img = ImageLoader.toRgb(new BufferedImage(cm, r, false, null));
+        BufferedImage img = io.convscope.render.Images.toRgb(new BufferedImage(cm, r, false, null));
         assertNear(0xFF0080, img.getRGB(0, 0), 4);
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import io.convscope.data.FashionMnist;
 import io.convscope.engine.Engine;
 import io.convscope.network.Network;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The real Keras 3 file through importer and Engine: Keras's probabilities for the first 100 test
  * images to 1e-4, and its published accuracy, 0.8921, on all 10,000.
  */
+@Tag("slow")
 class FmnistEngineConformanceTest {
     @Test
     void reachesThePublishedAccuracyAndProbabilities() throws IOException {

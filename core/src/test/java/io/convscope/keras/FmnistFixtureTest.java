@@ -4,6 +4,7 @@ import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
 import io.convscope.network.Preprocessing;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.DataInputStream;
@@ -59,6 +60,7 @@ class FmnistFixtureTest {
 
     /** The imported weights reproduce Keras's softmax outputs for the first test images. */
     @Test
+    @Tag("slow")
     void reproducesKerasProbabilities() throws IOException {
         assumeFixture();
         assumeTrue(Files.isRegularFile(PROBS), "fixture " + PROBS + " is absent; skipping");

@@ -38,7 +38,7 @@ class KerasErrorsTest {
     private static String message(Path f) {
         ConvscopeException e = assertThrows(ConvscopeException.class, () -> KerasImporter.load(f));
         assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
-        return e.getMessage();
+        return io.convscope.Flagged.flags(e);
     }
 
     private Path tinyModel(String name) {

@@ -7,6 +7,7 @@ import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
 import io.convscope.zoo.Architectures;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code conv2_block1_preact_bn/gamma:0}, HWIO kernels) loads into the zoo architecture, and the
  * values land where the engine computes with them.
  */
+@Tag("slow")
 class ZooWeightsFileTest {
     @TempDir
     Path dir;

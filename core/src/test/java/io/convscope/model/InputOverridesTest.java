@@ -56,7 +56,7 @@ class InputOverridesTest {
         assertEquals((255f / 255f - 0.5f) / 0.25f, p.apply(2, 255), 1e-6f);
         var two = new InputOverrides(null, new float[] {1, 2}, null, null, null, null);
         var e = assertThrows(ConvscopeException.class, () -> two.preprocessing(Preprocessing.RAW, RGB));
-        assertTrue(e.getMessage().contains("--mean has 2 values but the model's input has 3 channels"), e.getMessage());
+        assertTrue(io.convscope.Flagged.flags(e).contains("--mean has 2 values but the model's input has 3 channels"), io.convscope.Flagged.flags(e));
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.convscope.keras.Fixtures;
 import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,8 +101,8 @@ class OnnxImporterTest {
     void everyOnnxLayerSurvivesTheNetworkFile(@TempDir Path tmp) {
         Network net = OnnxImporter.load(mixedModel(), null, "mixed", "mixed.onnx", Map.of());
         Path file = tmp.resolve("mixed.cvs");
-        io.convscope.model.NetworkFile.save(net, file);
-        Network back = io.convscope.model.NetworkFile.load(file);
+        io.convscope.cvs.NetworkFile.save(net, file);
+        Network back = io.convscope.cvs.NetworkFile.load(file);
         float[] x = random(new SplittableRandom(9), 2 * 2 * 6 * 6, 1.0);
         try (Engine a = Engine.create(net); Engine b = Engine.create(back); NDManager m = NDManager.newBaseManager()) {
             for (io.convscope.network.Node n : net.nodes()) {
@@ -114,12 +115,14 @@ class OnnxImporterTest {
     }
 
     @Test
+    @Tag("slow")
     void gradientsThroughTheImportedGraphMatchFiniteDifferences() {
         Network net = OnnxImporter.load(mixedModel(), null, "mixed", "mixed.onnx", Map.of());
         checkGradient(net, new long[] {2, 2, 6, 6}, 48, 1e-3f);
     }
 
     @Test
+    @Tag("slow")
     void gradientsThroughMnist8MatchFiniteDifferences() {
         Path f = Fixtures.fixture("models/mnist-8/model.onnx");
         Assumptions.assumeTrue(Files.isRegularFile(f), "fixture absent: " + f);

@@ -8,13 +8,14 @@ import io.convscope.image.ImageTensor;
 import io.convscope.image.Resize;
 import io.convscope.keras.Fixtures;
 import io.convscope.model.ModelLoader;
-import io.convscope.model.NetworkFile;
+import io.convscope.cvs.NetworkFile;
 import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
 import io.convscope.network.Preprocessing;
 import io.convscope.network.TensorShape;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +60,7 @@ class OnnxModelsTest {
     }
 
     @Test
+    @Tag("slow")
     void squeezenetMatchesPublishedOutputs() throws IOException {
         Path dir = model("squeezenet1.1");
         Network net = OnnxImporter.load(dir.resolve("model.onnx"));
@@ -177,6 +179,7 @@ class OnnxModelsTest {
     }
 
     @Test
+    @Tag("slow")
     void squeezenetSurvivesNetworkFile(@TempDir Path tmp) throws IOException {
         Path dir = model("squeezenet1.1");
         Network net = OnnxImporter.load(dir.resolve("model.onnx"));

@@ -3,7 +3,6 @@ package io.convscope.optimize;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.convscope.activations.Activations;
 import io.convscope.engine.Engine;
 import io.convscope.model.ModelLoader;
 import io.convscope.network.Network;
@@ -57,7 +56,7 @@ public final class GradientBenchmark {
                     new FourierParam(1, 3, size, size, 0.01)).transforms(Transform.standard(size)));
             System.out.printf(Locale.ROOT, "classviz step (Fourier image, transforms, Adam): %.0f ms = %.2f× the plain pass%n", cls * 1e3, cls / fb);
 
-            Network prefix = Activations.sized(net, List.of(layer), size, size);
+            Network prefix = net.cut(List.of(layer), size, size).orThrow();
             try (Engine part = Engine.create(prefix)) {
                 double stop = step(new Optimization(part, Objective.channel(layer, 3), new FourierParam(1, 3, size, size, 0.01))
                         .transforms(Transform.standard(size)));

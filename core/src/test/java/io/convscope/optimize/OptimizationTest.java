@@ -10,6 +10,7 @@ import io.convscope.network.Network;
 import io.convscope.network.Padding;
 import io.convscope.network.Preprocessing;
 import io.convscope.network.TensorShape;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -76,6 +77,7 @@ class OptimizationTest {
     }
 
     @Test
+    @Tag("slow")
     void everyObjectiveAndRegularizerMatchesFiniteDifferences() {
         Network net = tiny();
         Logits.Scores scores = Logits.of(net);
@@ -107,6 +109,7 @@ class OptimizationTest {
     }
 
     @Test
+    @Tag("slow")
     void fourierParameterizationAndTransformsMatchFiniteDifferences() {
         try (Engine e = Engine.create(tiny())) {
             FourierParam fp = new FourierParam(1, 3, 12, 12, 0.5);
@@ -208,6 +211,7 @@ class OptimizationTest {
     }
 
     @Test
+    @Tag("slow")
     void optimizingRaisesTheChannelAndLowersTheLoss() {
         try (Engine e = Engine.create(tiny())) {
             Optimization.Result r = new Optimization(e, Objective.channel("conv2", 3), new PixelParam(1, 3, 12, 12, 0.5))

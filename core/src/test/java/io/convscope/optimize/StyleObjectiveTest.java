@@ -7,6 +7,7 @@ import ai.djl.training.GradientCollector;
 import io.convscope.engine.CollectorLoop;
 import io.convscope.engine.Engine;
 import io.convscope.network.Network;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import javax.imageio.ImageIO;
@@ -146,6 +147,7 @@ class StyleObjectiveTest {
     }
 
     @Test
+    @Tag("slow")
     void styleAndContentThroughANetworkMatchFiniteDifferences() {
         Network net = OptimizationTest.tiny();
         try (Engine e = Engine.create(net); NDManager m = NDManager.newBaseManager()) {
@@ -187,6 +189,7 @@ class StyleObjectiveTest {
      * under this test's collector thread). The core's scalars live in the step's manager instead.
      */
     @Test
+    @Tag("slow")
     void gradientsDoNotChangeWhenTheCollectorRunsMidStep() throws InterruptedException {
         Network net = OptimizationTest.tiny();
         try (Engine e = Engine.create(net); NDManager m = NDManager.newBaseManager()) {
@@ -227,6 +230,7 @@ class StyleObjectiveTest {
     }
 
     @Test
+    @Tag("slow")
     void eachStepReportsTheTermsOfItsOwnLossUnderLbfgsAndAdam() {
         try (Engine e = Engine.create(OptimizationTest.tiny()); NDManager m = NDManager.newBaseManager()) {
             PixelParam px = new PixelParam(1, 3, 12, 12, 1.0);

@@ -80,4 +80,38 @@ class ColormapTest {
     private static int luma(int rgb) {
         return 299 * ((rgb >> 16) & 255) + 587 * ((rgb >> 8) & 255) + 114 * (rgb & 255);
     }
+
+    /** SHA-256 of each table's 768 bytes (R, G, B per entry) as they were in the Java source before the tables became files. */
+    @Test
+    void theTableFilesHoldMatplotlibsTablesUnchanged() throws Exception {
+        java.util.Map<Colormap, String> sums = java.util.Map.of(
+                Colormap.VIRIDIS, "18545f7c72a02f02a54f2e3f6ff9dcf357e0190ab9117a1f8fae44c6eaf179e0",
+                Colormap.MAGMA, "f95197e8391d18e2c1db50f2a1ab8650ab7c2a9acb781704a8156872615f002b",
+                Colormap.INFERNO, "e24e8bd38b972989f64c42856b2b274df5ada3a62bc01bf8e83500a2ea938ad4",
+                Colormap.PLASMA, "7463ac7565e754490c2c358e89b54a99da3e9b3c0be7734ed66b9fc78958b9a6",
+                Colormap.CIVIDIS, "40881f40490dc08ae8b1442b52b01c7169d27124ccb4a501cd0ee290079cc1e1");
+        for (var e : sums.entrySet()) {
+            int[] t = e.getKey().table();
+            byte[] b = new byte[3 * t.length];
+            for (int i = 0; i < t.length; i++) {
+                b[3 * i] = (byte) (t[i] >> 16);
+                b[3 * i + 1] = (byte) (t[i] >> 8);
+                b[3 * i + 2] = (byte) t[i];
+            }
+            String got = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+            assertEquals(e.getValue(), got, e.getKey().name());
+        }
+    }
+
+    @Test
+    void aTableFileNeedsExactly256HexEntries() {
+        String ok = "# comment\n" + "000000 ffffff\n".repeat(128);
+        int[] t = Colormap.parse(ok, "t.txt");
+        assertEquals(0xffffff, t[255]);
+        assertEquals(0, t[254]);
+        for (String bad : List.of("000000\n".repeat(255), "000000\n".repeat(257), ok + "12345g", ok.replace("ffffff", "fffff"))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Colormap.parse(bad, "t.txt"));
+            assertTrue(e.getMessage().startsWith("t.txt: "), e.getMessage());
+        }
+    }
 }

@@ -194,6 +194,34 @@ class GridTest {
     }
 
     @Test
+    void panelCaptionsWiderThanTheirImagesStayApart() {
+        // 28-pixel reconstructions captioned "layer · error": the captions set the cell width, and
+        // with the sheets' 4-pixel gap they ran together ("block1_pool · 0.355block2_pool · 0.192")
+        BufferedImage a = Images.create(28, 28, 0x112233);
+        BufferedImage panel = Grid.panel("rebuilt", List.of(a, a, a),
+                List.of("original", "block1_pool · 0.355", "block2_pool · 0.192"));
+        int y0 = panel.getHeight() - 8 - Text.LINE;
+        boolean[] ink = new boolean[panel.getWidth()];
+        for (int y = y0; y < panel.getHeight(); y++) {
+            for (int x = 0; x < panel.getWidth(); x++) {
+                ink[x] |= (panel.getRGB(x, y) & 0xffffff) == Grid.CAPTION;
+            }
+        }
+        // the blank run between the second and third caption: at least one character wide
+        int x = panel.getWidth() - 1;
+        while (!ink[x]) {
+            x--;
+        }
+        int last = x; // right end of the third caption
+        x -= Text.width("block2_pool · 0.192", 1) - 1; // its left end
+        int blank = 0;
+        for (x = x - 1; x >= 0 && !ink[x]; x--) {
+            blank++;
+        }
+        assertTrue(last > 0 && blank >= Text.ADVANCE, blank + " blank columns between captions");
+    }
+
+    @Test
     void twoIdenticalRendersGiveIdenticalPngBytes() throws Exception {
         byte[] first = png(render());
         byte[] second = png(render());

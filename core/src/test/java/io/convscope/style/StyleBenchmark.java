@@ -10,7 +10,7 @@ import io.convscope.network.Network;
 import io.convscope.network.Preprocessing;
 import io.convscope.network.TensorShape;
 import io.convscope.optimize.Listener;
-import io.convscope.util.ConsoleProgress;
+import io.convscope.util.Units;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,7 +73,7 @@ public final class StyleBenchmark {
             StyleLayers layers = StyleLayers.choose(vgg, null, null, content.height(), content.width());
             StyleMemory estimate = StyleMemory.of(vgg, layers, content.height(), content.width(), 3, 0);
             try (Engine engine = Engine.create(StyleTransfer.network(vgg, layers))) {
-                for (StyleTransfer.Method m : StyleTransfer.Method.values()) {
+                for (io.convscope.optimize.Optimizer.Kind m : io.convscope.optimize.Optimizer.Kind.values()) {
                     long[] t = new long[2];
                     Listener clock = new Listener() {
                         @Override
@@ -89,9 +89,9 @@ public final class StyleBenchmark {
                     StyleTransfer.run(engine, content, List.of(new StyleTransfer.Style(style, 1)), s, List.of(clock));
                     double perStep = (t[1] - t[0]) / 1e9 / steps;
                     System.out.printf(Locale.ROOT, "%4d px (%d×%d)  %-5s  %.2f s/step   RSS %s, peak RSS so far %s (estimate %s native + %s heap)%n",
-                            size, content.width(), content.height(), m, perStep, ConsoleProgress.bytes(status("VmRSS")),
-                            ConsoleProgress.bytes(status("VmHWM")), ConsoleProgress.bytes(estimate.nativeBytes()),
-                            ConsoleProgress.bytes(estimate.heapBytes()));
+                            size, content.width(), content.height(), m, perStep, Units.bytes(status("VmRSS")),
+                            Units.bytes(status("VmHWM")), Units.bytes(estimate.nativeBytes()),
+                            Units.bytes(estimate.heapBytes()));
                 }
             }
         }

@@ -39,7 +39,7 @@ class StyleLayersTest {
         assertEquals(StyleLayers.GATYS_STYLE, l.style());
         assertNull(l.rule());
         // the rule, without the names: the same style layers; content block4_conv2 (the other common choice)
-        StyleLayers r = StyleLayers.byRule(io.convscope.activations.Activations.sizedPrefix(VGG19, 256, 192));
+        StyleLayers r = StyleLayers.byRule(VGG19.fittingPrefix(256, 192));
         assertEquals(StyleLayers.GATYS_STYLE, r.style());
         assertEquals("block4_conv2", r.content());
     }
@@ -51,9 +51,9 @@ class StyleLayersTest {
         assertEquals(List.of("block1_conv2", "block3_conv1"), l.style());
         assertEquals(List.of("block4_conv2", "block1_conv2", "block3_conv1"), l.all());
         ConvscopeException e = assertThrows(ConvscopeException.class, () -> StyleLayers.choose(VGG19, "block5_conv5", null, 128, 128));
-        assertTrue(e.getMessage().contains("--content-layer: vgg19 has no layer 'block5_conv5'; did you mean block5_conv1"), e.getMessage());
+        assertTrue(io.convscope.Flagged.flags(e).contains("--content-layer: vgg19 has no layer 'block5_conv5'; did you mean block5_conv1"), io.convscope.Flagged.flags(e));
         e = assertThrows(ConvscopeException.class, () -> StyleLayers.choose(VGG19, null, List.of("blok1_conv1"), 128, 128));
-        assertTrue(e.getMessage().startsWith("--style-layers: vgg19 has no layer 'blok1_conv1'; did you mean block1_conv1"), e.getMessage());
+        assertTrue(io.convscope.Flagged.flags(e).startsWith("--style-layers: vgg19 has no layer 'blok1_conv1'; did you mean block1_conv1"), io.convscope.Flagged.flags(e));
         assertTrue(!e.getMessage().contains("\n"));
     }
 
@@ -74,7 +74,7 @@ class StyleLayersTest {
         ConvscopeException e = assertThrows(ConvscopeException.class,
                 () -> StyleLayers.choose(net, null, List.of("squeezenet0_pool3"), 192, 256));
         assertEquals("--style-layers: layer 'squeezenet0_pool3' (AveragePooling2D) needs the model's own 224×224 input, so it cannot "
-                + "be used at 256×192; did you mean squeezenet0_pool0, squeezenet0_pool1 or squeezenet0_pool2?", e.getMessage());
+                + "be used at 256×192; did you mean squeezenet0_pool0, squeezenet0_pool1 or squeezenet0_pool2?", io.convscope.Flagged.flags(e));
     }
 
     @Test
@@ -85,7 +85,7 @@ class StyleLayersTest {
                 .add("dense", new Layer.Dense(3, true, Activation.LINEAR), "flat")
                 .buildWithoutParams().withRandomParams(1);
         ConvscopeException e = assertThrows(ConvscopeException.class, () -> StyleLayers.choose(net, "dense", null, 8, 8));
-        assertTrue(e.getMessage().startsWith("--content-layer: layer 'dense' (Dense) has output (None, 3), not feature maps; style transfer needs convolutional layers"), e.getMessage());
+        assertTrue(io.convscope.Flagged.flags(e).startsWith("--content-layer: layer 'dense' (Dense) has output (None, 3), not feature maps; style transfer needs convolutional layers"), io.convscope.Flagged.flags(e));
         // the rule: one stage, one layer for both
         StyleLayers l = StyleLayers.choose(net, null, null, 8, 8);
         assertEquals("conv", l.content());

@@ -40,11 +40,12 @@ class StyleMemoryTest {
         at(256).check(Long.MAX_VALUE, limit, Long.MAX_VALUE, "at 256×171", 256, StyleMemoryTest::at); // fits: no exception
         ConvscopeException e = assertThrows(ConvscopeException.class,
                 () -> at(2048).check(Long.MAX_VALUE, limit, Long.MAX_VALUE, "at 2048×1365 on vgg19", 2048, StyleMemoryTest::at));
-        Matcher m = Pattern.compile("; --size (\\d+) fits$").matcher(e.getMessage());
+        Matcher m = Pattern.compile("; --size (\\d+) fits$").matcher(e.message(s -> "--" + s.key()));
         assertTrue(m.find(), e.getMessage());
         assertTrue(e.getMessage().startsWith("style transfer at 2048×1365 on vgg19 needs about "), e.getMessage());
         assertTrue(e.getMessage().contains("but this machine has 2.0 GB"), e.getMessage());
         int fits = Integer.parseInt(m.group(1));
+        assertEquals(fits, ((io.convscope.TooLargeException) e).suggestedSize());
         assertEquals(0, fits % 16);
         StyleMemory ok = at(fits);
         StyleMemory over = at(fits + 16);

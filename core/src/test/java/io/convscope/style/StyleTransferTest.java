@@ -7,6 +7,7 @@ import io.convscope.optimize.Listener;
 import io.convscope.optimize.LossCurve;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * few steps): the style loss falls, the content stays, the picture has the content's size, colours
  * can be kept, style images blend, and native memory stays flat.
  */
+@Tag("slow")
 class StyleTransferTest {
     static Network vgg;
     static StyleLayers layers;
@@ -154,7 +156,7 @@ class StyleTransferTest {
         float[] a = StyleTransfer.run(engine, c, st, s, List.of()).image().rgb();
         assertArrayEquals(a, StyleTransfer.run(engine, c, st, s, List.of()).image().rgb());
         assertTrue(!Arrays.equals(a, StyleTransfer.run(engine, c, st, s.withStart(StyleTransfer.Start.NOISE, 6), List.of()).image().rgb()));
-        float[] adam = StyleTransfer.run(engine, c, st, s.withMethod(StyleTransfer.Method.ADAM, 0.05), List.of()).image().rgb();
+        float[] adam = StyleTransfer.run(engine, c, st, s.withMethod(io.convscope.optimize.Optimizer.Kind.ADAM, 0.05), List.of()).image().rgb();
         assertEquals(a.length, adam.length);
     }
 
@@ -188,7 +190,7 @@ class StyleTransferTest {
             }
         };
         StyleTransfer.run(engine, c, List.of(new StyleTransfer.Style(RED_BLUE, 1)),
-                StyleTransfer.Settings.defaults(layers).withSteps(60).withMethod(StyleTransfer.Method.ADAM, 0.05), List.of(probe));
+                StyleTransfer.Settings.defaults(layers).withSteps(60).withMethod(io.convscope.optimize.Optimizer.Kind.ADAM, 0.05), List.of(probe));
         long growth = at[1] - at[0];
         System.out.printf("RSS after 10 steps %d MB, after 60 %d MB: %+d kB over 50 steps%n", at[0] >> 20, at[1] >> 20, growth >> 10);
         assertTrue(growth < 24L << 20, "RSS grew by " + (growth >> 10) + " kB over 50 steps");

@@ -16,6 +16,7 @@ import io.convscope.network.Preprocessing;
 import io.convscope.network.Tensor;
 import io.convscope.network.TensorShape;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+@Tag("slow")
 class TrainerTest {
     static final String NO_DATA = "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist, or set "
             + "CONVSCOPE_FASHION_MNIST): skipping";

@@ -2,6 +2,7 @@ package io.convscope.zoo;
 
 import io.convscope.network.Network;
 import io.convscope.network.TensorShape;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,6 +37,7 @@ class ArchitecturesTest {
     }
 
     @Test
+    @Tag("slow")
     void resnet50v2MatchesKeras() {
         Network n = Architectures.resnet50v2(true, 224, 224);
         assertEquals(25_613_800L, n.withRandomParams(0).paramCount());

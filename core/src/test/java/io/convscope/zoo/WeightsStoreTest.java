@@ -17,6 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +61,7 @@ class WeightsStoreTest {
     private HttpServer server;
     private ExecutorService serverThreads;
     private final AtomicInteger requests = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong hugeBytesSent = new java.util.concurrent.atomic.AtomicLong();
     /** Path on the server -> body served with 200; anything else is 404. */
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
@@ -79,6 +81,24 @@ class WeightsStoreTest {
             requests.incrementAndGet();
             try (ex) {
                 String path = ex.getRequestURI().getPath();
+                if (path.startsWith("/elsewhere/")) {
+                    // another host name for the same server: a redirect that must not be followed
+                    ex.getResponseHeaders().add("Location", "http://localhost:" + server.getAddress().getPort()
+                            + "/files/" + path.substring("/elsewhere/".length()));
+                    ex.sendResponseHeaders(302, -1);
+                    return;
+                }
+                if (path.startsWith("/huge/") || path.startsWith("/hugechunked/")) {
+                    long total = 64L * SIZE;
+                    ex.sendResponseHeaders(200, path.startsWith("/huge/") ? total : 0);
+                    OutputStream out = ex.getResponseBody();
+                    byte[] junk = new byte[64 * 1024];
+                    for (long off = 0; off < total; off += junk.length) {
+                        out.write(junk);
+                        hugeBytesSent.addAndGet(junk.length);
+                    }
+                    return;
+                }
                 if (path.startsWith("/moved/")) {
                     ex.getResponseHeaders().add("Location", "/files/" + path.substring("/moved/".length()));
                     ex.sendResponseHeaders(302, -1);
@@ -182,6 +202,63 @@ class WeightsStoreTest {
     }
 
     @Test
+    void aRedirectToAnotherHostIsNotFollowed() throws Exception {
+        WeightsFile moved = new WeightsFile(NAME, "elsewhere/" + NAME, md5, SIZE);
+
+        ConvscopeException e = assertThrows(ConvscopeException.class, () -> store(baseUrl()).resolve(moved, null));
+
+        assertTrue(e.getMessage().contains("redirects to http://localhost:" + server.getAddress().getPort()), e.getMessage());
+        assertEquals(1, requests.get(), "the redirect is not followed");
+        assertEquals(List.of(), filesInCache());
+    }
+
+    @Test
+    void redirectsAreFollowedOnlyWithinAHostOrWhereKnown() {
+        URI gh = URI.create("https://github.com/o/r/releases/download/v1/w.h5");
+        assertTrue(WeightsStore.redirectAllowed(gh, URI.create("https://objects.githubusercontent.com/x")));
+        assertFalse(WeightsStore.redirectAllowed(gh, URI.create("http://objects.githubusercontent.com/x")), "no downgrade");
+        assertFalse(WeightsStore.redirectAllowed(gh, URI.create("https://evil.example/x")));
+        URI gcs = URI.create(ZooModel.KERAS_BASE_URL + "vgg16/w.h5");
+        assertFalse(WeightsStore.redirectAllowed(gcs, URI.create("https://objects.githubusercontent.com/x")),
+                "the Keras bucket serves its files itself");
+        assertTrue(WeightsStore.redirectAllowed(gcs, URI.create(ZooModel.KERAS_BASE_URL + "other/w.h5")));
+        assertFalse(WeightsStore.redirectAllowed(gcs, URI.create("http://storage.googleapis.com/x")), "no downgrade");
+        assertFalse(WeightsStore.redirectAllowed(gcs, URI.create("file:///etc/passwd")));
+    }
+
+    @Test
+    void aBodyFarLargerThanTheFileIsCutOff() throws Exception {
+        for (String dirName : List.of("huge", "hugechunked")) {
+            hugeBytesSent.set(0);
+            WeightsFile big = new WeightsFile(NAME, dirName + "/" + NAME, md5, SIZE);
+
+            ConvscopeException e = assertThrows(ConvscopeException.class, () -> store(baseUrl()).resolve(big, null));
+
+            assertTrue(e.getMessage().contains(dirName.equals("huge") ? "the server announces " + 64L * SIZE + " bytes"
+                    : "the server sent more than " + WeightsStore.maxBytes(big) + " bytes"), e.getMessage());
+            assertEquals(List.of(), partFiles());
+            sleep(300);
+            assertTrue(hugeBytesSent.get() < 32L * SIZE, dirName + ": the server could send " + hugeBytesSent.get()
+                    + " bytes of " + 64L * SIZE);
+        }
+    }
+
+    @Test
+    void partFilesOfDeadProcessesAreRemovedByTheNextRunEvenWhenNothingIsDownloaded() throws Exception {
+        store(baseUrl()).resolve(testFile(md5), null);
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        Path dead = Files.write(cache.resolve(NAME + ".part-" + p.pid() + "-4242"), new byte[10]);
+        Path live = Files.write(cache.resolve(NAME + ".part-" + ProcessHandle.current().pid() + "-4243"), new byte[10]);
+
+        store(baseUrl()).resolve(testFile(md5), null);
+
+        assertFalse(Files.exists(dead), "its process is gone");
+        assertTrue(Files.exists(live), "a download in progress is left alone");
+        assertEquals(1, requests.get(), "the cached file was used");
+    }
+
+    @Test
     void wrongHashIsRefusedAndNothingIsLeft() throws Exception {
         String expected = "0123456789abcdef0123456789abcdef";
         WeightsStore store = store(baseUrl());
@@ -192,7 +269,7 @@ class WeightsStoreTest {
         String url = baseUrl() + "files/" + NAME;
         assertTrue(e.getMessage().contains("downloaded " + url + " but its MD5 is " + md5 + ", expected " + expected),
                 e.getMessage());
-        assertTrue(e.getMessage().contains("--weights FILE"), e.getMessage());
+        assertTrue(io.convscope.Flagged.flags(e).contains("--weights FILE"), io.convscope.Flagged.flags(e));
         assertFalse(e.getMessage().contains("\n"));
         assertEquals(List.of(), filesInCache());
         assertEquals(1, rec.finishes, "the bar must be ended before the error is printed");
@@ -229,7 +306,7 @@ class WeightsStoreTest {
 
         ConvscopeException e = assertThrows(ConvscopeException.class, () -> store(base).resolve(testFile(md5), rec));
 
-        String m = e.getMessage();
+        String m = io.convscope.Flagged.flags(e);
         assertTrue(m.startsWith("could not download " + base + "files/" + NAME + " ("), m);
         assertTrue(m.contains("of " + SIZE + " bytes"), m);
         assertHowToPassByHand(m);
@@ -256,7 +333,7 @@ class WeightsStoreTest {
         ConvscopeException e = assertThrows(ConvscopeException.class, () -> store.resolve(testFile(md5), null));
 
         assertTrue(e.getMessage().contains("no data for 0.5 s"), e.getMessage());
-        assertHowToPassByHand(e.getMessage());
+        assertHowToPassByHand(io.convscope.Flagged.flags(e));
         assertEquals(List.of(), filesInCache());
     }
 
@@ -267,7 +344,7 @@ class WeightsStoreTest {
         ConvscopeException e = assertThrows(ConvscopeException.class,
                 () -> store(baseUrl()).resolve(missing, new Recorder()));
 
-        String m = e.getMessage();
+        String m = io.convscope.Flagged.flags(e);
         assertTrue(m.startsWith("could not download " + baseUrl() + "files/missing.h5 (HTTP 404"), m);
         assertHowToPassByHand(m);
         assertEquals(List.of(), filesInCache());
@@ -284,7 +361,7 @@ class WeightsStoreTest {
         ConvscopeException e = assertThrows(ConvscopeException.class,
                 () -> store(base).resolve(testFile(md5), new Recorder()));
 
-        String m = e.getMessage();
+        String m = io.convscope.Flagged.flags(e);
         assertTrue(m.startsWith("could not download " + base + "files/" + NAME + " (cannot connect to 127.0.0.1:"
                 + port), m);
         assertHowToPassByHand(m);

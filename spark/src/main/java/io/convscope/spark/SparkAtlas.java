@@ -7,7 +7,7 @@ import io.convscope.atlas.AtlasJob;
 import io.convscope.atlas.Dataset;
 import io.convscope.atlas.Tally;
 import io.convscope.engine.Engine;
-import io.convscope.model.NetworkFile;
+import io.convscope.cvs.NetworkFile;
 import io.convscope.network.Network;
 import io.convscope.util.Progress;
 import org.apache.spark.SparkConf;

@@ -1,4 +1,4 @@
-package io.convscope.model;
+package io.convscope.cvs;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;

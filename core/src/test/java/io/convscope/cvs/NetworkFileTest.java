@@ -1,4 +1,4 @@
-package io.convscope.model;
+package io.convscope.cvs;
 
 import ai.djl.ndarray.NDManager;
 import io.convscope.ConvscopeException;
@@ -12,6 +12,7 @@ import io.convscope.network.Padding;
 import io.convscope.network.Preprocessing;
 import io.convscope.network.TensorShape;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,6 +103,7 @@ class NetworkFileTest {
     }
 
     @Test
+    @Tag("slow")
     void roundTripKeepsEveryLayerAndGivesIdenticalOutputs() {
         Network net = zoo();
         Path file = dir.resolve("zoo.cvs");

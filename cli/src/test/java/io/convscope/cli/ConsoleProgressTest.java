@@ -1,8 +1,10 @@
-package io.convscope.util;
+package io.convscope.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.convscope.util.Progress;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,4 +1,7 @@
-package io.convscope.util;
+package io.convscope.cli;
+
+import io.convscope.util.Progress;
+import io.convscope.util.Units;
 
 import java.io.PrintStream;
 import java.util.Locale;
@@ -193,36 +196,17 @@ public final class ConsoleProgress implements Progress {
     }
 
     private static double scale(long n) {
-        if (n >= 1L << 30) {
-            return 1L << 30;
-        }
-        if (n >= 1L << 20) {
-            return 1L << 20;
-        }
-        if (n >= 1L << 10) {
-            return 1L << 10;
-        }
-        return 1;
+        return Units.scale(n);
     }
 
-    /** "512 B", "1.5 kB", "58.9 MB", "1.2 GB" (binary multiples, as file managers show them). */
+    /** "512 B", "1.5 kB", "58.9 MB", "1.2 GB" (binary multiples, as file managers show them): {@link Units#bytes}. */
     public static String bytes(long n) {
-        double div = scale(n);
-        if (div == 1) {
-            return n + " B";
-        }
-        String suffix = div == (1L << 30) ? "GB" : div == (1L << 20) ? "MB" : "kB";
-        return String.format(Locale.ROOT, "%.1f %s", n / div, suffix);
+        return Units.bytes(n);
     }
 
-    /** "0:07", "12:05", "1:02:03". */
+    /** "0:07", "12:05", "1:02:03": {@link Units#duration}. */
     public static String duration(double seconds) {
-        long s = (long) Math.ceil(Math.max(0, seconds));
-        long h = s / 3600;
-        long m = (s % 3600) / 60;
-        long sec = s % 60;
-        return h > 0 ? String.format(Locale.ROOT, "%d:%02d:%02d", h, m, sec)
-                : String.format(Locale.ROOT, "%d:%02d", m, sec);
+        return Units.duration(seconds);
     }
 
     private static String ellipsize(String s, int max) {
