@@ -148,14 +148,14 @@ public final class ActivationsCommand implements Callable<Integer> {
         List<Path> files = request.inputs();
         Network net = modelOptions.load();
         ActivationsPlan plan = request.plan(files, net, MemoryLimits.current(null));
-        Activations acts = plan.compute(device, files.size() > 1 ? new ConsoleProgress() : Progress.NONE);
+        Activations acts = plan.compute(device, files.size() > 1 ? ConsoleProgress.create() : Progress.NONE);
         PrintWriter o = spec.commandLine().getOut();
         if (!plan.notDrawn().isEmpty()) {
             o.println("not drawn, no feature maps: " + String.join(", ", plan.notDrawn()));
         }
         o.print(StatsReport.table(acts));
         o.flush();
-        List<String> written = plan.render(acts, new ConsoleProgress());
+        List<String> written = plan.render(acts, ConsoleProgress.create());
         o.println("Wrote " + written.size() + " files to " + out + "; open " + plan.index());
         o.flush();
         return 0;

@@ -70,7 +70,7 @@ public final class ClassvizCommand implements Callable<Integer> {
         Network net = modelOptions.load();
         GradientImages.Settings s = opt.settings(GradientImages.Settings.classes().withSize(0), device).withOctaves(octaves, octaveScale);
         ClassvizPlan plan = new ClassvizRequest(classes, s, opt.gifEvery, out).plan(net, MemoryLimits.current(device));
-        List<ClassvizPlan.Judged> judged = plan.run(new ConsoleProgress());
+        List<ClassvizPlan.Judged> judged = plan.run(ConsoleProgress.create());
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "%-4s %-28s %8s   %s%n", "#", "class", "p(class)", "the model's top class for the image");
         for (ClassvizPlan.Judged j : judged) {

@@ -80,7 +80,7 @@ public final class FiltersCommand implements Callable<Integer> {
         int[] chosen = channels == null ? null : parseChannels(channels);
         GradientImages.Settings s = opt.settings(GradientImages.Settings.channels(), device);
         FiltersPlan plan = new FiltersRequest(layer, chosen, top, image, cols, s, opt.gifEvery, out).plan(net, MemoryLimits.current(device));
-        plan.run(new ConsoleProgress());
+        plan.run(ConsoleProgress.create());
         PrintWriter o = spec.commandLine().getOut();
         o.println("Wrote " + plan.files().size() + " files to " + out + "; see " + plan.sheet());
         o.flush();

@@ -77,7 +77,7 @@ public final class ReconstructCommand implements Callable<Integer> {
                 .plan(picture, net, MemoryLimits.current(device));
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "%-4s %-28s %s%n", "#", "layer", "normalized error ‖Φ(x) − Φ₀‖² / ‖Φ₀‖²");
-        plan.run(new ConsoleProgress(), l -> {
+        plan.run(ConsoleProgress.create(), l -> {
             o.printf(Locale.ROOT, "%-4d %-28s %.4f%n", l.position(), l.layer(), l.error());
             o.flush();
         });

@@ -172,7 +172,7 @@ public final class StyleCommand implements Callable<Integer> {
         o.flush();
         plan.check(MemoryLimits.current(device));
 
-        StylePlan.Result r = plan.run(new ConsoleProgress());
+        StylePlan.Result r = plan.run(ConsoleProgress.create());
         LossCurve curve = r.curve();
         double seconds = r.seconds();
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%d %s steps in %s (%.2f s/step); loss %s",
