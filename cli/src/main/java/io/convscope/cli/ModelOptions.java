@@ -27,6 +27,10 @@ public final class ModelOptions {
     @Mixin
     InputOptions input = new InputOptions();
 
+    /** The command this mixin belongs to: its error stream takes the preprocessing warning. */
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec command;
+
     /** Loads the model (with a progress bar for downloads) and applies the user's preprocessing and labels. */
     Network load() {
         return load(request());
@@ -35,7 +39,25 @@ public final class ModelOptions {
     /** Loads the model of {@code r} (a command with its own default model or input size) with the user's preprocessing and labels. */
     Network load(ModelLoader.Request r) {
         input.overrides(); // bad option values fail before any heavy work
-        return input.apply(Loading.load(r));
+        Network net = input.apply(Loading.load(r));
+        String warning = undeclaredPreprocessing(net);
+        if (warning != null && command != null) {
+            command.commandLine().getErr().println(warning);
+        }
+        return net;
+    }
+
+    /**
+     * The one line said when nobody declared how pixels become the model's input (an ONNX file
+     * without preprocessing metadata, and no {@code --preprocess}): its answers on raw 0–255 pixels
+     * may be wrong without a word. Null when the preprocessing is known.
+     */
+    static String undeclaredPreprocessing(Network net) {
+        if (net.preprocessing().declared()) {
+            return null;
+        }
+        return "convscope: warning: " + net.name() + " declares no preprocessing, so it gets raw 0-255 pixels; "
+                + "most ImageNet models need --preprocess torch (others: caffe, tf, unit; raw confirms raw pixels)";
     }
 
     ModelLoader.Request request() {
