@@ -45,7 +45,7 @@ import java.util.regex.Pattern;
             "Only layers with an (H, W, C) output have feature maps; Flatten, Dense and global pooling are left out."},
         footer = {"", "Examples:", "  convscope activations samples/fashion-mnist/7_sneaker.png",
             "  convscope activations samples/fashion-mnist/ --blocks --views grid,compare",
-            "  convscope activations -m vgg16 -l 'block3_*,block5_conv3' --colormap magma cat.jpg",
+            "  convscope activations -m vgg16 -l 'block3_*,block5_conv3' cat.jpg",
             "  convscope activations --model vgg16 --no-top --keep-size --conv photo.jpg",
             "  convscope activations --model vgg16 --gif-channels block4_conv1 cat.jpg"})
 public final class ActivationsCommand implements Callable<Integer> {

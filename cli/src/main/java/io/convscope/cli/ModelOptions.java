@@ -8,8 +8,9 @@ import picocli.CommandLine.Option;
 /** Options that pick a model, shared by the commands. */
 public final class ModelOptions {
     @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
-            description = "Zoo name (vgg16, vgg19, resnet50v2; ONNX Model Zoo: squeezenet1.1, mobilenetv2, resnet50v2-onnx), a Keras (.h5, .keras) or ONNX (.onnx) file, or nothing for the "
-                    + "embedded Fashion-MNIST model.")
+            description = "Zoo name (vgg16, vgg19, resnet50v2; ONNX Model Zoo: squeezenet1.1, mobilenetv2, resnet50v2-onnx), "
+                    + "a Keras (.h5, .keras), ONNX (.onnx) or convscope (.cvs) file, or nothing for the command's default: "
+                    + "the embedded Fashion-MNIST model (style: vgg19).")
     String model;
 
     @Option(names = "--weights", paramLabel = "imagenet|none|FILE", defaultValue = "imagenet",
