@@ -50,6 +50,25 @@ final class Flags {
             case STYLE_WEIGHTS -> "--style-weights";
             case GIF_CHANNELS -> "--gif-channels";
             case OUT -> "--out";
+            case METHOD -> "--method";
+            case CLASS -> "--class";
+            case LAYER -> "--layer";
+            case SCORE -> "--score";
+            case BATCH -> "--batch";
+            case BASELINE -> "--baseline";
+            case TOLERANCE -> "--tolerance";
+            case NOISE -> "--noise";
+            case SAMPLES -> "--samples";
+            case SMOOTH -> "--smooth";
+            case WINDOW -> "--window";
+            case STRIDE -> "--stride";
+            case MASKS -> "--masks";
+            case SEED -> "--seed";
+            case METRICS -> "--metrics";
+            case METRIC_STEPS -> "--metric-steps";
+            case OPACITY -> "--opacity";
+            case COLORMAP -> "--colormap";
+            case SANITY_LAYERS -> "--sanity-layers";
         };
     }
 

@@ -1,0 +1,212 @@
+package io.convscope.explain;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import io.convscope.engine.Engine;
+import io.convscope.network.Activation;
+import io.convscope.network.Layer;
+import io.convscope.network.Network;
+import io.convscope.network.Node;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Backpropagation node by node, with a choice of rule at the ReLUs: the plain gradient, guided
+ * backpropagation (Springenberg et al. 2015: pass only positive gradients where the forward input was
+ * positive) or the deconvnet (Zeiler &amp; Fergus 2014: the ReLU applied to the backward signal,
+ * whatever the forward input). Every other node passes the signal back by its vector–Jacobian product,
+ * computed by autograd on that node alone: max pooling routes it to the forward pass's maxima (the
+ * deconvnet's switches), a convolution applies its transposed filters.
+ *
+ * <p>ReLUs are the Keras/ONNX ReLU layers, activation layers with relu or relu6, and relu/relu6
+ * activations fused into Conv2D, DepthwiseConv2D, SeparableConv2D and Dense layers (split off here).
+ * Each node runs on an engine of its own (a one-node network), created on first use.
+ */
+public final class Backprop implements AutoCloseable {
+
+    /** What a ReLU does to the backward signal g given its forward input z. */
+    public enum Rule {
+        /** g · [0 &lt; z &lt; cap]: the true gradient. */
+        GRADIENT,
+        /** g · [0 &lt; z &lt; cap] · [g &gt; 0]. */
+        GUIDED,
+        /** max(g, 0). */
+        DECONVNET
+    }
+
+    private final ExplainContext ctx;
+    private final Network net;
+    private final String out;
+    private final Map<String, Engine> engines = new HashMap<>();
+
+    Backprop(ExplainContext ctx) {
+        this.ctx = ctx;
+        this.net = ctx.scoreNetwork();
+        this.out = ctx.scoreLayer();
+    }
+
+    /** The cap of a ReLU-like layer (infinite for relu, 6 for relu6), or NaN when the layer is not one. */
+    static float reluCap(Layer l) {
+        if (l instanceof Layer.ReLU r) {
+            return r.negativeSlope() == 0f && r.threshold() == 0f ? r.maxValue() : Float.NaN;
+        }
+        Activation a = l.activation();
+        if (a == Activation.RELU) {
+            return Float.POSITIVE_INFINITY;
+        }
+        return a == Activation.RELU6 ? 6f : Float.NaN;
+    }
+
+    /** The layer without its fused activation, or null when the ReLU is a layer of its own. */
+    static Layer linearPart(Layer l) {
+        return l.isActivation() || l instanceof Layer.ReLU || l.activation() == null ? null : l.withActivation(Activation.LINEAR);
+    }
+
+    /**
+     * d score(targets[i]) / d x_i under {@code rule}, for a batch (host NCHW floats); the batch is
+     * split by the context's batch size.
+     */
+    public float[] inputGradient(float[] nchw, int n, int c, int h, int w, int[] targets, Rule rule) {
+        float[] grad = new float[nchw.length];
+        int sample = c * h * w;
+        for (int start = 0; start < n; start += ctx.batch()) {
+            int m = Math.min(ctx.batch(), n - start);
+            try (NDManager step = ctx.engine().manager().newSubManager()) {
+                NDArray x = step.create(java.util.Arrays.copyOfRange(nchw, start * sample, (start + m) * sample), new Shape(m, c, h, w))
+                        .toDevice(ctx.device(), false);
+                float[] g = gradient(x, ExplainContext.slice(targets, start, m), rule);
+                System.arraycopy(g, 0, grad, start * sample, m * sample);
+            }
+        }
+        return grad;
+    }
+
+    private float[] gradient(NDArray x, int[] targets, Rule rule) {
+        NDManager scope = x.getManager();
+        Set<String> needed = net.ancestors(List.of(out));
+        Map<String, NDArray> values = new HashMap<>();
+        Map<String, NDArray> preRelu = new HashMap<>();
+        List<Node> order = new ArrayList<>();
+        for (Node n : net.nodes()) {
+            if (!needed.contains(n.name())) {
+                continue;
+            }
+            order.add(n);
+            if (n.layer() instanceof Layer.Input) {
+                values.put(n.name(), x);
+                continue;
+            }
+            float cap = reluCap(n.layer());
+            Layer lin = Float.isNaN(cap) ? null : linearPart(n.layer());
+            NDArray z;
+            if (!Float.isNaN(cap) && lin == null) {
+                z = values.get(n.inputs().get(0));
+            } else {
+                z = run(n, inputsOf(n, values, false), lin);
+            }
+            if (Float.isNaN(cap)) {
+                values.put(n.name(), z);
+            } else {
+                preRelu.put(n.name(), z);
+                values.put(n.name(), Float.isInfinite(cap) ? z.maximum(0f) : z.clip(0f, cap));
+            }
+        }
+        // backward
+        float[][] logits = ExplainContext.rows(values.get(out).toType(DataType.FLOAT32, false).toFloatArray(), (int) x.getShape().get(0));
+        Map<String, NDArray> grads = new HashMap<>();
+        grads.put(out, scope.create(ctx.scoreGradient(logits, targets), values.get(out).getShape()).toDevice(x.getDevice(), false));
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Node n = order.get(i);
+            NDArray g = grads.get(n.name());
+            if (g == null || n.layer() instanceof Layer.Input) {
+                continue;
+            }
+            float cap = reluCap(n.layer());
+            if (!Float.isNaN(cap)) {
+                g = rule(g, preRelu.get(n.name()), cap, rule);
+                Layer lin = linearPart(n.layer());
+                if (lin == null) {
+                    accumulate(grads, n.inputs().get(0), g);
+                    continue;
+                }
+                vjp(n, inputsOf(n, values, true), lin, g, grads);
+            } else {
+                vjp(n, inputsOf(n, values, true), null, g, grads);
+            }
+        }
+        String input = net.inputs().get(0);
+        return grads.get(input).toType(DataType.FLOAT32, false).toFloatArray();
+    }
+
+    private static NDArray rule(NDArray g, NDArray z, float cap, Rule rule) {
+        if (rule == Rule.DECONVNET) {
+            return g.maximum(0f);
+        }
+        NDArray open = z.gt(0f);
+        if (!Float.isInfinite(cap)) {
+            open = open.logicalAnd(z.lt(cap));
+        }
+        NDArray r = g.mul(open.toType(DataType.FLOAT32, false));
+        return rule == Rule.GUIDED ? r.maximum(0f) : r;
+    }
+
+    private static Map<String, NDArray> inputsOf(Node n, Map<String, NDArray> values, boolean leaves) {
+        Map<String, NDArray> in = new LinkedHashMap<>();
+        for (String i : new LinkedHashSet<>(n.inputs())) {
+            NDArray v = values.get(i);
+            if (leaves) {
+                v = v.duplicate();
+                v.setRequiresGradient(true);
+            }
+            in.put(i, v);
+        }
+        return in;
+    }
+
+    private NDArray run(Node n, Map<String, NDArray> in, Layer replaced) {
+        return engine(n, replaced).forward(in, List.of(n.name()), false).get(n.name());
+    }
+
+    private void vjp(Node n, Map<String, NDArray> in, Layer replaced, NDArray g, Map<String, NDArray> grads) {
+        try (GradientCollector gc = ExplainContext.collector()) {
+            NDArray y = run(n, in, replaced);
+            gc.backward(y.mul(g).sum());
+        }
+        for (Map.Entry<String, NDArray> e : in.entrySet()) {
+            accumulate(grads, e.getKey(), e.getValue().getGradient().duplicate());
+        }
+    }
+
+    private static void accumulate(Map<String, NDArray> grads, String name, NDArray g) {
+        NDArray old = grads.get(name);
+        grads.put(name, old == null ? g : old.add(g));
+    }
+
+    private Engine engine(Node n, Layer replaced) {
+        Engine e = engines.get(n.name());
+        if (e == null) {
+            Map<String, Layer> swap = replaced == null ? Map.of() : Map.of(n.name(), replaced);
+            Network one = Subnets.of(net, List.of(n.name()), List.of(n.name()), swap);
+            e = Engine.create(one, ctx.device());
+            engines.put(n.name(), e);
+        }
+        return e;
+    }
+
+    @Override
+    public void close() {
+        for (Engine e : engines.values()) {
+            e.close();
+        }
+        engines.clear();
+    }
+}
