@@ -84,7 +84,7 @@ class VocabularyTest {
     @Test
     void helpExamplesDoNotWrap() {
         for (String c : List.of("activations", "style", "reconstruct", "classviz", "filters", "predict", "evaluate", "summary",
-                "models", "train")) {
+                "models", "train", "explain")) {
             String h = help(c);
             int at = h.indexOf("Examples:");
             if (at < 0) {
