@@ -45,7 +45,7 @@ import java.util.regex.Pattern;
             "Only layers with an (H, W, C) output have feature maps; Flatten, Dense and global pooling are left out."},
         footer = {"", "Examples:", "  convscope activations samples/fashion-mnist/7_sneaker.png",
             "  convscope activations samples/fashion-mnist/ --blocks --views grid,compare",
-            "  convscope activations -m vgg16 -l 'block3_*,block5_conv3' --colormap magma cat.jpg",
+            "  convscope activations -m vgg16 -l 'block3_*,block5_conv3' cat.jpg",
             "  convscope activations --model vgg16 --no-top --keep-size --conv photo.jpg",
             "  convscope activations --model vgg16 --gif-channels block4_conv1 cat.jpg"})
 public final class ActivationsCommand implements Callable<Integer> {
@@ -148,14 +148,14 @@ public final class ActivationsCommand implements Callable<Integer> {
         List<Path> files = request.inputs();
         Network net = modelOptions.load();
         ActivationsPlan plan = request.plan(files, net, MemoryLimits.current(null));
-        Activations acts = plan.compute(device, files.size() > 1 ? new ConsoleProgress() : Progress.NONE);
+        Activations acts = plan.compute(device, files.size() > 1 ? ConsoleProgress.create() : Progress.NONE);
         PrintWriter o = spec.commandLine().getOut();
         if (!plan.notDrawn().isEmpty()) {
             o.println("not drawn, no feature maps: " + String.join(", ", plan.notDrawn()));
         }
         o.print(StatsReport.table(acts));
         o.flush();
-        List<String> written = plan.render(acts, new ConsoleProgress());
+        List<String> written = plan.render(acts, ConsoleProgress.create());
         o.println("Wrote " + written.size() + " files to " + out + "; open " + plan.index());
         o.flush();
         return 0;

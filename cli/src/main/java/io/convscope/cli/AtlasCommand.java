@@ -152,14 +152,14 @@ public final class AtlasCommand implements Callable<Integer> {
         Tally tally;
         try (Engine engine = Engine.create(prepared, device)) {
             if (cluster != null) {
-                tally = cluster.run(spark, prepared, job, new ConsoleProgress());
+                tally = cluster.run(spark, prepared, job, ConsoleProgress.create());
             } else {
-                tally = Atlas.run(engine, data, job, new Atlas.Options(nThreads, checkpoint, resume), new ConsoleProgress());
+                tally = Atlas.run(engine, data, job, new Atlas.Options(nThreads, checkpoint, resume), ConsoleProgress.create());
             }
             report(o, tally, images);
             String modelName = modelOptions.model == null ? "the embedded model (" + net.name() + ")" : net.name();
             int files = AtlasSite.write(prepared, job, data, tally,
-                    new AtlasSite.Options(modelName, filters, nThreads, noProjections ? null : engine), out, new ConsoleProgress());
+                    new AtlasSite.Options(modelName, filters, nThreads, noProjections ? null : engine), out, ConsoleProgress.create());
             o.println("Wrote " + files + " files to " + out + "; open " + out.resolve("index.html"));
             o.flush();
         }

@@ -29,9 +29,9 @@ import java.util.concurrent.Callable;
             "Defaults (tried on SqueezeNet 1.1, where 128 steps give five classes at p > 0.99): 224 px (or the model's size), 128 Adam steps at 0.05, --tv 0.05; "
                 + "--octaves 2 or 3 adds detail on models that take any size."},
         footer = {"", "Examples:",
-            "  convscope classviz --model squeezenet.onnx --preprocess torch --labels synset.txt --class 'Egyptian cat' --class 281",
-            "  convscope classviz --model vgg16 --class goldfish,volcano --steps 400 --gif 10",
-            "  convscope classviz --class sneaker,bag        (the embedded Fashion-MNIST model, 28 px)"})
+            "  convscope classviz -m squeezenet1.1 --class 'Egyptian cat' --class 281",
+            "  convscope classviz -m vgg16 --class goldfish,volcano --steps 400 --gif",
+            "  convscope classviz --class sneaker,bag      # the embedded model, 28 px"})
 public final class ClassvizCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -53,6 +53,9 @@ public final class ClassvizCommand implements Callable<Integer> {
     @Mixin
     OptimizeOptions opt;
 
+    @Mixin
+    TransformOptions transforms;
+
     @Option(names = {"-o", "--out"}, defaultValue = "convscope-out/classviz", paramLabel = "DIR",
             description = "Output folder (default ${DEFAULT-VALUE}); files of the same name are replaced.")
     Path out;
@@ -68,9 +71,9 @@ public final class ClassvizCommand implements Callable<Integer> {
         io.convscope.model.ModelLoader.check(modelOptions.request());
         var device = Devices.choose(modelOptions.device);
         Network net = modelOptions.load();
-        GradientImages.Settings s = opt.settings(GradientImages.Settings.classes().withSize(0), device).withOctaves(octaves, octaveScale);
-        ClassvizPlan plan = new ClassvizRequest(classes, s, opt.gifEvery, out).plan(net, MemoryLimits.current(device));
-        List<ClassvizPlan.Judged> judged = plan.run(new ConsoleProgress());
+        GradientImages.Settings s = opt.settings(GradientImages.Settings.classes().withSize(0), device, transforms.noTransforms).withOctaves(octaves, octaveScale);
+        ClassvizPlan plan = new ClassvizRequest(classes, s, opt.gifEvery(s.steps()), out).plan(net, MemoryLimits.current(device));
+        List<ClassvizPlan.Judged> judged = plan.run(ConsoleProgress.create());
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "%-4s %-28s %8s   %s%n", "#", "class", "p(class)", "the model's top class for the image");
         for (ClassvizPlan.Judged j : judged) {

@@ -1,5 +1,6 @@
 package io.convscope.cli;
 
+import io.convscope.util.PlainProgress;
 import io.convscope.util.Progress;
 import io.convscope.util.Units;
 
@@ -11,19 +12,22 @@ import java.util.function.LongSupplier;
  * A one-line progress bar on a terminal:
  * {@code downloading x.h5  [=========>          ]  45%  26.5/58.9 MB  4.8 MB/s  ETA 0:07}.
  *
- * <p>The bar is redrawn in place with {@code \r} at most ten times a second, and only when a terminal
- * is attached. Without one (output piped to a file or a log) nothing is written while the task runs
- * and a single summary line is written when it finishes, so logs stay readable.
+ * <p>The bar is redrawn in place with {@code \r} at most ten times a second and fits the terminal's
+ * width ({@code $COLUMNS}, else 80): when it does not, the speed goes first, then the bar, then the
+ * status is cut, and last the label is shortened from its start, so that its end (the layer and
+ * "(1/5)") stays. Output that is no terminal gets {@link PlainProgress} lines instead: {@link #create()}
+ * chooses.
  *
  * <p>Not thread-safe: one task at a time, called from one thread.
  */
 public final class ConsoleProgress implements Progress {
     private static final long REDRAW_NANOS = 100_000_000L;
     private static final int BAR_WIDTH = 24;
-    private static final int LINE_WIDTH = 100;
+    /** The label is shortened to this before the status is cut. */
+    private static final int LABEL_MIN = 32;
 
     private final PrintStream out;
-    private final boolean interactive;
+    private final int width;
     private final LongSupplier nanoClock;
 
     private String what = "";
@@ -36,19 +40,36 @@ public final class ConsoleProgress implements Progress {
     private int lastLineLength;
     private boolean running;
 
-    /** Draws on standard error, as a bar when a console is attached ({@code System.console() != null}). */
-    public ConsoleProgress() {
-        this(System.err, System.console() != null, System::nanoTime);
+    /**
+     * The progress display for standard error: this bar when a terminal is attached
+     * ({@code System.console() != null}: neither stdout nor stderr redirected), otherwise plain lines
+     * every {@value PlainProgress#LOG_INTERVAL_SECONDS} s and a summary (nohup, CI, a log file).
+     */
+    public static Progress create() {
+        if (System.console() != null) {
+            return new ConsoleProgress(System.err, columns(System.getenv("COLUMNS")), System::nanoTime);
+        }
+        return new PlainProgress(System.err, PlainProgress.LOG_INTERVAL_SECONDS, System::nanoTime);
+    }
+
+    /** The terminal's width from {@code $COLUMNS}, or 80 when unset or not a number. Package-private for tests. */
+    static int columns(String env) {
+        try {
+            int c = env == null ? 80 : Integer.parseInt(env.strip());
+            return c >= 20 ? c : 80;
+        } catch (NumberFormatException e) {
+            return 80;
+        }
     }
 
     /**
-     * @param out         where to write
-     * @param interactive draw a bar redrawn in place; otherwise only a final summary line
-     * @param nanoClock   a monotonic clock in nanoseconds (tests pass a fake one)
+     * @param out       where to write
+     * @param columns   the terminal's width: lines stay one column shorter, so that none wraps
+     * @param nanoClock a monotonic clock in nanoseconds (tests pass a fake one)
      */
-    public ConsoleProgress(PrintStream out, boolean interactive, LongSupplier nanoClock) {
+    public ConsoleProgress(PrintStream out, int columns, LongSupplier nanoClock) {
         this.out = out;
-        this.interactive = interactive;
+        this.width = Math.max(20, columns - 1);
         this.nanoClock = nanoClock;
     }
 
@@ -66,9 +87,7 @@ public final class ConsoleProgress implements Progress {
         this.lastDrawNanos = Long.MIN_VALUE;
         this.lastLineLength = 0;
         this.running = true;
-        if (interactive) {
-            draw(startNanos);
-        }
+        draw(startNanos);
     }
 
     @Override
@@ -77,9 +96,6 @@ public final class ConsoleProgress implements Progress {
             return;
         }
         this.done = done;
-        if (!interactive) {
-            return;
-        }
         long now = nanoClock.getAsLong();
         boolean complete = total > 0 && done >= total;
         if (complete || lastDrawNanos == Long.MIN_VALUE || now - lastDrawNanos >= REDRAW_NANOS) {
@@ -99,12 +115,8 @@ public final class ConsoleProgress implements Progress {
         }
         running = false;
         long now = nanoClock.getAsLong();
-        if (interactive) {
-            draw(now);
-            out.print('\n');
-        } else {
-            out.println(summary(now));
-        }
+        draw(now);
+        out.print('\n');
         out.flush();
     }
 
@@ -120,49 +132,51 @@ public final class ConsoleProgress implements Progress {
         out.flush();
     }
 
-    /** The bar line without the leading carriage return. Package-private for tests. */
+    /** The bar line without the leading carriage return, at most the terminal's width. Package-private for tests. */
     String barLine(long now) {
         double seconds = (now - startNanos) / 1e9;
-        double speed = seconds > 0 ? done / seconds : 0;
-        StringBuilder rest = new StringBuilder();
+        double rate = seconds > 0 ? done / seconds : 0;
+        String barPart = "";
+        String counts;
         if (total > 0) {
             double fraction = Math.min(1.0, Math.max(0.0, (double) done / total));
-            rest.append("  ").append(bar(fraction));
-            rest.append(String.format(Locale.ROOT, "  %3d%%", (int) Math.floor(fraction * 100)));
-            rest.append("  ").append(amountOf(done, total)).append('/').append(amount(total));
+            barPart = "  " + bar(fraction);
+            counts = String.format(Locale.ROOT, "  %3d%%", (int) Math.floor(fraction * 100)) + "  " + amountOf(done, total) + '/' + amount(total);
         } else {
-            rest.append("  ").append(amount(done));
+            counts = "  " + amount(done);
         }
-        if (seconds >= 0.5 && done > 0) {
-            rest.append("  ").append(speed(speed));
+        String speedPart = seconds >= 0.5 && done > 0 ? "  " + speed(rate) : "";
+        String eta = total > 0 && done < total && seconds >= 1.0 && rate > 0 ? "  ETA " + duration((total - done) / rate) : "";
+        String note = status.isEmpty() ? "" : "  " + status;
+        // what goes first when the line is too wide: the speed, the bar, the label's start down to
+        // LABEL_MIN, then the status is cut, then the label's start again
+        if (line(what, barPart, counts, speedPart, eta, note).length() > width) {
+            speedPart = "";
         }
-        if (total > 0 && done < total && seconds >= 1.0 && speed > 0) {
-            rest.append("  ETA ").append(duration((total - done) / speed));
+        if (line(what, barPart, counts, speedPart, eta, note).length() > width) {
+            barPart = "";
         }
-        if (!status.isEmpty()) {
-            rest.append("  ").append(status);
+        String label = what;
+        int over = line(label, barPart, counts, speedPart, eta, note).length() - width;
+        if (over > 0 && label.length() > LABEL_MIN) {
+            label = shorten(label, Math.max(LABEL_MIN, label.length() - over));
+            over = line(label, barPart, counts, speedPart, eta, note).length() - width;
         }
-        int room = Math.max(10, LINE_WIDTH - rest.length());
-        return ellipsize(what, room) + rest;
+        if (over > 0 && !note.isEmpty()) {
+            int keep = note.length() - over;
+            note = keep >= 12 ? note.substring(0, keep - 1) + "…" : "";
+        }
+        int room = width - line("", barPart, counts, speedPart, eta, note).length();
+        return shorten(label, Math.max(8, room)) + barPart + counts + speedPart + eta + note;
     }
 
-    /** The one line written at the end when no terminal is attached. Package-private for tests. */
-    String summary(long now) {
-        double seconds = (now - startNanos) / 1e9;
-        StringBuilder sb = new StringBuilder(what).append(": ");
-        if (total > 0 && done < total) {
-            sb.append(amountOf(done, total)).append(" of ").append(amount(total));
-        } else {
-            sb.append(amount(done));
-        }
-        sb.append(" in ").append(duration(seconds));
-        if (seconds > 0 && done > 0) {
-            sb.append(" (").append(speed(done / seconds)).append(')');
-        }
-        if (!status.isEmpty()) {
-            sb.append("  ").append(status);
-        }
-        return sb.toString();
+    private static String line(String... parts) {
+        return String.join("", parts);
+    }
+
+    /** {@code s}, or its end after "…" when longer than {@code max}: the end names the layer and "(1/5)". */
+    static String shorten(String s, int max) {
+        return s.length() <= max ? s : "…" + s.substring(s.length() - (max - 1));
     }
 
     private static String bar(double fraction) {
@@ -207,9 +221,5 @@ public final class ConsoleProgress implements Progress {
     /** "0:07", "12:05", "1:02:03": {@link Units#duration}. */
     public static String duration(double seconds) {
         return Units.duration(seconds);
-    }
-
-    private static String ellipsize(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, Math.max(0, max - 3)) + "...";
     }
 }

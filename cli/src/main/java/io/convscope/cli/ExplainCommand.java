@@ -36,9 +36,11 @@ import java.util.concurrent.Callable;
             "Scores are pre-softmax logits unless --score prob. The CAM layer defaults to the last layer with spatial maps before "
                 + "the classifier."},
         footer = {"", "Examples:",
-            "  convscope explain samples/fashion-mnist/7_sneaker.png --method gradcam,integrated-gradients",
-            "  convscope explain --model squeezenet.onnx --preprocess torch --labels synset.txt chelsea.png --class 'Egyptian cat' --method all",
-            "  convscope explain --model vgg16 photos/ --top 3 --method gradcam,occlusion --window 32 --stride 16 --metrics deletion,insertion"})
+            "  convscope explain --method gradcam,integrated-gradients sneaker.png",
+            "  convscope explain -m squeezenet1.1 --class 'Egyptian cat' --method all cat.png",
+            "  convscope explain -m vgg16 --top 3 --method gradcam,occlusion photos/",
+            "  convscope explain --method occlusion --window 32 --stride 16 cat.png",
+            "  convscope explain --metrics deletion,insertion cat.png"})
 public final class ExplainCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -181,7 +183,7 @@ public final class ExplainCommand implements Callable<Integer> {
             return sanity(net, files, ms, targets, settings, kind, mode, device, dir);
         }
         PrintWriter err = spec.commandLine().getErr();
-        Progress bar = new ConsoleProgress();
+        Progress bar = ConsoleProgress.create();
         ExplainRun.Result r = ExplainRun.run(new ExplainRun.Request(net, files, ms, targets, settings, kind, batch, cmap, opacity,
                 metricNames, metricSteps, mode, tolerance, dir, device), bar, line -> {
                     err.println("convscope: warning: " + Flags.message(new ConvscopeException(line)));

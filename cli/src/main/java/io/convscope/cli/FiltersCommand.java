@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
         footer = {"", "Examples:",
             "  convscope filters --layer block2_conv1",
             "  convscope filters --model vgg16 --layer block4_conv1 --channels 0-63",
-            "  convscope filters --model squeezenet.onnx --preprocess torch --layer fire5/concat --top 16 --image cat.png"})
+            "  convscope filters -m squeezenet1.1 -l squeezenet0_concat3 --image cat.png"})
 public final class FiltersCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -55,6 +55,9 @@ public final class FiltersCommand implements Callable<Integer> {
     @Mixin
     OptimizeOptions opt;
 
+    @Mixin
+    TransformOptions transforms;
+
     @Option(names = {"-o", "--out"}, defaultValue = "convscope-out/filters", paramLabel = "DIR",
             description = "Output folder (default ${DEFAULT-VALUE}); files of the same name are replaced.")
     Path out;
@@ -78,9 +81,9 @@ public final class FiltersCommand implements Callable<Integer> {
         Network net = modelOptions.load();
         GradientImages.requireLayer(net, layer); // before the options' checks, as always
         int[] chosen = channels == null ? null : parseChannels(channels);
-        GradientImages.Settings s = opt.settings(GradientImages.Settings.channels(), device);
-        FiltersPlan plan = new FiltersRequest(layer, chosen, top, image, cols, s, opt.gifEvery, out).plan(net, MemoryLimits.current(device));
-        plan.run(new ConsoleProgress());
+        GradientImages.Settings s = opt.settings(GradientImages.Settings.channels(), device, transforms.noTransforms);
+        FiltersPlan plan = new FiltersRequest(layer, chosen, top, image, cols, s, opt.gifEvery(s.steps()), out).plan(net, MemoryLimits.current(device));
+        plan.run(ConsoleProgress.create());
         PrintWriter o = spec.commandLine().getOut();
         o.println("Wrote " + plan.files().size() + " files to " + out + "; see " + plan.sheet());
         o.flush();

@@ -19,7 +19,8 @@ public final class InputOptions {
     @Option(names = "--preprocess", paramLabel = "caffe|tf|torch|unit|raw",
             description = "How pixels become the model's input: caffe (BGR, minus ImageNet means), tf (/127.5 - 1), "
                     + "torch (/255, ImageNet mean and std), unit (/255), raw (0-255). Default: the model's own "
-                    + "(Keras zoo and embedded models know theirs; ONNX files default to raw).")
+                    + "(zoo and embedded models know theirs; an ONNX file: what its metadata declares, a zoo file's copy its model's, "
+                    + "else raw, with a warning).")
     String preprocess;
 
     @Option(names = "--mean", paramLabel = "M[,M,M]",

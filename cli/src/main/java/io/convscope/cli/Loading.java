@@ -10,6 +10,6 @@ final class Loading {
     }
 
     static Network load(ModelLoader.Request r) {
-        return ModelLoader.load(r, new ConsoleProgress());
+        return ModelLoader.load(r, ConsoleProgress.create());
     }
 }

@@ -88,12 +88,37 @@ public final class Main implements Runnable {
                 c.getErr().println("convscope: error: " + u.describe(Flags.option(ex)));
                 return 1;
             }
+            String unknown = unknownCommand(ex);
+            if (unknown != null) {
+                c.getErr().println("convscope: error: " + unknown);
+                return 64;
+            }
             c.getErr().println("convscope: error: " + ex.getMessage());
             c.getErr().println("Try 'convscope " + (c.getCommandName().equals("convscope") ? "" : c.getCommandName() + " ")
                     + "--help' for the options.");
             return 64;
         });
         return execute(cl, args);
+    }
+
+    /**
+     * "unknown command 'activation'; did you mean activations?" when the first word given to
+     * {@code convscope} itself is no command and no option (picocli says "Unmatched arguments from
+     * index 0"), or null for any other error.
+     */
+    static String unknownCommand(CommandLine.ParameterException ex) {
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException u) || u.getCommandLine().getParent() != null
+                || u.getUnmatched().isEmpty()) {
+            return null;
+        }
+        String word = u.getUnmatched().get(0);
+        if (word.startsWith("-")) {
+            return null;
+        }
+        java.util.Set<String> commands = u.getCommandLine().getSubcommands().keySet();
+        String near = io.convscope.util.Names.didYouMean(word, commands);
+        return "unknown command '" + word + "'" + (near.isEmpty() ? "; the commands are " + String.join(", ", commands)
+                : near) + " (convscope --help lists them)";
     }
 
     /**

@@ -54,7 +54,7 @@ public final class ModelsCommand implements Callable<Integer> {
                     java.nio.file.Files.isRegularFile(store.cacheDir().resolve(m.file().fileName())) ? "cached" : "not downloaded");
         }
         out.println();
-        List<CachedWeights> cached = store.listCached(verify, verify ? new ConsoleProgress() : null);
+        List<CachedWeights> cached = store.listCached(verify, verify ? ConsoleProgress.create() : null);
         out.println("Cached weight files (" + store.kerasModelsDir() + ", " + store.cacheDir() + "):");
         if (cached.isEmpty()) {
             out.println("  none yet");

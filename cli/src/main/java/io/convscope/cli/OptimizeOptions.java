@@ -24,26 +24,69 @@ public final class OptimizeOptions {
     @Option(names = "--tv", paramLabel = "W", description = "Total-variation weight: smoother images (default: classviz and filters 0.05, reconstruct 0.001).")
     Double tv;
 
+    /** Style's spelling of {@code --tv}, kept working (hidden: one vocabulary in the help). */
+    @Option(names = "--tv-weight", paramLabel = "W", hidden = true)
+    void tvWeight(double w) {
+        tv = w;
+    }
+
     @Option(names = "--l2", paramLabel = "W", description = "L2 weight pulling pixels to grey (default 0).")
     Double l2;
 
     @Option(names = "--param", paramLabel = "fourier|pixels",
-            description = "What is optimised: fourier (a decorrelated spectrum, as in Lucid; default for classviz and filters) "
-                    + "or pixels (default for reconstruct).")
+            description = "What is optimised: fourier (a decorrelated spectrum, as in Lucid; default for classviz and filters, "
+                    + "and for reconstruct at most " + GradientImages.Settings.SMALL_IMAGE + " px a side) or pixels "
+                    + "(default for larger reconstructions).")
     GradientImages.Param param;
 
     @Option(names = "--optimizer", paramLabel = "adam|lbfgs", description = "adam (default for classviz and filters) or lbfgs (default for reconstruct).")
     Optimizer.Kind optimizer;
 
-    @Option(names = "--no-transforms", description = "Do not jitter, scale and rotate the image at each step (classviz and filters use "
-            + "Lucid's jitter 8, scale 0.9-1.1, jitter 4 at 224 px by default; reconstruct never transforms).")
-    boolean noTransforms;
+    @Option(names = "--gif", arity = "0", parameterConsumer = GifSwitch.class,
+            description = "Also a GIF of the image as it develops (progress.gif; reconstruct: 01_LAYER_progress.gif).")
+    Integer gif;
 
-    @Option(names = "--gif", paramLabel = "EVERY", description = "Also write progress.gif with a frame every EVERY steps.")
-    Integer gifEvery;
+    @Option(names = "--gif-every", paramLabel = "N", description = "A GIF frame every N steps (default: about 30 frames; implies --gif).")
+    Integer gifEveryOption;
 
-    /** {@code defaults} with the options the user gave. */
+    /**
+     * {@code --gif} is a switch, as in style; the older {@code --gif N} (a frame every N steps) still
+     * works: a number right after it is taken as {@code --gif-every} (an image file name is not).
+     */
+    static final class GifSwitch implements picocli.CommandLine.IParameterConsumer {
+        @Override
+        public void consumeParameters(java.util.Stack<String> args, picocli.CommandLine.Model.ArgSpec spec,
+                                      picocli.CommandLine.Model.CommandSpec command) {
+            int every = 0;
+            if (!args.isEmpty() && args.peek().matches("-?\\d{1,9}")) {
+                every = Integer.parseInt(args.pop());
+                if (every < 1) {
+                    throw new picocli.CommandLine.ParameterException(command.commandLine(),
+                            "--gif-every must be at least 1 (a frame every N steps)");
+                }
+            }
+            spec.setValue(every);
+        }
+    }
+
+    /** A GIF frame every this many steps of a run of {@code steps}, or null without a GIF. */
+    Integer gifEvery(int steps) {
+        if (gifEveryOption != null) {
+            return gifEveryOption;
+        }
+        if (gif == null) {
+            return null;
+        }
+        return gif > 0 ? gif : Math.max(1, steps / 30);
+    }
+
+    /** {@code defaults} with the options the user gave; the image is transformed as the defaults say. */
     GradientImages.Settings settings(GradientImages.Settings d, ai.djl.Device device) {
+        return settings(d, device, false);
+    }
+
+    /** {@code defaults} with the options the user gave; {@code noTransforms} turns the defaults' transforms off. */
+    GradientImages.Settings settings(GradientImages.Settings d, ai.djl.Device device, boolean noTransforms) {
         if (size != null && (size < 8 || size > 4096)) {
             throw new ConvscopeException("--size must be between 8 and 4096 pixels");
         }
@@ -56,8 +99,8 @@ public final class OptimizeOptions {
         if ((tv != null && !(tv >= 0)) || (l2 != null && !(l2 >= 0))) {
             throw new ConvscopeException("--tv and --l2 must be ≥ 0");
         }
-        if (gifEvery != null && gifEvery < 1) {
-            throw new ConvscopeException("--gif must be at least 1 (a frame every N steps)");
+        if (gifEveryOption != null && gifEveryOption < 1) {
+            throw new ConvscopeException("--gif-every must be at least 1 (a frame every N steps)");
         }
         boolean fourier = param == null ? d.fourier() : param == GradientImages.Param.FOURIER;
         Optimizer.Kind opt = optimizer == null ? d.optimizer() : optimizer;

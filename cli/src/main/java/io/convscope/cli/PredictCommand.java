@@ -66,7 +66,7 @@ public final class PredictCommand implements Callable<Integer> {
         Network net = modelOptions.load();
         request.check(net);
         List<PredictRequest.Prediction> predictions = request.run(files, net, device,
-                files.size() > batch ? new ConsoleProgress() : Progress.NONE);
+                files.size() > batch ? ConsoleProgress.create() : Progress.NONE);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             JsonArray all = new JsonArray();

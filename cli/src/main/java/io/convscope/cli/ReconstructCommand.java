@@ -30,12 +30,13 @@ import java.util.concurrent.Callable;
                 + "layers keep what the network needs to classify and lose the rest, so detail fades with depth.",
             "Writes, into --out/IMAGE: 01_LAYER.png per layer in network order, panel.png (the original and every "
                 + "reconstruction, labelled with the normalized error), errors.csv and errors.png (the error ‖Φ(x) − Φ₀‖² / ‖Φ₀‖² "
-                + "per layer), metrics.csv (loss per step).",
+                + "per layer), 01_LAYER_metrics.csv per layer (loss per step); with --gif, 01_LAYER_progress.gif per layer.",
             "Defaults: one layer per block (as --blocks in activations), the model's input size, 150 L-BFGS steps, --tv 0.001."},
         footer = {"", "Examples:",
             "  convscope reconstruct samples/fashion-mnist/7_sneaker.png",
-            "  convscope reconstruct --model vgg16 --layers block1_conv2,block3_conv3,block5_conv3 cat.jpg",
-            "  convscope reconstruct --model squeezenet.onnx --preprocess torch --steps 300 cat.png"})
+            "  convscope reconstruct -m vgg16 -l block1_conv2,block5_conv3 cat.jpg",
+            "  convscope reconstruct -m squeezenet1.1 --steps 300 cat.png",
+            "  convscope reconstruct -m net.onnx --preprocess torch cat.png"})
 public final class ReconstructCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -73,11 +74,11 @@ public final class ReconstructCommand implements Callable<Integer> {
         }
         int px = opt.size != null ? opt.size : net.inputShape().height() > 0 ? net.inputShape().height() : 224;
         GradientImages.Settings s = opt.settings(GradientImages.Settings.reconstruction(px, px), device);
-        ReconstructPlan plan = new ReconstructRequest(imagePath, layers, resize, s, opt.gifEvery, out)
+        ReconstructPlan plan = new ReconstructRequest(imagePath, layers, resize, s, opt.gifEvery(s.steps()), out)
                 .plan(picture, net, MemoryLimits.current(device));
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "%-4s %-28s %s%n", "#", "layer", "normalized error ‖Φ(x) − Φ₀‖² / ‖Φ₀‖²");
-        plan.run(new ConsoleProgress(), l -> {
+        plan.run(ConsoleProgress.create(), l -> {
             o.printf(Locale.ROOT, "%-4d %-28s %.4f%n", l.position(), l.layer(), l.error());
             o.flush();
         });

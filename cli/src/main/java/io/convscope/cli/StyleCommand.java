@@ -31,19 +31,20 @@ import java.util.concurrent.Callable;
         description = {"Neural style transfer (Gatys et al.): writes the CONTENT image painted in the style of the STYLE image(s).",
             "An image is optimised so that its features at the content layer match CONTENT's and the Gram matrices (channel "
                 + "co-occurrences, normalised by the map size) at the style layers match STYLE's; several STYLE images blend "
-                + "by --style-weights. Loss = α·content + β·mean over style layers + γ·total variation, where content and each "
+                + "by --style-weights. Loss = α·content + β·mean over style layers + γ·total variation (--content-weight, --style-weight, --tv), where content and each "
                 + "style layer are relative errors (‖Φ−Φ₀‖²/‖Φ₀‖², ‖G−A‖²/‖A‖²), so the default weights suit any model.",
             "Without --model the model is vgg19 (without its classifier; --weights none gives seeded random weights, "
                 + "which carry texture statistics too, and works offline). Any model with convolutional layers works; "
                 + "without VGG's layer names, layers are chosen by rule: style = the first full-width layer of each of the first "
                 + "five resolution stages, content = the second of the next-to-last stage (the note printed names them).",
-            "Writes --out (PNG, the content's aspect ratio, longest side --size); with --gif also OUT.gif, with --losses "
-                + "OUT-losses.csv and OUT-losses.png (content, style, TV and total per step)."},
+            "Writes DIR/CONTENT-STYLE.png (--out DIR; the content's aspect ratio, longest side --size); with --gif also "
+                + "CONTENT-STYLE.gif, with --losses CONTENT-STYLE-losses.csv and -losses.png (content, style, TV and total per step)."},
         footer = {"", "Examples:",
-            "  convscope style photo.jpg starry-night.jpg                    # VGG19, ImageNet weights (fetched once)",
-            "  convscope style --weights none --size 256 --gif --losses photo.jpg painting.jpg",
-            "  convscope style photo.jpg a.jpg b.jpg --style-weights 0.7,0.3 --preserve-colors",
-            "  convscope style -m squeezenet.onnx --preprocess torch photo.jpg painting.jpg"})
+            "  convscope style photo.jpg starry-night.jpg     # VGG19, fetched once",
+            "  convscope style --weights none --size 256 --gif photo.jpg art.jpg",
+            "  convscope style --style-weights 0.7,0.3 photo.jpg a.jpg b.jpg",
+            "  convscope style --preserve-colors --losses photo.jpg art.jpg",
+            "  convscope style -m squeezenet1.1 photo.jpg art.jpg"})
 public final class StyleCommand implements Callable<Integer> {
     /** Where the picture goes when --out is not given. */
     public static final String DEFAULT_DIR = StyleRequest.DEFAULT_DIR;
@@ -64,8 +65,9 @@ public final class StyleCommand implements Callable<Integer> {
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "STYLE", description = "Style image(s); several are blended.")
     List<Path> styles;
 
-    @Option(names = {"-o", "--out"}, paramLabel = "FILE.png",
-            description = "The picture (default " + DEFAULT_DIR + "/CONTENT-STYLE.png); replaced if it exists.")
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR",
+            description = "Output folder (default " + DEFAULT_DIR + "); the picture is DIR/CONTENT-STYLE.png, replaced "
+                    + "if it exists. A name ending in .png names the picture itself.")
     Path out;
 
     @Option(names = "--size", paramLabel = "PIXELS",
@@ -96,9 +98,15 @@ public final class StyleCommand implements Callable<Integer> {
             description = "Style weight, shared by the style layers (default ${DEFAULT-VALUE}); higher: more style, less content.")
     double styleWeight;
 
-    @Option(names = "--tv-weight", defaultValue = "10", paramLabel = "γ",
-            description = "Total-variation weight against noise (default ${DEFAULT-VALUE}; 0: none).")
-    double tvWeight;
+    /** The older spelling of {@code --tv}, kept working (hidden: one vocabulary across commands). */
+    @Option(names = "--tv-weight", paramLabel = "γ", hidden = true)
+    void tvWeight(double w) {
+        tvWeight = w;
+    }
+
+    @Option(names = "--tv", paramLabel = "γ",
+            description = "Total-variation weight against noise (default 10; 0: none).")
+    double tvWeight = io.convscope.style.StyleTransfer.TV_WEIGHT; // no defaultValue: picocli would apply it after --tv-weight
 
     @Option(names = "--steps", defaultValue = "200", paramLabel = "N", description = "Optimiser iterations (default ${DEFAULT-VALUE}).")
     int steps;
@@ -119,13 +127,14 @@ public final class StyleCommand implements Callable<Integer> {
     @Option(names = "--preserve-colors", description = "Transfer on luminance only and keep the content's colours.")
     boolean preserveColors;
 
-    @Option(names = "--gif", description = "Also OUT.gif: the image as it develops.")
-    boolean gif;
+    @Option(names = "--gif", arity = "0", parameterConsumer = OptimizeOptions.GifSwitch.class,
+            description = "Also a GIF beside the picture (its name, .gif): the image as it develops.")
+    Integer gif;
 
-    @Option(names = "--gif-every", paramLabel = "N", description = "A GIF frame every N steps (default: about 30 frames).")
+    @Option(names = "--gif-every", paramLabel = "N", description = "A GIF frame every N steps (default: about 30 frames; implies --gif).")
     Integer gifEvery;
 
-    @Option(names = "--losses", description = "Also OUT-losses.csv and OUT-losses.png: content, style, TV and total loss per step.")
+    @Option(names = "--losses", description = "Also NAME-losses.csv and NAME-losses.png beside the picture: content, style, TV and total loss per step.")
     boolean losses;
 
     @Override
@@ -149,13 +158,14 @@ public final class StyleCommand implements Callable<Integer> {
             }
         }
         if (!(contentWeight >= 0) || !(styleWeight >= 0) || !(tvWeight >= 0)) {
-            throw new ConvscopeException("--content-weight, --style-weight and --tv-weight must be 0 or more");
+            throw new ConvscopeException("--content-weight, --style-weight and --tv must be 0 or more");
         }
         if (gifEvery != null && gifEvery < 1) {
             throw new ConvscopeException("--gif-every must be at least 1");
         }
         StyleRequest request = new StyleRequest(content, styles, out, size, styleScale, styleWeights, contentLayer, styleLayers,
-                contentWeight, styleWeight, tvWeight, steps, optimizer, learningRate, init, seed, preserveColors, gif, gifEvery, losses);
+                contentWeight, styleWeight, tvWeight, steps, optimizer, learningRate, init, seed, preserveColors,
+                gif != null || gifEvery != null, gifEvery != null ? gifEvery : gif != null && gif > 0 ? gif : null, losses);
         request.outputs();
         var modelRequest = new ModelLoader.Request(modelOptions.model == null ? "vgg19" : modelOptions.model,
                 modelOptions.weights, false, -1, -1);
@@ -172,7 +182,7 @@ public final class StyleCommand implements Callable<Integer> {
         o.flush();
         plan.check(MemoryLimits.current(device));
 
-        StylePlan.Result r = plan.run(new ConsoleProgress());
+        StylePlan.Result r = plan.run(ConsoleProgress.create());
         LossCurve curve = r.curve();
         double seconds = r.seconds();
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%d %s steps in %s (%.2f s/step); loss %s",

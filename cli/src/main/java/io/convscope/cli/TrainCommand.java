@@ -63,7 +63,7 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "training %s on Fashion-MNIST: %d epochs, seed %d%n", EmbeddedModel.NAME, epochs, seed);
         o.flush();
-        ConsoleProgress bar = new ConsoleProgress();
+        Progress bar = ConsoleProgress.create();
         Trainer.Result r = TrainEmbedded.train(epochs, seed, true, new Trainer.Listener() {
             int epochShown = -1;
 

@@ -65,6 +65,17 @@ class CliErrorsTest {
     }
 
     @Test
+    void unknownCommandSuggestsTheNearest() {
+        Run r = run("activation", "x.png");
+        assertEquals(64, r.code);
+        assertEquals("convscope: error: unknown command 'activation'; did you mean activations? (convscope --help lists them)",
+                r.err.strip());
+        Run far = run("zzzzzzzzzzzz");
+        assertTrue(far.err.contains("unknown command 'zzzzzzzzzzzz'; the commands are activations, ") && far.err.contains("reconstruct"), far.err);
+        assertFalse(far.err.contains("Unmatched"), far.err);
+    }
+
+    @Test
     void missingImage() throws IOException {
         fails(List.of(dir.resolve("nope.png").toString()), "predict", "--model", "vgg16", "--weights", "none",
                 dir.resolve("nope.png").toString());

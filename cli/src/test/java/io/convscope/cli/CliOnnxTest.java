@@ -44,6 +44,15 @@ class CliOnnxTest {
         JsonArray all = JsonParser.parseString(r.out()).getAsJsonArray();
         JsonObject top = all.get(0).getAsJsonObject().getAsJsonArray("predictions").get(0).getAsJsonObject();
         assertEquals("class " + top.get("index").getAsInt(), top.get("label").getAsString());
+        // the file declares no preprocessing: said once on stderr, with the flag that sets it; stdout stays JSON
+        String[] lines = r.err().strip().split("\n");
+        assertEquals(1, lines.length, r.err());
+        assertTrue(lines[0].startsWith("convscope: warning: squeezenet1.1 declares no preprocessing")
+                && lines[0].contains("--preprocess torch"), lines[0]);
+        // a --preprocess silences it
+        CliErrorsTest.Run said = CliErrorsTest.run("predict", "--json", "--preprocess", "raw", "--model", model.toString(), image.toString());
+        assertEquals(0, said.code(), said.err());
+        assertEquals("", said.err());
     }
 
     @Test

@@ -26,7 +26,7 @@ class ConsoleProgressTest {
 
     @Test
     void terminalBarShowsPercentAmountsSpeedAndEta() {
-        ConsoleProgress p = new ConsoleProgress(out, true, clock::get);
+        ConsoleProgress p = new ConsoleProgress(out, 101, clock::get);
         p.start("downloading x.h5", 100 * MB, Progress.Unit.BYTES);
         clock.addAndGet(2 * SECOND);
         p.advance(50 * MB);
@@ -52,21 +52,43 @@ class ConsoleProgressTest {
     }
 
     @Test
-    void withoutTerminalOnlyASummaryLine() {
-        ConsoleProgress p = new ConsoleProgress(out, false, clock::get);
-        p.start("downloading x.h5", 100 * MB, Progress.Unit.BYTES);
+    void onAnEightyColumnTerminalTheLabelKeepsItsLayerAndIndex() {
+        ConsoleProgress p = new ConsoleProgress(out, 80, clock::get);
+        p.start("reconstruct block3_conv3_very_long_layer_name (1/5)", 150, Progress.Unit.STEPS);
+        p.status("loss 0.355");
         clock.addAndGet(2 * SECOND);
-        p.advance(60 * MB);
-        assertEquals("", text());
+        p.advance(30);
+        String line = p.barLine(clock.get());
+        assertTrue(line.length() <= 79, line.length() + ": " + line);
+        assertTrue(line.contains("(1/5)") && line.contains("block3_conv3"), line);
+        assertTrue(line.contains(" 20%") && line.contains("30/150") && line.contains("ETA 0:08") && line.contains("loss 0.355"), line);
+
+        // a very long label is cut from its start: its end stays
+        p.start("reconstruct " + "x".repeat(100) + "_pool (3/5)", 150, Progress.Unit.STEPS);
         clock.addAndGet(2 * SECOND);
-        p.advance(100 * MB);
+        p.advance(30);
+        line = p.barLine(clock.get());
+        assertTrue(line.length() <= 79, line);
+        assertTrue(line.startsWith("…") && line.contains("x_pool (3/5)"), line);
         p.finish();
-        assertEquals("downloading x.h5: 100.0 MB in 0:04 (25.0 MB/s)" + System.lineSeparator(), text());
+    }
+
+    @Test
+    void columnsFromTheEnvironment() {
+        assertEquals(80, ConsoleProgress.columns(null));
+        assertEquals(80, ConsoleProgress.columns("wide"));
+        assertEquals(132, ConsoleProgress.columns("132"));
+    }
+
+    @Test
+    void withoutTerminalTheCliUsesPlainLines() {
+        // tests run without a console, as under nohup or CI
+        assertTrue(ConsoleProgress.create() instanceof io.convscope.util.PlainProgress);
     }
 
     @Test
     void stepsAndUnknownTotals() {
-        ConsoleProgress p = new ConsoleProgress(out, true, clock::get);
+        ConsoleProgress p = new ConsoleProgress(out, 101, clock::get);
         p.start("epoch 3/10", 10, Progress.Unit.STEPS);
         clock.addAndGet(SECOND);
         p.advance(3);

@@ -65,6 +65,24 @@ class GradientCommandsTest {
         assertEquals(3, ActivationsCommandTest.files(top.resolve("block2_conv2")).size());
     }
 
+    /** Standard error that is no terminal (a log, nohup, CI): plain lines, no carriage returns, the final loss explained. */
+    @Test
+    void withoutATerminalProgressIsPlainLinesWithTheExplainedLoss() throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        CliErrorsTest.Run r;
+        try {
+            System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+            r = CliErrorsTest.run("classviz", "--class", "bag", "--steps", "3", "--out", dir.resolve("p").toString());
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals(0, r.code(), r.err());
+        String err = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertFalse(err.contains("\r"), err);
+        assertTrue(err.matches("(?s).*classviz 1 class: 3/3 in 0:\\d\\d  loss \\S+  class logit \\S+ \\(maximised\\)  tv .*"), err);
+    }
+
     @Test
     @Tag("slow")
     void reconstructWritesEachLayerAPanelAndTheErrors() throws IOException {

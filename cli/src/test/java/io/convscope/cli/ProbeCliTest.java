@@ -18,7 +18,7 @@ class ProbeCliTest {
     void filtersTooLargeIsRefusedAtOnceInOneLine(@TempDir Path dir) {
         Path model = CliOnnxTest.fixture("models/squeezenet1.1/model.onnx");
         long t = System.nanoTime();
-        CliErrorsTest.Run r = CliErrorsTest.run("filters", "--model", model.toString(), "--layer", "squeezenet0_conv0",
+        CliErrorsTest.Run r = CliErrorsTest.run("filters", "--model", model.toString(), "--preprocess", "torch", "--layer", "squeezenet0_conv0",
                 "--channels", "0-63", "--size", "2000", "--steps", "1", "--out", dir.resolve("o").toString());
         double seconds = (System.nanoTime() - t) / 1e9;
         assertEquals(1, r.code(), r.err());
@@ -33,7 +33,7 @@ class ProbeCliTest {
     @Test
     void classvizTooLargeIsRefused(@TempDir Path dir) {
         Path model = CliOnnxTest.fixture("models/squeezenet1.1/model.onnx");
-        CliErrorsTest.Run r = CliErrorsTest.run("classviz", "--model", model.toString(), "--class", "1,2,3,4", "--size", "4096",
+        CliErrorsTest.Run r = CliErrorsTest.run("classviz", "--model", model.toString(), "--preprocess", "torch", "--class", "1,2,3,4", "--size", "4096",
                 "--out", dir.toString());
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().startsWith("convscope: error: classviz of 4 classes at 4096×4096 needs about ")

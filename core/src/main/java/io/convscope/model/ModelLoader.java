@@ -100,7 +100,8 @@ public final class ModelLoader {
                 return NetworkFile.load(file);
             }
             if (isOnnx(file)) {
-                return OnnxImporter.load(file);
+                OnnxZooModel known = OnnxZooModel.recognise(file);
+                return known != null ? known.load(file) : OnnxImporter.load(file);
             }
             return KerasImporter.load(file);
         }

@@ -26,6 +26,19 @@ public record Preprocessing(String name, boolean bgr, float scale, float[] mean,
     public static final Preprocessing RAW = new Preprocessing("raw", false, 1f,
             new float[] {0f, 0f, 0f}, new float[] {1f, 1f, 1f});
 
+    /**
+     * Raw 0–255 values because the model file says nothing (an ONNX file without convention
+     * metadata): computes as {@link #RAW}, but {@link #declared()} is false, so that a caller can say
+     * the answers may be wrong without {@code --preprocess}.
+     */
+    public static final Preprocessing UNDECLARED = new Preprocessing("raw (the file declares none)", false, 1f,
+            new float[] {0f, 0f, 0f}, new float[] {1f, 1f, 1f});
+
+    /** False for {@link #UNDECLARED}: nobody said how pixels become this model's input. */
+    public boolean declared() {
+        return !equals(UNDECLARED);
+    }
+
     public static Preprocessing byName(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "caffe" -> CAFFE;

@@ -116,8 +116,9 @@ public final class TensorShape {
         return Arrays.hashCode(dims);
     }
 
+    /** As the command line writes shapes: {@link #toKerasString()}, "(None, 224, 224, 3)" (one form everywhere). */
     @Override
     public String toString() {
-        return Arrays.toString(dims);
+        return toKerasString();
     }
 }

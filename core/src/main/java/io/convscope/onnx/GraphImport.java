@@ -29,7 +29,7 @@ final class GraphImport {
             v = model.opsets().get("ai.onnx");
         }
         long opset = v == null ? 1 : v;
-        this.cx = new ImportContext(source, baseDir, opset, lead, new Network.Builder(name).preprocessing(Preprocessing.RAW));
+        this.cx = new ImportContext(source, baseDir, opset, lead, new Network.Builder(name).preprocessing(Preprocessing.UNDECLARED));
         cx.consts.putAll(bound);
     }
 

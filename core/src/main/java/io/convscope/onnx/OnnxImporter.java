@@ -23,7 +23,8 @@ import java.util.Map;
  * <p>ONNX tensors carry the batch as axis 0; the Network's shapes are per sample, so every operator
  * is mapped onto the sample axes. Operations that would mix samples (reshaping, transposing,
  * reducing, slicing or concatenating over the batch axis) are reported as unsupported rather than
- * run with other semantics. The network has no preprocessing ({@link Preprocessing#RAW}) and no
+ * run with other semantics. The network's preprocessing is what the file's metadata says
+ * ({@link #declaredPreprocessing}), else {@link Preprocessing#UNDECLARED} (raw pixels); it has no
  * labels; callers apply their own with {@link Network#withPreprocessing} / {@link Network#withLabels}.
  *
  * <p>The operators it reads are registered in {@link Operators}: one {@link OpConverter} per
@@ -88,7 +89,41 @@ public final class OnnxImporter {
         } catch (IOException | RuntimeException e) {
             throw new ConvscopeException(source + " is not a readable ONNX model (truncated or corrupt: " + oneLine(e) + ")");
         }
-        return new GraphImport(model, baseDir, name, source, bound, wholeTensor ? 0 : 1).run();
+        Network net = new GraphImport(model, baseDir, name, source, bound, wholeTensor ? 0 : 1).run();
+        Preprocessing declared = declaredPreprocessing(model.metadata());
+        return declared == null ? net : net.withPreprocessing(declared);
+    }
+
+    /** The metadata key convscope reads for a file's preprocessing: a mode name, as {@code --preprocess} takes. */
+    public static final String PREPROCESS_KEY = "convscope.preprocess";
+
+    /**
+     * The preprocessing an ONNX file's {@code metadata_props} declare, or null when they say nothing
+     * convscope knows: {@value #PREPROCESS_KEY} (caffe, tf, torch, unit, raw), or Windows ML's image
+     * metadata, {@code Image.NominalPixelRange} (NominalRange_0_255: raw; Normalized_0_1: unit;
+     * Normalized_1_1: tf) with {@code Image.BitmapPixelFormat} (Bgr8/Bgra8: BGR channel order).
+     */
+    public static Preprocessing declaredPreprocessing(Map<String, String> metadata) {
+        String mode = metadata.get(PREPROCESS_KEY);
+        if (mode != null && Preprocessing.byName(mode.strip()) != null) {
+            return Preprocessing.byName(mode.strip());
+        }
+        String range = metadata.get("Image.NominalPixelRange");
+        if (range == null) {
+            return null;
+        }
+        Preprocessing base = switch (range.strip()) {
+            case "NominalRange_0_255" -> Preprocessing.RAW;
+            case "Normalized_0_1" -> Preprocessing.UNIT;
+            case "Normalized_1_1" -> Preprocessing.TF;
+            default -> null;
+        };
+        if (base == null) {
+            return null;
+        }
+        String format = metadata.getOrDefault("Image.BitmapPixelFormat", "").strip();
+        boolean bgr = format.equalsIgnoreCase("Bgr8") || format.equalsIgnoreCase("Bgra8");
+        return bgr ? new Preprocessing(base.name() + ", bgr", true, base.scale(), base.mean(), base.std()) : base;
     }
 
     /** Reads one serialized TensorProto (the {@code .pb} files of ONNX test data). */

@@ -42,8 +42,8 @@ public final class OnnxProto {
         return t >= 0 && t < names.length ? names[t] : "type " + t;
     }
 
-    /** ModelProto: ir_version (1), opset_import (8), producer_name (2), graph (7). */
-    public record Model(long irVersion, String producer, Map<String, Long> opsets, Graph graph) { }
+    /** ModelProto: ir_version (1), opset_import (8), producer_name (2), graph (7), metadata_props (14). */
+    public record Model(long irVersion, String producer, Map<String, Long> opsets, Graph graph, Map<String, String> metadata) { }
 
     /** GraphProto: node (1), name (2), initializer (5), input (11), output (12), value_info (13). */
     public record Graph(String name, List<NodeP> nodes, List<TensorP> initializers, List<ValueInfo> inputs,
@@ -88,10 +88,12 @@ public final class OnnxProto {
         String producer = "";
         Map<String, Long> opsets = new LinkedHashMap<>();
         Graph graph = null;
+        Map<String, String> metadata = new LinkedHashMap<>();
         int tag;
         while ((tag = in.readTag()) != 0) {
             switch (WireFormat.getTagFieldNumber(tag)) {
                 case 1 -> ir = in.readInt64();
+                case 14 -> readEntry(sub(in, tag), metadata);
                 case 2 -> producer = in.readString();
                 case 7 -> graph = parseGraph(bytesOf(in, tag));
                 case 8 -> {
@@ -114,7 +116,7 @@ public final class OnnxProto {
         if (graph == null) {
             throw new IOException("no graph in the file");
         }
-        return new Model(ir, producer, opsets, graph);
+        return new Model(ir, producer, opsets, graph, metadata);
     }
 
     static Graph parseGraph(ByteString b) throws IOException {

@@ -29,7 +29,8 @@ public final class Listeners {
     }
 
     /**
-     * A bar: "classviz  [=====>   ]  40%  80/200  3.1/s  ETA 0:39  loss -1.23e+01". With several terms
+     * A bar: "classviz  [=====>   ]  40%  80/200  3.1/s  ETA 0:39  loss -12.3  class logit 12.5 (maximised)"
+     * (see {@link #status}). With several terms
      * it shows each kind of term (the name's first word), terms of one kind summed: "loss 0.81  content
      * 0.42  style 0.37  tv 0.02" for a content term, five style layers and TV.
      */
@@ -47,14 +48,7 @@ public final class Listeners {
 
             @Override
             public void step(int step, double loss, double[] terms, Supplier<float[]> image) {
-                StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "loss %.3g", loss));
-                if (terms != null && terms.length > 1) {
-                    double[] byKind = byKind(names, terms);
-                    for (int i = 0; i < byKind.length; i++) {
-                        sb.append(String.format(Locale.ROOT, "  %s %.3g", kinds.get(i), byKind[i]));
-                    }
-                }
-                progress.status(sb.toString());
+                progress.status(status(loss, names, kinds, terms));
                 progress.advance(step);
             }
 
@@ -63,6 +57,36 @@ public final class Listeners {
                 progress.finish();
             }
         };
+    }
+
+    /**
+     * The note beside the bar: the loss (minimised), then each kind of term. A maximised term (a class
+     * logit, a channel's or a neuron's activation) enters the loss negated; it is shown with its own
+     * sign and says so: "loss -1.53e+02  class logit 155 (maximised)  tv 0.021".
+     */
+    static String status(double loss, List<String> names, List<String> kinds, double[] terms) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "loss %.3g", loss));
+        if (terms == null || terms.length == 0 || (terms.length == 1 && !maximised(kinds.get(0)))) {
+            return sb.toString();
+        }
+        double[] byKind = byKind(names, terms);
+        for (int i = 0; i < byKind.length; i++) {
+            String k = kinds.get(i);
+            if (maximised(k)) {
+                sb.append(String.format(Locale.ROOT, "  %s %.3g (maximised)", MAXIMISED.get(k), -byKind[i]));
+            } else {
+                sb.append(String.format(Locale.ROOT, "  %s %.3g", k, byKind[i]));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The kinds of {@link Objective} term that are maximised (the loss holds their negative), with what the value is. */
+    private static final java.util.Map<String, String> MAXIMISED = java.util.Map.of(
+            "class", "class logit", "channel", "channel mean", "neuron", "neuron");
+
+    private static boolean maximised(String kind) {
+        return MAXIMISED.containsKey(kind);
     }
 
     /** The kind of a term: its name's first word ("style" for "style block1_conv1"). */

@@ -22,7 +22,8 @@ import java.util.Locale;
  *
  * @param content        the photo to paint
  * @param styles         the style images (blended)
- * @param out            the picture (a .png), or null for {@link #DEFAULT_DIR}/CONTENT-STYLE.png
+ * @param out            the output folder (the picture is OUT/CONTENT-STYLE.png), or the picture itself (a name
+ *                       ending in .png), or null for {@link #DEFAULT_DIR}/CONTENT-STYLE.png
  * @param size           the result's longest side, or null: {@link #GPU_SIZE} on a GPU, {@link #CPU_SIZE} on a CPU
  * @param styleScale     style images are resized to a longest side of this × the size
  * @param styleWeights   one weight per style image, or empty for equal weights
@@ -67,8 +68,9 @@ public record StyleRequest(Path content, List<Path> styles, Path out, Integer si
             throw new ConvscopeException(Setting.STYLE_WEIGHTS + " gives " + styleWeights.size() + " weights for " + styles.size()
                     + (styles.size() == 1 ? " style image" : " style images"));
         }
-        Path png = out != null ? out : Path.of(DEFAULT_DIR, io.convscope.probe.Outputs.stem(content) + "-"
-                + io.convscope.probe.Outputs.stem(styles.get(0)) + ".png");
+        // OUT is a folder, as every command's, which gets CONTENT-STYLE.png; or the picture itself (a .png)
+        String picture = io.convscope.probe.Outputs.stem(content) + "-" + io.convscope.probe.Outputs.stem(styles.get(0)) + ".png";
+        Path png = out == null ? Path.of(DEFAULT_DIR, picture) : isPictureName(out) ? out : out.resolve(picture);
         if (!png.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new ConvscopeException(Setting.OUT + " " + png + ": the picture is a PNG; give a name ending in .png");
         }
@@ -90,6 +92,13 @@ public record StyleRequest(Path content, List<Path> styles, Path out, Integer si
         }
         io.convscope.util.AtomicFiles.outputFile(png, Setting.OUT); // fails now, not after the steps, when it cannot be written
         return o;
+    }
+
+    /** True when {@code out} names a picture file (an image extension) rather than a folder. */
+    static boolean isPictureName(Path out) {
+        Path name = out.getFileName();
+        return name != null && name.toString().toLowerCase(Locale.ROOT).matches(".*\\.(png|jpe?g|gif|bmp|webp|tiff?)")
+                && !Files.isDirectory(out);
     }
 
     /** The longest side on {@code device}. */

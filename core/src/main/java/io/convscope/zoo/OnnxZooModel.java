@@ -94,6 +94,32 @@ public enum OnnxZooModel {
                 .withLabels(ImageNetLabels.load());
     }
 
+    /**
+     * The zoo model whose published file {@code file} is (same size, same SHA-256), or null: a
+     * downloaded copy then gets the model's preprocessing and labels, which the file does not carry.
+     * Only files of a zoo file's exact size are hashed.
+     */
+    public static OnnxZooModel recognise(Path file) {
+        long size;
+        try {
+            size = java.nio.file.Files.size(file);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+        for (OnnxZooModel m : values()) {
+            if (m.file.approxBytes() == size) {
+                try {
+                    if (WeightsStore.sha256(file).equalsIgnoreCase(m.file.hash())) {
+                        return m;
+                    }
+                } catch (java.io.IOException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
     /** The ids of all models, in declaration order. */
     public static List<String> ids() {
         List<String> out = new ArrayList<>();

@@ -176,6 +176,29 @@ class OnnxImporterTest {
     }
 
     @Test
+    void preprocessingComesFromTheFilesMetadataOrIsUndeclared() {
+        java.util.function.Function<OnnxWriter, Network> load = w -> OnnxImporter.load(
+                w.input("x", 1, 3, 4, 4).output("y").node("Relu", "r", s("x"), s("y")).build(13), null, "m", "m.onnx", Map.of());
+        Network none = load.apply(new OnnxWriter());
+        assertEquals(io.convscope.network.Preprocessing.UNDECLARED, none.preprocessing());
+        assertFalse(none.preprocessing().declared());
+        Network torch = load.apply(new OnnxWriter().metadata("convscope.preprocess", "torch"));
+        assertEquals(io.convscope.network.Preprocessing.TORCH, torch.preprocessing());
+        assertTrue(torch.preprocessing().declared());
+        // Windows ML's image metadata: [-1, 1] is tf's x / 127.5 − 1; Bgr8 the channel order
+        Network winml = load.apply(new OnnxWriter().metadata("Image.BitmapPixelFormat", "Bgr8")
+                .metadata("Image.NominalPixelRange", "Normalized_1_1"));
+        io.convscope.network.Preprocessing p = winml.preprocessing();
+        assertTrue(p.bgr() && p.declared(), p.toString());
+        assertEquals(-1f, p.apply(0, 0f), 1e-6);
+        assertEquals(1f, p.apply(0, 255f), 1e-6);
+        Network unit = load.apply(new OnnxWriter().metadata("Image.NominalPixelRange", "Normalized_0_1"));
+        assertEquals(io.convscope.network.Preprocessing.UNIT, unit.preprocessing());
+        // a value convscope does not know is no declaration
+        assertFalse(load.apply(new OnnxWriter().metadata("Image.NominalPixelRange", "NominalRange_16_235")).preprocessing().declared());
+    }
+
+    @Test
     void unsupportedOperatorNamesNodeOpAndOpset() {
         byte[] model = new OnnxWriter().input("x", 1, 3).output("y")
                 .node("Relu", "first", s("x"), s("r"))

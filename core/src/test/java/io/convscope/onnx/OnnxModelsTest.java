@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real ONNX models from the shared fixtures against their published outputs. */
@@ -157,7 +158,8 @@ class OnnxModelsTest {
         Path dir = model("mnist-8");
         Network net = ModelLoader.load(ModelLoader.Request.of(dir.resolve("model.onnx").toString()), null);
         assertEquals("mnist-8", net.name());
-        assertEquals(Preprocessing.RAW, net.preprocessing());
+        assertEquals(Preprocessing.UNDECLARED, net.preprocessing(), "the file says nothing about its pixels");
+        assertFalse(net.preprocessing().declared());
         assertEquals("class 3", net.label(3));
         // a copy without the .onnx extension is recognized by its content
         Path renamed = tmp.resolve("digits.model");

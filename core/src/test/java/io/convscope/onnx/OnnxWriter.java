@@ -19,6 +19,13 @@ final class OnnxWriter {
     private final List<byte[]> inits = new ArrayList<>();
     private final List<byte[]> inputs = new ArrayList<>();
     private final List<byte[]> outputs = new ArrayList<>();
+    private final java.util.Map<String, String> metadata = new java.util.LinkedHashMap<>();
+
+    /** A metadata_props entry of the model. */
+    OnnxWriter metadata(String key, String value) {
+        metadata.put(key, value);
+        return this;
+    }
 
     /** An attribute of a node. */
     record A(String name, Object value) { }
@@ -113,6 +120,12 @@ final class OnnxWriter {
                 o.writeString(1, "");
                 o.writeInt64(2, opset);
             }));
+            for (var e : metadata.entrySet()) {
+                m.writeByteArray(14, msg(o -> {
+                    o.writeString(1, e.getKey());
+                    o.writeString(2, e.getValue());
+                }));
+            }
         });
     }
 
