@@ -295,7 +295,7 @@ public final class Explorer implements AutoCloseable {
             if (classifies()) {
                 try (NDManager scope = engine.manager().newSubManager()) {
                     NDArray x = engine.input(scope, t.data(), 1, t.c(), t.h(), t.w());
-                    float[] p = engine.predict(x)[0];
+                    float[] p = a == null ? engine.predict(x)[0] : probabilities(scope, x, a);
                     List<PredictRequest.Scored> s = new ArrayList<>();
                     for (int c : PredictRequest.topK(p, 5)) {
                         s.add(new PredictRequest.Scored(c, net.label(c), p[c]));
@@ -305,6 +305,22 @@ public final class Explorer implements AutoCloseable {
             }
             return new Forward(t.toImage(0, net.preprocessing()), t, a, top);
         }
+    }
+
+    /**
+     * The class probabilities, the pass starting again from the last layer with maps (its values are
+     * in {@code a}): the convolutions are not run twice. The engine computes from the input whatever
+     * else the output needs (branches that skip that layer).
+     */
+    private float[] probabilities(NDManager scope, NDArray x, Activations a) {
+        LayerActivations last = a.layer(drawable.get(drawable.size() - 1));
+        NDArray v = scope.create(last.values().get(0), new ai.djl.ndarray.types.Shape(1, last.channels(), last.height(), last.width()));
+        String out = net.outputs().get(0);
+        NDArray y = engine.forward(Map.of(net.inputs().get(0), x, last.name(), v), List.of(out), false).get(out);
+        if (!engine.endsInSoftmax()) {
+            y = y.softmax(1);
+        }
+        return y.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
     }
 
     /** Whether the model ends in a class vector (predictions and attributions make sense). */

@@ -157,6 +157,14 @@ class ExplorerServerTest {
         assertEquals(explorer.network().nodes().size(), m.getAsJsonArray("layers").size());
         JsonObject p = get("/api/predict?image=" + q(SNEAKER)).json();
         assertEquals(7, p.getAsJsonArray("top").get(0).getAsJsonObject().get("index").getAsInt());
+        // the same probabilities as predict's full pass (the explorer restarts from the last conv block)
+        var ref = new io.convscope.probe.PredictRequest(List.of("../" + SNEAKER), 5, io.convscope.image.Resize.CROP, 1)
+                .run(List.of(Path.of("../" + SNEAKER)), explorer.network(), Device.cpu(), null).get(0).top();
+        for (int k = 0; k < 5; k++) {
+            JsonObject t = p.getAsJsonArray("top").get(k).getAsJsonObject();
+            assertEquals(ref.get(k).index(), t.get("index").getAsInt());
+            assertEquals(ref.get(k).probability(), t.get("probability").getAsFloat(), 1e-6f);
+        }
         JsonObject l = get("/api/layer?image=" + q(SNEAKER) + "&layer=block1_conv1").json();
         double mean = explorer.withLayer(SNEAKER, "block1_conv1", a -> a.stats().get(0).layer().mean());
         assertEquals(mean, l.getAsJsonObject("stats").get("mean").getAsDouble(), 1e-12);
@@ -284,5 +292,20 @@ class ExplorerServerTest {
         Response r = get("/api/featurevis.png?layer=block1_conv1&c=2&steps=4");
         assertEquals(200, r.status());
         assertNotNull(ImageIO.read(new ByteArrayInputStream(r.body())));
+    }
+
+    @Test
+    void badServeOptionsGiveOneLine() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = io.convscope.cli.Main.run(new String[] {"serve", "--port", "70000"}, new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true));
+        assertEquals(1, code);
+        assertEquals("convscope: error: --port must be between 0 and 65535", err.toString().strip());
+        err.getBuffer().setLength(0);
+        code = io.convscope.cli.Main.run(new String[] {"serve", "--images", work.resolve("none").toString()}, new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true));
+        assertEquals(1, code);
+        assertTrue(err.toString().strip().endsWith("not a folder"), err.toString());
     }
 }
