@@ -133,8 +133,8 @@ public final class ModelLoader {
         OnnxZooModel m = r.onnxZoo();
         String w = r.weights() == null ? "imagenet" : r.weights();
         if (!w.equalsIgnoreCase("imagenet")) {
-            throw new ConvscopeException("--weights " + w + ": " + m.id() + " comes from the ONNX Model Zoo with its "
-                    + "ImageNet weights only (--weights none or FILE apply to " + String.join(", ", ZOO) + ")");
+            throw new ConvscopeException(Setting.WEIGHTS + " " + w + ": " + m.id() + " comes from the ONNX Model Zoo with its "
+                    + "ImageNet weights only (" + Setting.WEIGHTS + " none or FILE apply to " + String.join(", ", ZOO) + ")");
         }
         return m.load(store, Progress.orNone(progress));
     }

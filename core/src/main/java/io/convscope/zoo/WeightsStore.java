@@ -676,7 +676,7 @@ public final class WeightsStore {
         if (f.origin() == WeightsFile.Origin.ONNX_MODEL_ZOO) {
             return new ConvscopeException("could not download " + url + " (" + reason + "); download it yourself"
                     + " and put it in " + cacheDir + java.io.File.separatorChar + " (it is checked there), or pass"
-                    + " the file as --model FILE.onnx --preprocess torch");
+                    + " the file as " + io.convscope.Setting.MODEL + " FILE.onnx " + io.convscope.Setting.PREPROCESS + " torch");
         }
         StringBuilder where = new StringBuilder();
         if (kerasModelsDir != null) {

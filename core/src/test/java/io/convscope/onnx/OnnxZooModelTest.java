@@ -215,8 +215,8 @@ class OnnxZooModelTest {
         assertNull(ModelLoader.Request.of("model.onnx").onnxZoo());
         ModelLoader.check(ModelLoader.Request.of("squeezenet1.1")); // a name, not a missing file
         ModelLoader.Request none = new ModelLoader.Request("squeezenet1.1", "none", true, 224, 224);
-        String m = assertThrows(ConvscopeException.class,
-                () -> ModelLoader.loadOnnxZoo(none, store(), Progress.NONE)).getMessage();
+        String m = io.convscope.Flagged.flags(assertThrows(ConvscopeException.class,
+                () -> ModelLoader.loadOnnxZoo(none, store(), Progress.NONE)));
         assertTrue(m.startsWith("--weights none: squeezenet1.1 comes from the ONNX Model Zoo"), m);
         assertEquals(List.of(), requested);
         String unknown = assertThrows(ConvscopeException.class,
