@@ -36,7 +36,8 @@ async function loadModel() {
   $('model-summary').textContent = m.layers.length + ' layers · input ' + m.input + ' · ' + m.params.toLocaleString('en') + ' parameters';
   for (const c of m.colormaps) $('colormap').add(new Option(c, c));
   for (const n of m.normalizations) $('norm').add(new Option(n, n));
-  for (const x of m.methods) $('ex-method').add(new Option(x, x));
+  for (const x of m.methods) $('ex-method').add(new Option(x + (m.quickMethods.includes(x) ? '' : ' (job)'), x));
+  $('ex-method').value = 'gradcam';
   const tb = document.querySelector('#layers tbody');
   m.layers.forEach((l, i) => {
     const tr = tb.insertRow();
@@ -181,7 +182,10 @@ async function runExplain() {
   try {
     if (S.model.quickMethods.includes(method)) {
       $('ex-state').textContent = 'computing…';
-      if (await setImg($('ex-img'), 'explain.png?image=' + enc(S.image) + '&method=' + enc(method) + '&target=' + enc(target))) $('ex-state').textContent = method;
+      if (await setImg($('ex-img'), 'explain.png?image=' + enc(S.image) + '&method=' + enc(method) + '&target=' + enc(target))) {
+        $('ex-state').textContent = method;
+        showError('');
+      }
     } else {
       const j = await api('jobs?kind=explain&image=' + enc(S.image) + '&method=' + enc(method) + '&target=' + enc(target), { method: 'POST' });
       follow(j, 'ex', () => setImg($('ex-img'), 'jobs/' + j.id + '/result.png'));
@@ -205,6 +209,20 @@ function showTab(id) {
 }
 
 async function main() {
+  // listeners first: a user (or a test) may act while the first views load
+  $('image-select').addEventListener('change', (e) => selectImage(e.target.value));
+  $('colormap').addEventListener('change', showLayer);
+  $('norm').addEventListener('change', showLayer);
+  $('grid').addEventListener('click', gridClick);
+  $('unit-c').addEventListener('change', (e) => selectUnit(Math.max(0, parseInt(e.target.value, 10) || 0)));
+  $('fv-start').addEventListener('click', startFeatureVis);
+  $('ex-run').addEventListener('click', runExplain);
+  for (const b of document.querySelectorAll('#tabs button')) b.addEventListener('click', () => showTab(b.dataset.tab));
+  $('file').addEventListener('change', (e) => { const f = e.target.files[0]; if (f) upload(f).then(() => { e.target.value = ''; }); });
+  const drop = $('drop');
+  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); if (e.dataTransfer.files[0]) upload(e.dataTransfer.files[0]); });
   try {
     await loadModel();
     const images = await loadImages();
@@ -216,19 +234,6 @@ async function main() {
       if (first) await selectLayer(first.name);
     }
   } catch (e) { showError(e.message); }
-  $('image-select').addEventListener('change', (e) => selectImage(e.target.value));
-  $('colormap').addEventListener('change', showLayer);
-  $('norm').addEventListener('change', showLayer);
-  $('grid').addEventListener('click', gridClick);
-  $('unit-c').addEventListener('change', (e) => selectUnit(Math.max(0, parseInt(e.target.value, 10) || 0)));
-  $('fv-start').addEventListener('click', startFeatureVis);
-  $('ex-run').addEventListener('click', runExplain);
-  for (const b of document.querySelectorAll('#tabs button')) b.addEventListener('click', () => showTab(b.dataset.tab));
-  $('file').addEventListener('change', (e) => { if (e.target.files[0]) upload(e.target.files[0]); });
-  const drop = $('drop');
-  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); if (e.dataTransfer.files[0]) upload(e.dataTransfer.files[0]); });
   document.body.dataset.ready = '1';
 }
 main();

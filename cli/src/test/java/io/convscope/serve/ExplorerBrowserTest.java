@@ -150,6 +150,14 @@ class ExplorerBrowserTest {
     }
 
     static void waitJs(String condition, String what) throws InterruptedException {
+        try {
+            waitJs0(condition, what);
+        } catch (AssertionError e) {
+            throw new AssertionError(what + " (page: " + pageState() + ")");
+        }
+    }
+
+    static void waitJs0(String condition, String what) throws InterruptedException {
         waitFor(() -> {
             try {
                 return js("return !!(" + condition + ");").getAsBoolean();
@@ -157,6 +165,17 @@ class ExplorerBrowserTest {
                 return false;
             }
         }, 60_000, what);
+    }
+
+    /** What the page shows when a wait fails: its message, image, path (and a screenshot failure.png). */
+    static String pageState() {
+        try {
+            screenshot("failure");
+            return js("return location.pathname + ' · image ' + document.querySelector('#image-select').value + ' · message '"
+                    + " + document.querySelector('#message').textContent;").getAsString();
+        } catch (Exception e) {
+            return "unknown: " + e;
+        }
     }
 
     static BufferedImage screenshot(String name) throws Exception {
@@ -218,7 +237,7 @@ class ExplorerBrowserTest {
         // the stable URL opens the same unit in a fresh load
         call("POST", "/session/" + session + "/url", Map.of("url", "http://127.0.0.1:" + server.port() + "/m/" + explorer.modelName()
                 + "/layer/block1_conv2/unit/5"));
-        waitJs("document.querySelector('#unit-name').textContent == 'block1_conv2 channel 5' "
+        waitJs("document.body.dataset.ready && document.querySelector('#unit-name').textContent == 'block1_conv2 channel 5' "
                 + "&& document.querySelector('#unit-overlay').naturalWidth > 0", "stable URL did not open the unit");
 
         // upload through the file input; then a file that is no image gives a message and the page keeps working
@@ -236,6 +255,8 @@ class ExplorerBrowserTest {
         // explain: Grad-CAM overlay of the top class
         click("#tabs button[data-tab='explain-view']");
         waitJs("document.querySelector('#ex-img').naturalWidth > 0", "no attribution shown");
+        assertEquals("gradcam", js("return document.querySelector('#ex-method').value;").getAsString());
+        assertTrue(js("return document.querySelector('#message').hidden;").getAsBoolean(), "the message goes once a view answers");
         assertEquals(28, js("return document.querySelector('#ex-img').naturalWidth;").getAsInt());
         screenshot("6-explain");
     }
