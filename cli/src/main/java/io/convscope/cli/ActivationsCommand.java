@@ -117,7 +117,7 @@ public final class ActivationsCommand implements Callable<Integer> {
     Resize resize;
 
     @Option(names = {"-o", "--out"}, defaultValue = DEFAULT_OUT, paramLabel = "DIR",
-            description = "Output folder (default ${DEFAULT-VALUE}); files of the same name are replaced.")
+            description = "Output folder (default ${DEFAULT-VALUE}); each run replaces it as a whole.")
     Path out;
 
     @Option(names = "--delay", defaultValue = "600", paramLabel = "MS", description = "GIF frame delay (default ${DEFAULT-VALUE} ms).")

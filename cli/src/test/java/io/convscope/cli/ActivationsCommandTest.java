@@ -44,7 +44,7 @@ class ActivationsCommandTest {
         Path out = dir.resolve("out");
         CliErrorsTest.Run r = CliErrorsTest.run("activations", "--out", out.toString(), sample("7_sneaker.png").toString());
         assertEquals(0, r.code(), r.err());
-        List<String> want = new ArrayList<>(List.of("channel_stats.csv", "index.html", "stats.csv", "stats.json",
+        List<String> want = new ArrayList<>(List.of(".convscope-run", "channel_stats.csv", "index.html", "stats.csv", "stats.json",
                 "7_sneaker/input.png", "7_sneaker/layers.gif"));
         String[] layers = {"01_block1_conv1", "02_block1_conv2", "03_block1_pool", "04_block2_conv1", "05_block2_conv2", "06_block2_pool"};
         for (String l : layers) {
@@ -90,16 +90,17 @@ class ActivationsCommandTest {
         for (String x : f) {
             assertArrayEquals(Files.readAllBytes(one.resolve(x)), Files.readAllBytes(two.resolve(x)), x);
         }
-        // --blocks: block1_pool, block2_pool; --gif-channels adds block1_conv1, which comes first
-        assertTrue(f.contains("compare/01_block1_conv1.png") && f.contains("compare/03_block2_pool.png"), f.toString());
-        assertTrue(f.contains("0_t-shirt/02_block1_pool.png") && f.contains("9_ankle-boot/03_block2_pool/c63.png"), f.toString());
+        // --blocks: block1_pool, block2_pool; --gif-channels adds block1_conv1, which comes first; numbered by their
+        // places in the network, as a default run numbers them
+        assertTrue(f.contains("compare/01_block1_conv1.png") && f.contains("compare/06_block2_pool.png"), f.toString());
+        assertTrue(f.contains("0_t-shirt/03_block1_pool.png") && f.contains("9_ankle-boot/06_block2_pool/c63.png"), f.toString());
         assertEquals(2 * (32 + 32 + 64), f.stream().filter(x -> x.matches(".*/c\\d\\d\\.png")).count());
         assertEquals(32, Gif.read(one.resolve("9_ankle-boot/01_block1_conv1_channels.gif")).frames());
         assertFalse(f.stream().anyMatch(x -> x.endsWith("_top12.png")), "topk not asked for");
         // 32 channels in 5 columns: 7 rows, the last with 2
         BufferedImage g = ImageIO.read(one.resolve("0_t-shirt/01_block1_conv1.png").toFile());
         assertTrue(g.getHeight() > 470 && g.getHeight() < 600, "height " + g.getHeight()); // rows of 56 px + caption + gap: 6 rows 468, 8 rows 612
-        BufferedImage cmp = ImageIO.read(one.resolve("compare/03_block2_pool.png").toFile());
+        BufferedImage cmp = ImageIO.read(one.resolve("compare/06_block2_pool.png").toFile());
         assertTrue(cmp.getHeight() > 2 * 96, "a row per image");
         assertTrue(r1.out().contains("over 2 images"), r1.out());
     }
@@ -198,19 +199,47 @@ class ActivationsCommandTest {
         Path victim = out.resolve("7_sneaker").resolve("01_block1_conv1.png");
         Files.createDirectories(victim.getParent());
         Files.copy(sample("0_t-shirt.png"), victim);
+        Files.writeString(out.resolve(".convscope-run"), "an earlier run's output");
         byte[] before = Files.readAllBytes(victim);
         CliErrorsTest.Run r = CliErrorsTest.run("activations", "--out", out.toString(), sample("7_sneaker.png").toString(),
                 victim.toString());
         assertEquals(1, r.code(), r.out());
         assertTrue(r.err().contains(victim + " is inside the output folder") && r.err().strip().split("\n").length == 1, r.err());
         assertArrayEquals(before, Files.readAllBytes(victim));
-        assertEquals(List.of("7_sneaker/01_block1_conv1.png"), files(out), "nothing written");
-        // the same input with a view that does not write there is drawn, beside it
+        assertEquals(List.of(".convscope-run", "7_sneaker/01_block1_conv1.png"), files(out), "nothing written");
+        // the run replaces its folder as a whole: an input anywhere in it is refused, whatever the views
         r = CliErrorsTest.run("activations", "--views", "topk", "--out", out.toString(), sample("7_sneaker.png").toString(),
                 victim.toString());
-        assertEquals(0, r.code(), r.err());
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains(victim + " is inside the output folder " + out + ", which the run replaces as a whole"), r.err());
         assertArrayEquals(before, Files.readAllBytes(victim));
-        assertTrue(files(out).contains("01_block1_conv1/01_block1_conv1_top12.png"), files(out).toString());
+    }
+
+    @Test
+    void aRunsFolderHoldsThatRunOnlyAndOtherFoldersAreNotReplaced() throws IOException {
+        Path out = dir.resolve("runs");
+        CliErrorsTest.Run r = CliErrorsTest.run("activations", "--layers", "block2_conv1", "--out", out.toString(),
+                sample("0_t-shirt.png").toString(), sample("9_ankle-boot.png").toString());
+        assertEquals(0, r.code(), r.err());
+        // numbered by its place in the network, as in the default run (was 01_block2_conv1)
+        assertTrue(files(out).contains("compare/04_block2_conv1.png"), files(out).toString());
+        r = CliErrorsTest.run("activations", "--layers", "block2_conv1", "--out", out.toString(), sample("7_sneaker.png").toString());
+        assertEquals(0, r.code(), r.err());
+        // was: compare/ and the two older image folders beside the new run's files
+        assertEquals(List.of(".convscope-run", "7_sneaker/04_block2_conv1.png", "7_sneaker/04_block2_conv1_top12.png",
+                "7_sneaker/input.png", "7_sneaker/layers.gif", "channel_stats.csv", "index.html", "stats.csv", "stats.json"), files(out));
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of("runs"), s.map(p -> p.getFileName().toString()).toList(), "nothing left beside it");
+        }
+        // a folder of other files is never replaced
+        Path mine = dir.resolve("mine");
+        Files.createDirectories(mine);
+        Files.writeString(mine.resolve("notes.txt"), "mine");
+        r = CliErrorsTest.run("activations", "--out", mine.toString(), sample("7_sneaker.png").toString());
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().contains("--out " + mine + " holds files that are not a convscope output")
+                && r.err().strip().split("\n").length == 1, r.err());
+        assertEquals(List.of("notes.txt"), files(mine));
     }
 
     @Test

@@ -84,11 +84,20 @@ class HardeningCliTest {
         Path out = Files.createDirectories(dir.resolve("out"));
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
         Files.createSymbolicLink(out.resolve("7_sneaker"), elsewhere);
+        // a folder that holds a link and nothing of convscope's is not an output of an earlier run: refused
         CliErrorsTest.Run r = CliErrorsTest.run("activations", "--out", out.toString(), SNEAKER.toString());
         assertNotEquals(0, r.code());
-        assertTrue(r.err().contains("symbolic link inside the output folder"), r.err());
+        assertTrue(r.err().contains("holds files that are not a convscope output") && r.err().strip().split("\n").length == 1, r.err());
         assertEquals(List.of(), filesBelow(elsewhere), "nothing written through the link");
         assertTrue(Files.isSymbolicLink(out.resolve("7_sneaker")));
+        // an earlier run's folder with a link planted in it: the run is written beside it and replaces it; the link is
+        // removed, never followed
+        Files.writeString(out.resolve(".convscope-run"), "an earlier run");
+        r = CliErrorsTest.run("activations", "--out", out.toString(), SNEAKER.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of(), filesBelow(elsewhere), "nothing written through the link");
+        assertTrue(Files.isDirectory(out.resolve("7_sneaker"), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && Files.isRegularFile(out.resolve("7_sneaker").resolve("input.png")));
     }
 
     @CommandLine.Command(name = "boom")

@@ -149,9 +149,10 @@ class StyleCommandTest {
         String c = in[0].toString();
         String s = in[1].toString();
         String o = dir.resolve("o.png").toString();
-        fails(List.of("--content-layer: vgg19 has no layer 'block9_conv2'; did you mean"),
+        // --weights none: the model's name says the weights are random (issue 14)
+        fails(List.of("--content-layer: vgg19 (random weights) has no layer 'block9_conv2'; did you mean"),
                 "style", "--weights", "none", "--size", "32", "--content-layer", "block9_conv2", "-o", o, c, s);
-        fails(List.of("--style-layers: vgg19 has no layer 'block1_conv3'; did you mean block1_conv1"),
+        fails(List.of("--style-layers: vgg19 (random weights) has no layer 'block1_conv3'; did you mean block1_conv1"),
                 "style", "--weights", "none", "--size", "32", "--style-layers", "block1_conv1,block1_conv3", "-o", o, c, s);
         fails(List.of("--style-weights gives 2 weights for 1 style image"), "style", "--style-weights", "1,2", "-o", o, c, s);
         fails(List.of("give a name ending in .png"), "style", "-o", dir.resolve("o.jpg").toString(), c, s);
@@ -161,7 +162,7 @@ class StyleCommandTest {
         fails(List.of("--size must be between 16 and"), "style", "--size", "8", "-o", o, c, s);
         fails(List.of("missing.png"), "style", "--weights", "none", "-o", o, c, dir.resolve("missing.png").toString());
         fails(List.of("--steps must be at least 1"), "style", "--weights", "none", "--size", "32", "--steps", "0", "-o", o, c, s);
-        fails(List.of("style transfer at 20000×13333 on vgg19 needs about", "fits"),
+        fails(List.of("style transfer at 20000×13333 on vgg19 (random weights) needs about", "fits"),
                 "style", "--weights", "none", "--size", "20000", "-o", o, c, s);
     }
 }

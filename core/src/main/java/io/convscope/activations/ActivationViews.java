@@ -207,10 +207,20 @@ public final class ActivationViews {
     /**
      * The files {@link #render} writes for images named {@code imageNames} and {@code layers} (see
      * {@link FilePlan#layers}) with {@code opt}, relative to the output folder, sorted: known before
-     * anything is computed, so that a caller can check them first.
+     * anything is computed, so that a caller can check them first. The largest position sets the
+     * digits; {@link #files(List, List, int, Options)} takes the network's count of layers.
      */
     public static List<String> files(List<String> imageNames, List<? extends FilePlan.Layer> layers, Options opt) {
-        FilePlan plan = new FilePlan(imageNames, layers.size());
+        int count = 1;
+        for (FilePlan.Layer l : layers) {
+            count = Math.max(count, l.position());
+        }
+        return files(imageNames, layers, count, opt);
+    }
+
+    /** {@link #files(List, List, Options)} with numbers of as many digits as {@code layerCount} needs ({@link FilePlan.Numbering#count}). */
+    public static List<String> files(List<String> imageNames, List<? extends FilePlan.Layer> layers, int layerCount, Options opt) {
+        FilePlan plan = new FilePlan(imageNames, layerCount);
         List<String> out = new ArrayList<>(List.of(FilePlan.INDEX, FilePlan.STATS_CSV, FilePlan.CHANNEL_STATS_CSV,
                 FilePlan.STATS_JSON));
         for (int i = 0; i < plan.images(); i++) {
@@ -238,7 +248,7 @@ public final class ActivationViews {
         if (opt.gifChannels() != null) {
             acts.layer(opt.gifChannels()); // says so when that layer was not computed
         }
-        FilePlan plan = new FilePlan(acts.imageNames(), acts.layers().size());
+        FilePlan plan = new FilePlan(acts.imageNames(), acts.layerCount());
         Drawing d = new Drawing(acts, opt, plan, dir);
         List<ActivationView> views = active(opt);
         int n = acts.imageCount();
@@ -338,10 +348,24 @@ public final class ActivationViews {
         return norm.channel(v, c * plane, l.width(), l.height(), null);
     }
 
-    /** "7_sneaker.png · block1_conv1 · 28×28 · 32 channels". */
+    /**
+     * "7_sneaker.png · block1_conv1 · 28×28 · 32 channels", and " · random weights" for a model with
+     * random weights ({@link io.convscope.network.Network#saysRandomWeights}).
+     */
     static String label(Activations acts, int image, LayerActivations l) {
         return fileName(acts.imageNames().get(image)) + " · " + l.name() + " · " + l.height() + "×" + l.width() + " · "
-                + l.channels() + (l.channels() == 1 ? " channel" : " channels");
+                + l.channels() + (l.channels() == 1 ? " channel" : " channels")
+                + (io.convscope.network.Network.saysRandomWeights(acts.network()) ? " · random weights" : "");
+    }
+
+    /**
+     * What a caption adds after "channel 7": the channel's class ({@code " · Egyptian cat"}) and, when
+     * it is all zero for this image, {@code " (zero here)"} ("dead" is a channel's state over a whole
+     * data set, which one image does not show).
+     */
+    static String channelNote(Activations acts, LayerActivations l, int c, Heatmap map) {
+        String name = acts.channelName(l, c);
+        return (name == null ? "" : " · " + name) + (map.dead() ? " (zero here)" : "");
     }
 
     /** A caption number: whole numbers from 100 up ({@code 18421}), else 3 significant digits ({@code 0.0472}). */
@@ -370,6 +394,15 @@ public final class ActivationViews {
 
     /** {@link #grid(String, Heatmap[], Options)} drawn into an array from {@code pixels} ({@link Grid#render(IntFunction)}). */
     static BufferedImage grid(String title, Heatmap[] maps, Options opt, IntFunction<int[]> pixels) {
+        return grid(title, maps, opt, pixels, c -> null);
+    }
+
+    /**
+     * {@link #grid(String, Heatmap[], Options, IntFunction)} with channels that have names (the
+     * classes of a class map): channel {@code c} is captioned with its number and {@code names}'s
+     * answer, where that is not null.
+     */
+    static BufferedImage grid(String title, Heatmap[] maps, Options opt, IntFunction<int[]> pixels, IntFunction<String> names) {
         Heatmap[] shown = maps;
         String t = title;
         int f = maps.length == 0 ? 1 : gridShrink(maps[0].width(), maps[0].height());
@@ -380,8 +413,13 @@ public final class ActivationViews {
             }
             t = title + " · maps at 1/" + f + " size";
         }
-        return new Grid().title(t).columns(Math.min(opt.columns(), Math.max(1, shown.length)))
-                .minTileSize(GRID_MIN_TILE).colormap(opt.colormap()).addChannels(shown).render(pixels);
+        Grid g = new Grid().title(t).columns(Math.min(opt.columns(), Math.max(1, shown.length)))
+                .minTileSize(GRID_MIN_TILE).colormap(opt.colormap());
+        for (int c = 0; c < shown.length; c++) {
+            String name = names.apply(c);
+            g.add(shown[c], name == null ? Integer.toString(c) : c + " " + name);
+        }
+        return g.render(pixels);
     }
 
     /**

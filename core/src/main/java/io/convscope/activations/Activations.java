@@ -37,21 +37,52 @@ public final class Activations {
     private final ImageTensor input;
     private final List<BufferedImage> inputImages;
     private final List<LayerActivations> layers;
+    private final int layerCount;
+    private final Map<String, List<String>> channelNames;
 
-    private Activations(String network, ImageTensor input, List<BufferedImage> inputImages, List<LayerActivations> layers) {
+    private Activations(String network, ImageTensor input, List<BufferedImage> inputImages, List<LayerActivations> layers,
+                        int layerCount, Map<String, List<String>> channelNames) {
         this.network = network;
         this.input = input;
         this.inputImages = List.copyOf(inputImages);
         this.layers = List.copyOf(layers);
+        this.layerCount = layerCount;
+        this.channelNames = Map.copyOf(channelNames);
     }
 
-    /** A result made from known arrays (for callers with activations of their own, and tests). */
+    /**
+     * A result made from known arrays (for callers with activations of their own, and tests); the
+     * largest of the layers' positions sets the digits of the file numbers.
+     */
     public static Activations of(String network, ImageTensor input, List<BufferedImage> inputImages,
                                  List<LayerActivations> layers) {
         if (inputImages.size() != input.n()) {
             throw new IllegalArgumentException(inputImages.size() + " pictures for " + input.n() + " images");
         }
-        return new Activations(network, input, inputImages, layers);
+        int count = 1;
+        for (LayerActivations l : layers) {
+            count = Math.max(count, l.position());
+        }
+        return new Activations(network, input, inputImages, layers, count, Map.of());
+    }
+
+    /**
+     * A copy in which the channels of some layers have names (layer → one name per channel): the
+     * classes of a class map ({@link LayerSelection#classMaps}), shown instead of bare channel numbers.
+     */
+    public Activations withChannelNames(Map<String, List<String>> names) {
+        return new Activations(network, input, inputImages, layers, layerCount, names);
+    }
+
+    /** The name of channel {@code c} of layer {@code l} (a class), or null when its channels have none. */
+    public String channelName(LayerActivations l, int c) {
+        List<String> n = channelNames.get(l.name());
+        return n == null || c >= n.size() ? null : n.get(c);
+    }
+
+    /** The network's count of layers ({@link FilePlan.Numbering#count}), which sets the digits of the file numbers. */
+    public int layerCount() {
+        return layerCount;
     }
 
     /** The network's name. */
@@ -102,12 +133,19 @@ public final class Activations {
         }
     }
 
+    /** {@link #compute(Engine, ImageTensor, List, FilePlan.Numbering, Progress)} numbered by the engine's network. */
+    public static Activations compute(Engine engine, ImageTensor images, List<String> layers, Progress progress) {
+        return compute(engine, images, layers, FilePlan.Numbering.of(engine.network()), progress);
+    }
+
     /**
      * Runs each image through the engine's network and keeps the named layers' outputs, with their
      * statistics. {@code images} must fit the network's input (see {@link Network#cut(Collection, int, int)}); every layer must
-     * have a (C, H, W) output. Progress counts images.
+     * have a (C, H, W) output. The layers are numbered by {@code numbering} (the whole model's, when
+     * the engine runs a part of it). Progress counts images.
      */
-    public static Activations compute(Engine engine, ImageTensor images, List<String> layers, Progress progress) {
+    public static Activations compute(Engine engine, ImageTensor images, List<String> layers, FilePlan.Numbering numbering,
+                                      Progress progress) {
         Network net = engine.network();
         if (layers.isEmpty()) {
             throw new ConvscopeException("no layers chosen");
@@ -163,8 +201,9 @@ public final class Activations {
         List<LayerActivations> result = new ArrayList<>();
         for (int k = 0; k < nodes.size(); k++) {
             Node n = nodes.get(k);
-            result.add(new LayerActivations(k + 1, n.name(), n.layer().type(), shapes.get(k), values.get(k), stats.get(k)));
+            result.add(new LayerActivations(numbering.place(n.name()), n.name(), n.layer().type(), shapes.get(k), values.get(k),
+                    stats.get(k)));
         }
-        return new Activations(net.name(), images, pictures, result);
+        return new Activations(net.name(), images, pictures, result, numbering.count(), Map.of());
     }
 }

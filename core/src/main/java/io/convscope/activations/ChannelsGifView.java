@@ -62,7 +62,8 @@ final class ChannelsGifView implements ActivationView {
         Gif g = new Gif();
         for (int c = 0; c < maps.length; c++) {
             String label = ActivationViews.fileName(d.acts().imageNames().get(image)) + " · " + l.name() + " · "
-                    + l.height() + "×" + l.width() + " · channel " + c + " of " + l.channels() + (maps[c].dead() ? " (dead)" : "");
+                    + l.height() + "×" + l.width() + " · channel " + c + " of " + l.channels() + ActivationViews.channelNote(d.acts(), l, c, maps[c])
+                    + (io.convscope.network.Network.saysRandomWeights(d.acts().network()) ? " · random weights" : "");
             Heatmap m = s >= 1 ? maps[c] : ActivationViews.resample(maps[c], Math.max(1, (int) (l.width() * s)),
                     Math.max(1, (int) (l.height() * s)));
             g.add(new Grid().title(label).titleScale(1).minTileSize(s >= 1 ? scale * Math.max(l.width(), l.height()) : 1)

@@ -48,7 +48,7 @@ final class ChannelsView implements ActivationView {
         String label = d.label(image, l);
         for (int c = 0; c < maps.length; c++) {
             d.png(file(d.plan(), image, l, c), new Grid().title(label).titleScale(1).minTileSize(MIN_TILE)
-                    .colormap(d.options().colormap()).add(maps[c], "channel " + c + (maps[c].dead() ? " (dead)" : "")).render());
+                    .colormap(d.options().colormap()).add(maps[c], "channel " + c + ActivationViews.channelNote(d.acts(), l, c, maps[c])).render());
         }
     }
 

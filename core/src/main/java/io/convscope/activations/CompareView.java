@@ -2,7 +2,9 @@ package io.convscope.activations;
 
 import io.convscope.render.Compose;
 import io.convscope.render.Grid;
+import io.convscope.image.Resampler;
 import io.convscope.render.Heatmap;
+import io.convscope.render.Images;
 import io.convscope.render.Normalization;
 
 import java.awt.image.BufferedImage;
@@ -78,18 +80,36 @@ final class CompareView implements ActivationView {
         for (int i = 0; i < acts.imageCount(); i++) {
             Grid g = new Grid().title(ActivationViews.label(acts, i, l) + " · top " + k + " over all images").titleScale(1)
                     .columns(k + 1).minTileSize(ActivationViews.TOP_MIN_TILE).colormap(opt.colormap());
-            g.add(acts.inputImages().get(i), "input");
+            g.add(inputTile(acts.inputImages().get(i), l), "input");
             // one layer-wide scale: the layer's maps once per image, not once per channel shown
             Heatmap[] whole = opt.normalization() == Normalization.LAYER
                     ? opt.normalization().layer(l.values().get(i), l.channels(), l.height(), l.width()) : null;
             for (int j = 0; j < k; j++) {
                 int c = idx[j];
                 Heatmap m = whole != null ? whole[c] : ActivationViews.map(l, i, c, opt.normalization());
-                g.add(m, "#" + c);
+                String name = acts.channelName(l, c);
+                g.add(m, "#" + c + (name == null ? "" : "\n" + name));
             }
             rows.add(g.render());
         }
         return Compose.column(rows, 4, Grid.BACKGROUND);
+    }
+
+    /**
+     * The input as a tile no larger than the layer's maps are drawn ({@link ActivationViews#TOP_MIN_TILE}
+     * and up), so that the cells fit the maps: a 224 px image beside 27×27 maps drawn 108 px wide made a
+     * sheet of mostly white cells. Shrunk with {@link Resampler#resize} (antialiased); a smaller image
+     * is left to the grid, which enlarges it as it enlarges the maps.
+     */
+    static BufferedImage inputTile(BufferedImage in, LayerActivations l) {
+        int s = Images.scaleFor(l.width(), l.height(), ActivationViews.TOP_MIN_TILE);
+        int side = Math.max(l.width(), l.height()) * s;
+        int longer = Math.max(in.getWidth(), in.getHeight());
+        if (longer <= side) {
+            return in;
+        }
+        double f = (double) side / longer;
+        return Resampler.resize(in, Math.max(1, (int) Math.round(in.getWidth() * f)), Math.max(1, (int) Math.round(in.getHeight() * f)));
     }
 
     @Override

@@ -28,8 +28,9 @@ import java.util.Set;
  * <p>IMAGE is the image file's name without its extension (characters other than letters, digits,
  * {@code . _ -} replaced by {@code _}; a repeated name, or the name of a view's own folder such as
  * {@code compare}, gets {@code -2}, {@code -3}, …; a name longer than
- * 120 characters is cut, with a hash of the whole name at its end). The layer number has as many digits as the count of
- * layers needs, at least two ({@code 001_…} from 100 layers on).
+ * 120 characters is cut, with a hash of the whole name at its end). The layer number is the layer's place in
+ * the network ({@link Numbering}: {@code 04_block2_conv1} in VGG16 whichever layers a run draws), with as many
+ * digits as the network's count of layers needs, at least two ({@code 001_…} from 100 layers on).
  */
 public final class FilePlan {
     public static final String INDEX = "index.html";
@@ -40,7 +41,41 @@ public final class FilePlan {
     public static final String INPUT = "input.png";
 
     /**
-     * A layer as file names know it: its place among the chosen layers (1-based, network order), its
+     * The places of a network's layers, which number the files: a layer's index in the network's
+     * topological order, the input being 0 (so VGG16's {@code block1_conv1} is 1 and
+     * {@code block2_conv1} 4), and the count of layers that sets the number of digits. Taken from the
+     * whole model, so that a run's selection, a cut or a smaller input size changes no number.
+     *
+     * @param places each layer's place
+     * @param count  the largest place: how many layers follow the input
+     */
+    public record Numbering(java.util.Map<String, Integer> places, int count) {
+        public Numbering {
+            places = java.util.Map.copyOf(places);
+        }
+
+        /** The places of {@code net}'s layers. */
+        public static Numbering of(Network net) {
+            java.util.Map<String, Integer> m = new java.util.HashMap<>();
+            int i = 0;
+            for (io.convscope.network.Node n : net.nodes()) {
+                m.put(n.name(), i++);
+            }
+            return new Numbering(m, Math.max(1, i - 1));
+        }
+
+        /** The place of the layer named {@code name}. */
+        public int place(String name) {
+            Integer p = places.get(name);
+            if (p == null) {
+                throw new IllegalArgumentException("no layer '" + name + "' in the numbering");
+            }
+            return p;
+        }
+    }
+
+    /**
+     * A layer as file names know it: its place in the network ({@link Numbering}), its
      * name and its channel count. {@link LayerActivations} is one; {@link #layers} makes them before
      * anything is computed.
      */
@@ -59,17 +94,21 @@ public final class FilePlan {
     private final List<String> folders;
     private final int digits;
 
-    /** The plan for these image names (paths as given) and {@code layers} layers. */
-    public FilePlan(List<String> imageNames, int layers) {
+    /**
+     * The plan for these image names (paths as given) and layers numbered up to {@code layerCount}
+     * (the network's count of layers, {@link Numbering#count}), which sets the digits.
+     */
+    public FilePlan(List<String> imageNames, int layerCount) {
         this.folders = folders(imageNames, ActivationViews.View.folders());
-        this.digits = Math.max(2, Integer.toString(layers).length());
+        this.digits = Math.max(2, Integer.toString(layerCount).length());
     }
 
-    /** {@code layers} (names in network order) of {@code net} as file names know them, numbered from 1. */
+    /** {@code layers} (names in network order) of {@code net} as file names know them, numbered by their place in {@code net}. */
     public static List<Layer> layers(Network net, List<String> layers) {
+        Numbering numbers = Numbering.of(net);
         List<Layer> out = new ArrayList<>();
         for (String name : layers) {
-            out.add(new Planned(out.size() + 1, name, net.node(name).outputShape().channels()));
+            out.add(new Planned(numbers.place(name), name, net.node(name).outputShape().channels()));
         }
         return out;
     }

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * One layer's activations for every image of a run, copied to the host.
  *
- * @param position 1-based place among the selected layers (network order): the file name prefix
+ * @param position the layer's place in the network ({@link FilePlan.Numbering}): the file name prefix
  * @param name     the layer's name
  * @param type     the layer's Keras class name
  * @param shape    one image's output shape, (C, H, W)

@@ -5,6 +5,7 @@ import io.convscope.Setting;
 import io.convscope.network.Layer;
 import io.convscope.network.Network;
 import io.convscope.network.Node;
+import io.convscope.network.TensorShape;
 import io.convscope.util.Names;
 
 import java.util.ArrayList;
@@ -23,7 +24,11 @@ import java.util.regex.Pattern;
  * <p>A selection is the union of: names and globs ({@code block3_*}, {@code ?} for one character),
  * {@link #conv} (every Conv2D, DepthwiseConv2D and SeparableConv2D), {@link #blocks} (one layer per
  * block, see {@link #blockEnds}) and {@link #all}. An empty selection means the default: every
- * convolution and pooling layer. The result is always in network order, without repeats.
+ * convolution and pooling layer, each convolution shown as its activated output ({@link #activated}:
+ * a Conv followed by a separate ReLU, as ONNX files and Keras's ResNets have it, is shown after the
+ * ReLU, as a fused activation is). The default and {@link #blocks} leave out 1×1 maps (a global
+ * pooling kept as (C, 1, 1), one number per channel: {@link #isPointMap}); named, they are drawn. The
+ * result is always in network order, without repeats.
  *
  * @param patterns layer names or globs
  * @param conv     every convolution
@@ -96,13 +101,19 @@ public record LayerSelection(List<String> patterns, boolean conv, boolean blocks
         }
         boolean dflt = isDefault();
         Set<String> ends = blocks ? new LinkedHashSet<>(blockEnds(net)) : Set.of();
+        Map<String, List<String>> consumers = dflt ? net.consumers() : Map.of();
         for (Node n : net.nodes()) {
             if (!drawable(net, n)) {
                 continue;
             }
             Layer l = n.layer();
-            if (all || conv && l.isConvolution() || dflt && (l.isConvolution() || l instanceof Layer.Pool2D) || ends.contains(n.name())) {
+            if (all || conv && l.isConvolution() || ends.contains(n.name())) {
                 chosen.add(n.name());
+            } else if (dflt && (l.isConvolution() || l instanceof Layer.Pool2D)) {
+                Node shown = activated(net, consumers, n);
+                if (!isPointMap(shown)) {
+                    chosen.add(shown.name());
+                }
             }
         }
         List<String> ordered = new ArrayList<>();
@@ -116,6 +127,87 @@ public record LayerSelection(List<String> patterns, boolean conv, boolean blocks
                     + "layers with feature maps to draw" + (dflt ? "; name layers with " + Setting.LAYERS + " or use " + Setting.ALL : ""));
         }
         return ordered;
+    }
+
+    /**
+     * The node that shows convolution {@code n}'s output as a reader expects it, activated: when its
+     * output has no fused activation and runs, through nothing but batch normalizations and layers
+     * that pass it through (each the only reader of the one before), into a separate activation layer
+     * with feature maps, that layer; otherwise {@code n} itself (also for any other layer).
+     */
+    public static Node activated(Network net, Node n) {
+        return activated(net, net.consumers(), n);
+    }
+
+    private static Node activated(Network net, Map<String, List<String>> consumers, Node n) {
+        if (!n.layer().isConvolution() || n.layer().activation() != null && n.layer().activation() != io.convscope.network.Activation.LINEAR) {
+            return n;
+        }
+        Node at = n;
+        while (true) {
+            List<String> next = consumers.getOrDefault(at.name(), List.of());
+            if (next.size() != 1 || net.outputs().contains(at.name())) {
+                return n;
+            }
+            Node c = net.node(next.get(0));
+            if (!drawable(net, c) || !c.outputShape().equals(n.outputShape())) {
+                return n;
+            }
+            if (c.layer().isActivation()) {
+                return c;
+            }
+            if (!(c.layer() instanceof Layer.BatchNorm || c.layer().isPassThrough())) {
+                return n;
+            }
+            at = c;
+        }
+    }
+
+    /**
+     * The layers among {@code layers} whose channels are the classes, each with its channel names: a
+     * class map has as many channels as {@code net} has labels and feeds the classifier (from it to an
+     * output of the network, each layer the only reader of the one before, and each keeps one value
+     * per class: SqueezeNet's last convolution, its ReLU and global pooling). Empty without labels.
+     */
+    public static Map<String, List<String>> classMaps(Network net, List<String> layers) {
+        List<String> labels = net.labels();
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (labels == null || labels.isEmpty()) {
+            return out;
+        }
+        Map<String, List<String>> consumers = net.consumers();
+        for (String name : layers) {
+            Node n = net.node(name);
+            if (!drawable(net, n) || n.outputShape().channels() != labels.size()) {
+                continue;
+            }
+            Node at = n;
+            boolean feeds = false;
+            while (true) {
+                if (net.outputs().contains(at.name())) {
+                    feeds = true;
+                    break;
+                }
+                List<String> next = consumers.getOrDefault(at.name(), List.of());
+                if (next.size() != 1) {
+                    break;
+                }
+                at = net.node(next.get(0));
+                TensorShape s = at.outputShape();
+                if (s.isSpatial() ? s.channels() != labels.size() : s.size() != labels.size()) {
+                    break;
+                }
+            }
+            if (feeds) {
+                out.put(name, List.copyOf(labels));
+            }
+        }
+        return out;
+    }
+
+    /** True for a layer whose maps are 1×1: one number per channel, which a grid of squares does not show. */
+    public static boolean isPointMap(Node n) {
+        return n.outputShape().isSpatial() && n.outputShape().height() == 1 && n.outputShape().width() == 1;
     }
 
     /** Names of the layers that have feature maps, in network order. */
@@ -143,12 +235,12 @@ public record LayerSelection(List<String> patterns, boolean conv, boolean blocks
      * {@code conv3_block2_out} in the ResNets: at least two {@code blockN_} or {@code convN_blockM_}
      * prefixes), each such group's last layer with feature maps. Otherwise the structural rule: every
      * layer whose output feeds a spatial downsampling (a consumer with a smaller height × width), and
-     * the last layer with feature maps.
+     * the last layer with feature maps. Layers with 1×1 maps ({@link #isPointMap}) are never block ends.
      */
     public static List<String> blockEnds(Network net) {
         Map<String, String> lastOfGroup = new LinkedHashMap<>();
         for (Node n : net.nodes()) {
-            if (!drawable(net, n)) {
+            if (!drawable(net, n) || isPointMap(n)) {
                 continue;
             }
             Matcher m = BLOCK.matcher(n.name());
@@ -164,7 +256,7 @@ public record LayerSelection(List<String> patterns, boolean conv, boolean blocks
         Set<String> ends = new LinkedHashSet<>();
         String last = null;
         for (Node n : net.nodes()) {
-            if (!drawable(net, n)) {
+            if (!drawable(net, n) || isPointMap(n)) {
                 continue;
             }
             last = n.name();

@@ -57,7 +57,7 @@ final class LayersGifView implements ActivationView {
     public void draw(Drawing d, LayerActivations l, int image, Heatmap[] maps) {
         int layers = d.acts().layers().size();
         Frames f = d.state(this, () -> new Frames(d.imageCount(), layers));
-        f.frames()[image][l.position() - 1] = frame(d.label(image, l), maps, d.options().colormap());
+        f.frames()[image][d.acts().layers().indexOf(l)] = frame(d.label(image, l), maps, d.options().colormap());
         if (f.left()[image].decrementAndGet() == 0) {
             Gif g = new Gif();
             for (BufferedImage frame : f.frames()[image]) {

@@ -14,9 +14,10 @@ public final class StatsReport {
     }
 
     /**
-     * A table with one row per layer: shape, mean, std, max, fraction of zeros and dead channels. For
-     * several images the figures are over all of them, and a channel counts as dead when it is all
-     * zero for every image.
+     * A table with one row per layer: shape, mean, std, max, fraction of zeros and the channels that
+     * are all zero ("zero here": for this image, not "dead", which is a channel's state over a whole
+     * data set). For several images the figures are over all of them, and a channel counts when it
+     * is all zero for every image.
      */
     public static String table(Activations acts) {
         StringBuilder sb = new StringBuilder();
@@ -41,11 +42,11 @@ public final class StatsReport {
             }
         }
         String fmt = "%-" + (nameWidth + 2) + "s %-" + typeWidth + "s %-" + shapeWidth + "s %" + numWidth + "s %"
-                + numWidth + "s %" + numWidth + "s %7s %8s%n";
+                + numWidth + "s %" + numWidth + "s %7s %10s%n";
         if (acts.imageCount() > 1) {
             sb.append("over ").append(acts.imageCount()).append(" images\n");
         }
-        sb.append(String.format(Locale.ROOT, fmt, "layer", "type", "shape (H×W×C)", "mean", "std", "max", "zeros", "dead"));
+        sb.append(String.format(Locale.ROOT, fmt, "layer", "type", "shape (H×W×C)", "mean", "std", "max", "zeros", "zero here"));
         for (String[] r : rows) {
             sb.append(String.format(Locale.ROOT, fmt, (Object[]) r));
         }

@@ -54,7 +54,8 @@ final class TopKView implements ActivationView {
                 + opt.rank().name().toLowerCase(Locale.ROOT)).colormap(opt.colormap())
                 .columns(Math.min(Math.min(opt.topK(), l.channels()), 6)).minTileSize(ActivationViews.TOP_MIN_TILE);
         for (LayerStats.Ranked r : l.stats().get(image).top(opt.topK(), opt.rank())) {
-            g.add(maps[r.channel()], "#" + r.channel() + " " + ActivationViews.shortNum(r.score()));
+            String name = d.acts().channelName(l, r.channel());
+            g.add(maps[r.channel()], "#" + r.channel() + " " + ActivationViews.shortNum(r.score()) + (name == null ? "" : "\n" + name));
         }
         d.pngAndReuse(file(d.plan(), image, l, opt.topK()), g.render(d::canvas));
     }

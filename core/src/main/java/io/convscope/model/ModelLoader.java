@@ -110,7 +110,7 @@ public final class ModelLoader {
         }
         String w = r.weights() == null ? "imagenet" : r.weights();
         return switch (w.toLowerCase(Locale.ROOT)) {
-            case "none", "random" -> arch.withRandomParams(RANDOM_SEED);
+            case "none", "random" -> arch.withRandomParams(RANDOM_SEED).withName(arch.name() + Network.RANDOM_WEIGHTS);
             case "imagenet" -> KerasWeights.applyTo(arch,
                     WeightsStore.defaultStore().resolve(ZooModel.byName(zoo), r.includeTop(), Progress.orNone(progress)));
             default -> {

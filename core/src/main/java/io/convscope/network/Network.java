@@ -42,6 +42,17 @@ public final class Network {
         this.labels = List.copyOf(labels);
     }
 
+    /**
+     * What the name of a model with seeded random weights ends with ({@code vgg16 (random weights)}),
+     * so that every picture and page that names the model says so ({@link #saysRandomWeights}).
+     */
+    public static final String RANDOM_WEIGHTS = " (random weights)";
+
+    /** True when the name says that the weights are random ({@link #RANDOM_WEIGHTS}). */
+    public static boolean saysRandomWeights(String networkName) {
+        return networkName.endsWith(RANDOM_WEIGHTS);
+    }
+
     public String name() {
         return name;
     }

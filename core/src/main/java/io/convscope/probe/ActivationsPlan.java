@@ -8,6 +8,7 @@ import io.convscope.engine.Engine;
 import io.convscope.image.ImageTensor;
 import io.convscope.network.Network;
 import io.convscope.util.Progress;
+import io.convscope.util.RunFolder;
 
 import ai.djl.Device;
 
@@ -30,10 +31,16 @@ import java.util.List;
  * @param estimate the memory estimate
  * @param notDrawn with {@code all}: the model's layers without feature maps
  * @param filePlan the names of the files the drawing writes
+ * @param numbering the layers' places in the whole model, which number the files
+ * @param channelNames the class names of the channels of class maps ({@link io.convscope.activations.LayerSelection#classMaps})
  */
 public record ActivationsPlan(ActivationsRequest request, Network network, List<Path> files, List<BufferedImage> pictures,
                               List<String> names, List<String> layers, int width, int height, MemoryEstimate estimate,
-                              List<String> notDrawn, FilePlan filePlan) {
+                              List<String> notDrawn, FilePlan filePlan, FilePlan.Numbering numbering,
+                              java.util.Map<String, List<String>> channelNames) {
+
+    /** The files that mark a folder as an activations run's output from before {@link RunFolder#MARKER}. */
+    public static final List<String> SIGNATURE = List.of(FilePlan.INDEX, FilePlan.STATS_JSON);
 
     /** The page that shows everything. */
     public Path index() {
@@ -45,12 +52,17 @@ public record ActivationsPlan(ActivationsRequest request, Network network, List<
         ImageTensor x = ImageTensor.of(pictures, names, network.inputShape(), network.preprocessing(), request.resize());
         pictures.clear();
         try (Engine engine = Engine.create(network, device)) {
-            return Activations.compute(engine, x, layers, Progress.orNone(progress));
+            return Activations.compute(engine, x, layers, numbering, Progress.orNone(progress)).withChannelNames(channelNames);
         }
     }
 
-    /** Draws the views and writes every file; returns their paths relative to the output folder. */
+    /**
+     * Draws the views and writes every file into a new folder that then replaces the output folder as
+     * a whole ({@link RunFolder}: the folder holds this run only; a failed run changes nothing); returns
+     * the files' paths relative to the output folder.
+     */
     public List<String> render(Activations acts, Progress progress) {
-        return ActivationViews.render(acts, request.options(), request.out(), Progress.orNone(progress));
+        return RunFolder.replace(request.out(), SIGNATURE,
+                dir -> ActivationViews.render(acts, request.options(), dir, Progress.orNone(progress)));
     }
 }

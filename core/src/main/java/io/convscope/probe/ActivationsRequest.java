@@ -14,6 +14,7 @@ import io.convscope.memory.MemoryLimits;
 import io.convscope.network.Network;
 import io.convscope.network.TensorShape;
 import io.convscope.util.Names;
+import io.convscope.util.RunFolder;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ public record ActivationsRequest(List<String> images, LayerSelection selection, 
         }
         List<Path> files = Inputs.expand(images);
         Outputs.requireFolder(out);
+        RunFolder.requireReplaceable(out, ActivationsPlan.SIGNATURE);
         return files;
     }
 
@@ -94,7 +96,9 @@ public record ActivationsRequest(List<String> images, LayerSelection selection, 
             chosen = LayerSelection.of(more.toArray(String[]::new)).resolve(probe);
         }
         probe = probe.cut(chosen, h, w).orNeedsModelSize(w, h);
-        checkNotAnInput(files, names, FilePlan.layers(probe, chosen));
+        // files are numbered by the layers' places in the whole model, whatever the selection
+        FilePlan.Numbering numbering = FilePlan.Numbering.of(net);
+        checkNotAnInput(files, names, FilePlan.layers(net, chosen), numbering.count());
 
         MemoryEstimate estimate = MemoryEstimate.of(probe, chosen, files.size(), options.threads(),
                 options.views().contains(ActivationViews.View.GIF) ? chosen.size() * files.size() : 0, ActivationViews.GIF_SIDE);
@@ -109,25 +113,27 @@ public record ActivationsRequest(List<String> images, LayerSelection selection, 
             }
         }
         return new ActivationsPlan(this, probe, files, pictures, names, chosen, w, h, estimate, notDrawn,
-                new FilePlan(names, chosen.size()));
+                new FilePlan(names, numbering.count()), numbering, LayerSelection.classMaps(net, chosen));
     }
 
     /**
-     * Never write over an input: no image may be one of the files this run writes (from the views'
-     * own names, {@link ActivationViews#files}; compared without case, as some file systems do).
+     * Never write over an input: no image may lie in the output folder, which the run replaces as a
+     * whole ({@link RunFolder}); the message names one of the files this run writes when the image is
+     * one (from the views' own names, {@link ActivationViews#files}; compared without case, as some
+     * file systems do).
      */
-    private void checkNotAnInput(List<Path> files, List<String> names, List<FilePlan.Layer> layers) {
+    private void checkNotAnInput(List<Path> files, List<String> names, List<FilePlan.Layer> layers, int layerCount) {
         Path dir = out.toAbsolutePath().normalize();
         java.util.Set<String> writes = new java.util.HashSet<>();
-        for (String f : ActivationViews.files(names, layers, options)) {
+        for (String f : ActivationViews.files(names, layers, layerCount, options)) {
             writes.add(f.toLowerCase(java.util.Locale.ROOT));
         }
         for (Path f : files) {
             Path abs = f.toAbsolutePath().normalize();
-            if (abs.startsWith(dir)
-                    && writes.contains(dir.relativize(abs).toString().replace('\\', '/').toLowerCase(java.util.Locale.ROOT))) {
-                throw new ConvscopeException(f + " is inside the output folder " + out
-                        + " where convscope would write over it; choose another " + Setting.OUT);
+            if (abs.startsWith(dir)) {
+                boolean written = writes.contains(dir.relativize(abs).toString().replace('\\', '/').toLowerCase(java.util.Locale.ROOT));
+                throw new ConvscopeException(f + " is inside the output folder " + out + (written ? " where convscope would write over it"
+                        : ", which the run replaces as a whole") + "; choose another " + Setting.OUT);
             }
         }
     }

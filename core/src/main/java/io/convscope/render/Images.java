@@ -25,7 +25,9 @@ public final class Images {
     public static final int DEAD_FILL = 0x262626;
     /** Hatching of a dead channel's tile. */
     public static final int DEAD_HATCH = 0x3a3a3a;
-    /** The "dead" mark on a dead channel's tile. */
+    /** What an all-zero channel's tile says. */
+    public static final String ZERO_MARK = "zero here";
+    /** The colour of the mark on an all-zero channel's tile. */
     public static final int DEAD_TEXT = 0xa0a0a0;
 
     /** A new {@code TYPE_INT_RGB} image filled with {@code rgb}. */
@@ -280,8 +282,9 @@ public final class Images {
     }
 
     /**
-     * Draws a dead channel's tile: a dark flat rectangle with diagonal hatching and, where it fits,
-     * the word "dead" in the middle, so that it cannot be mistaken for a map.
+     * Draws the tile of a channel that is all zero for this input: a dark flat rectangle with diagonal
+     * hatching and, where it fits, {@value #ZERO_MARK} in the middle (on two lines in a narrow tile), so
+     * that it cannot be mistaken for a map.
      */
     public static void drawDead(BufferedImage img, int x, int y, int w, int h) {
         fill(img, x, y, w, h, DEAD_FILL);
@@ -295,13 +298,19 @@ public final class Images {
                 }
             }
         }
-        String mark = "dead";
-        int tw = Text.width(mark, 1);
-        if (tw + 4 <= w && Text.HEIGHT + 4 <= h) {
-            int tx = x + (w - tw) / 2;
-            int ty = y + (h - Text.HEIGHT) / 2;
-            fill(img, tx - 2, ty - 2, tw + 4, Text.HEIGHT + 3, DEAD_FILL);
-            Text.draw(img, tx, ty, mark, DEAD_TEXT, 1);
+        // "zero here": all zero for this input, which says nothing of other inputs (not "dead")
+        String[] mark = Text.width(ZERO_MARK, 1) + 4 <= w ? new String[] {ZERO_MARK} : ZERO_MARK.split(" ");
+        int tw = 0;
+        for (String line : mark) {
+            tw = Math.max(tw, Text.width(line, 1));
+        }
+        int th = (mark.length - 1) * Text.LINE + Text.HEIGHT;
+        if (tw + 4 <= w && th + 4 <= h) {
+            int ty = y + (h - th) / 2;
+            fill(img, x + (w - tw) / 2 - 2, ty - 2, tw + 4, th + 3, DEAD_FILL);
+            for (int k = 0; k < mark.length; k++) {
+                Text.draw(img, x + (w - Text.width(mark[k], 1)) / 2, ty + k * Text.LINE, mark[k], DEAD_TEXT, 1);
+            }
         }
     }
 

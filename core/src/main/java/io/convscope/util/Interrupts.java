@@ -138,6 +138,7 @@ public final class Interrupts {
 
     private static void halt(int status) {
         AtomicFiles.deleteTemporaries();
+        RunFolder.deleteUnfinished();
         System.err.flush();
         Runtime.getRuntime().halt(status);
     }

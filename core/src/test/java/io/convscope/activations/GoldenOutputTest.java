@@ -131,7 +131,7 @@ class GoldenOutputTest {
         ImageTensor x = ImageTensor.of(pictures, names, probe.inputShape(), probe.preprocessing(), Resize.CROP);
         Activations acts;
         try (Engine engine = Engine.create(probe)) {
-            acts = Activations.compute(engine, x, chosen, Progress.NONE);
+            acts = Activations.compute(engine, x, chosen, FilePlan.Numbering.of(net), Progress.NONE);
         }
         Path out = dir.resolve(run);
         ActivationViews.render(acts, opt, out, Progress.NONE);

@@ -101,6 +101,79 @@ class LayerSelectionTest {
         assertEquals(List.of("cat", "cat-2", "dog_1", "compare-2"), plan.folders());
     }
 
+    /**
+     * A SqueezeNet in small: Conv and ReLU apart (as in ONNX files), a pooling to 1×1 maps before the
+     * classifier, and a last convolution with one channel per class.
+     */
+    static Network squeezeLike(boolean labels) {
+        Layer relu = new Layer.Act("Activation", Activation.RELU);
+        Network.Builder b = new Network.Builder("squeeze").input("x", TensorShape.chw(3, 8, 8))
+                .add("c0", new Layer.Conv2D(8, 3, 3, 1, 1, 1, 1, Padding.SAME, 1, true, Activation.LINEAR), "x")
+                .add("c0_relu", relu, "c0")
+                .add("p0", new Layer.Pool2D(true, 2, 2, 2, 2, Padding.VALID, false, false), "c0_relu")
+                .add("c1", new Layer.Conv2D(10, 1, 1, 1, 1, 1, 1, Padding.VALID, 1, true, Activation.LINEAR), "p0")
+                .add("c1_relu", relu, "c1")
+                .add("p1", new Layer.Pool2D(false, 4, 4, 4, 4, Padding.VALID, false, false), "c1_relu")
+                .add("flat", new Layer.Flatten(false), "p1")
+                .outputs(List.of("flat"));
+        if (labels) {
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                names.add("class " + i);
+            }
+            b.labels(names);
+        }
+        return b.buildWithoutParams();
+    }
+
+    @Test
+    void theDefaultShowsConvolutionsActivatedAndLeavesOutOneByOneMaps() {
+        Network net = squeezeLike(false);
+        assertEquals(List.of(1, 1), List.of(net.node("p1").outputShape().height(), net.node("p1").outputShape().width()));
+        // was [c0, p0, c1, p1]: the Conv outputs before their ReLU, and 10 squares of one colour each
+        assertEquals(List.of("c0_relu", "p0", "c1_relu"), LayerSelection.defaults().resolve(net));
+        // was [c0_relu, c1_relu, p1]
+        assertEquals(List.of("c0_relu", "c1_relu"), new LayerSelection(List.of(), false, true, false).resolve(net));
+        // named, a 1×1 layer is drawn; --conv still means the convolutions themselves
+        assertEquals(List.of("p1"), LayerSelection.of("p1").resolve(net));
+        assertEquals(List.of("c0", "c1"), new LayerSelection(List.of(), true, false, false).resolve(net));
+        // Keras's ResNets too: conv → batch normalization → ReLU is shown after the ReLU
+        List<String> res = LayerSelection.defaults().resolve(Architectures.resnet50v2(true, 224, 224));
+        assertTrue(res.contains("conv2_block1_1_relu") && !res.contains("conv2_block1_1_conv"), res.toString());
+        assertTrue(res.contains("conv2_block1_3_conv"), "a convolution that feeds an addition stays: " + res);
+        // a fused activation is already applied: VGG's selection is unchanged
+        assertEquals(18, LayerSelection.defaults().resolve(VGG).size());
+    }
+
+    @Test
+    void classMapsAreTheLayersWithAChannelPerClassThatFeedTheClassifier() {
+        Network net = squeezeLike(true);
+        var maps = LayerSelection.classMaps(net, List.of("c0_relu", "p0", "c1", "c1_relu", "p1"));
+        assertEquals(List.of("c1", "c1_relu", "p1"), List.copyOf(maps.keySet()));
+        assertEquals("class 7", maps.get("c1").get(7));
+        assertTrue(LayerSelection.classMaps(squeezeLike(false), List.of("c1")).isEmpty(), "no labels, no names");
+    }
+
+    @Test
+    void filesAreNumberedByTheLayersPlaceInTheNetwork() {
+        FilePlan.Numbering n = FilePlan.Numbering.of(VGG);
+        assertEquals(4, n.place("block2_conv1"));
+        assertEquals(1, n.place("block1_conv1"));
+        // whichever layers a run draws, block2_conv1 is 04 (was 01 when drawn alone)
+        List<FilePlan.Layer> alone = FilePlan.layers(VGG, List.of("block2_conv1"));
+        assertEquals("04_block2_conv1", new FilePlan(List.of("x.png"), n.count()).stem(alone.get(0)));
+        assertEquals(List.of("index.html", "x/04_block2_conv1.png", "x/input.png"),
+                ActivationViews.files(List.of("x.png"), alone, n.count(), ActivationViews.Options.defaults()
+                        .withViews(java.util.EnumSet.of(ActivationViews.View.GRID))).stream()
+                        .filter(f -> !f.endsWith(".csv") && !f.endsWith(".json")).toList());
+        // digits from the network's count of layers, not the selection's
+        Network res = Architectures.resnet50v2(true, 224, 224);
+        FilePlan.Numbering rn = FilePlan.Numbering.of(res);
+        assertTrue(rn.count() >= 100, "ResNet50V2 has " + rn.count() + " layers");
+        assertEquals("001_conv1_pad", new FilePlan(List.of("x.png"), rn.count())
+                .stem(FilePlan.layers(res, List.of("conv1_pad")).get(0)));
+    }
+
     static LayerActivations layer(int position, String name) {
         return new LayerActivations(position, name, "Conv2D", TensorShape.chw(1, 1, 1), List.of(), List.of());
     }

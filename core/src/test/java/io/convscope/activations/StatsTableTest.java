@@ -20,8 +20,8 @@ class StatsTableTest {
         String[] lines = StatsReport.table(a).split("\n");
         assertEquals(3, lines.length, String.join("\n", lines));
         assertTrue(lines[1].contains("e-05"), lines[1]);
-        // every column ends where the header's does: "mean", "std", "max" right-aligned, "zeros", "dead"
-        for (String h : List.of("mean", "std", "max", "zeros", "dead")) {
+        // every column ends where the header's does: "mean", "std", "max" right-aligned, "zeros", "zero here"
+        for (String h : List.of("mean", "std", "max", "zeros", "zero here")) {
             int end = lines[0].indexOf(h) + h.length();
             for (int r = 1; r < lines.length; r++) {
                 String[] cells = lines[r].trim().split(" +");

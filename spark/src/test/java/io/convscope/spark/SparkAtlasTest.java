@@ -1,0 +1,197 @@
+package io.convscope.spark;
+
+import io.convscope.ConvscopeException;
+import io.convscope.activations.LayerSelection;
+import io.convscope.atlas.Atlas;
+import io.convscope.atlas.AtlasJob;
+import io.convscope.atlas.Dataset;
+import io.convscope.atlas.Tally;
+import io.convscope.data.FashionMnist;
+import io.convscope.engine.Engine;
+import io.convscope.image.Resize;
+import io.convscope.model.ModelLoader;
+import io.convscope.network.Network;
+import io.convscope.util.Progress;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The atlas on Spark against the single machine: Spark in local mode inside this JVM, and a real
+ * standalone cluster (a master and two workers started here as separate processes on 127.0.0.1, each
+ * executor a JVM of its own). Both must give the single machine's tally byte for byte.
+ */
+class SparkAtlasTest {
+    static final String NO_DATA = "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)";
+    static final int IMAGES = 2000; // four blocks of 512, the last one short
+
+    static Network model;
+    static AtlasJob job;
+    static Network net;
+    static byte[] single;
+
+    @BeforeAll
+    static void singleMachine() {
+        assumeTrue(FashionMnist.available(), NO_DATA);
+        model = ModelLoader.load(ModelLoader.Request.of(null), Progress.NONE);
+        job = new AtlasJob("fashion-mnist", LayerSelection.blockEnds(model), 9, 32, 28, 28, Resize.CROP, IMAGES);
+        net = Atlas.prepare(model, job);
+        try (Engine e = Engine.create(net)) {
+            single = Atlas.run(e, Dataset.open("fashion-mnist"), job, new Atlas.Options(1, null, false), Progress.NONE).toBytes();
+        }
+    }
+
+    @Test
+    void localModeGivesTheSingleMachineBytes() {
+        Dataset data = Dataset.open("fashion-mnist");
+        SparkConf conf = SparkAtlas.conf("local[2]");
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            sc.setLogLevel("ERROR");
+            Tally t = SparkAtlas.run(sc, net, job, data, job.blocks(IMAGES), Progress.NONE);
+            assertEquals(IMAGES, t.images());
+            assertArrayEquals(single, t.toBytes());
+        }
+    }
+
+    @Test
+    void anUnreachableMasterIsOneLineWithTheUrl() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort(); // free once closed: nothing listens there
+        }
+        String url = "spark://127.0.0.1:" + port;
+        ConvscopeException e = assertThrows(ConvscopeException.class, () -> new SparkAtlas().run(url, net, job, Progress.NONE));
+        assertEquals("cannot reach the Spark master at " + url, e.getMessage());
+    }
+
+    @Test
+    @Tag("slow")
+    void standaloneClusterOfTwoWorkersGivesTheSingleMachineBytes(@TempDir Path dir) throws Exception {
+        String cp = System.getProperty("java.class.path");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> opts = List.of(System.getProperty("convscope.spark.javaOpts", "").split("\\s+"));
+        Path home = dir.resolve("spark-home");
+        Files.createDirectories(home.resolve("jars")); // Spark's launcher wants SPARK_HOME/jars; the classes come from the class path
+        int port = freePort();
+        int ui = freePort();
+        List<Process> started = new ArrayList<>();
+        try {
+            started.add(start(java, opts, cp, home, dir.resolve("master.log"), "org.apache.spark.deploy.master.Master",
+                    "--host", "127.0.0.1", "--port", Integer.toString(port), "--webui-port", Integer.toString(ui)));
+            waitForPort(port, 120);
+            String master = "spark://127.0.0.1:" + port;
+            for (int w = 1; w <= 2; w++) {
+                Path work = dir.resolve("worker" + w);
+                Files.createDirectories(work);
+                started.add(start(java, opts, cp, home, dir.resolve("worker" + w + ".log"), "org.apache.spark.deploy.worker.Worker",
+                        "--host", "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port", Integer.toString(freePort()),
+                        "--work-dir", work.toString(), master));
+            }
+            waitForWorkers(ui, 2, 120, dir);
+            SparkConf conf = SparkAtlas.conf(master)
+                    .set("spark.executor.extraClassPath", cp)
+                    .set("spark.executor.memory", "700m")
+                    .set("spark.executor.cores", "1")
+                    .set("spark.cores.max", "2")
+                    .set("spark.executor.extraJavaOptions", "-Dai.djl.offline=true " + String.join(" ", opts));
+            Dataset data = Dataset.open("fashion-mnist");
+            try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+                sc.setLogLevel("ERROR");
+                Tally t = SparkAtlas.run(sc, net, job, data, job.blocks(IMAGES), Progress.NONE);
+                assertEquals(IMAGES, t.images());
+                assertArrayEquals(single, t.toBytes());
+            }
+        } finally {
+            for (Process p : started) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+            for (Process p : started) {
+                p.waitFor();
+            }
+        }
+    }
+
+    private static Process start(String java, List<String> opts, String cp, Path home, Path log, String main, String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.add("-Xmx256m");
+        for (String o : opts) {
+            if (!o.isBlank()) {
+                cmd.add(o);
+            }
+        }
+        cmd.add("-cp");
+        cmd.add(cp);
+        cmd.add(main);
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("SPARK_HOME", home.toString());
+        env.put("SPARK_SCALA_VERSION", "2.13");
+        env.put("SPARK_LOCAL_IP", "127.0.0.1");
+        env.put("ONEDNN_MAX_CPU_ISA", "AVX2");
+        return pb.start();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void waitForPort(int port, int seconds) throws InterruptedException {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException e) {
+                Thread.sleep(300);
+            }
+        }
+        throw new AssertionError("the Spark master did not start within " + seconds + " s");
+    }
+
+    /** Polls the master's status page (its JSON) until {@code n} workers are alive. */
+    private static void waitForWorkers(int uiPort, int n, int seconds, Path logs) throws Exception {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        java.util.regex.Pattern alive = java.util.regex.Pattern.compile("\"aliveworkers\"\\s*:\\s*(\\d+)");
+        while (System.nanoTime() < end) {
+            try (var in = new java.net.URL("http://127.0.0.1:" + uiPort + "/json/").openStream()) {
+                java.util.regex.Matcher m = alive.matcher(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                if (m.find() && Integer.parseInt(m.group(1)) >= n) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not up yet
+            }
+            Thread.sleep(500);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String f : new String[] {"master.log", "worker1.log", "worker2.log"}) {
+            Path p = logs.resolve(f);
+            sb.append('\n').append(f).append(": ").append(Files.exists(p) ? Files.readString(p) : "(none)");
+        }
+        throw new AssertionError("the workers did not register within " + seconds + " s" + sb);
+    }
+}
