@@ -33,7 +33,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--images", paramLabel = "DIR", description = "A folder of images to offer.")
     Path images;
 
-    @Option(names = "--atlas", paramLabel = "DIR", description = "An atlas folder (not shown yet: accepted for scripts).")
+    @Option(names = "--atlas", paramLabel = "DIR", description = "A folder written by 'convscope atlas' for this model: each unit links to its atlas page.")
     Path atlas;
 
     @Option(names = "--port", defaultValue = "8765", paramLabel = "N", description = "Port (default ${DEFAULT-VALUE}; 0: any free port).")
@@ -62,7 +62,7 @@ public final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Path work = Files.createTempDirectory("convscope-serve-");
         Path samples = Path.of("samples");
-        Explorer explorer = new Explorer(net, device, images, Files.isDirectory(samples) ? samples : null, work);
+        Explorer explorer = new Explorer(net, device, images, Files.isDirectory(samples) ? samples : null, work, atlas);
         ExplorerServer server;
         try {
             server = new ExplorerServer(explorer, host == null ? "127.0.0.1" : host, port, host != null);

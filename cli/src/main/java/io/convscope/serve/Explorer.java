@@ -84,6 +84,7 @@ public final class Explorer implements AutoCloseable {
     private final Path samples;
     private final Path uploads;
     private final Path work;
+    private final Path atlas;
     private final TensorShape input;
     private final List<String> drawable;
     private final Engine engine;
@@ -103,8 +104,10 @@ public final class Explorer implements AutoCloseable {
      * @param images  a folder of images to offer, or null
      * @param samples the samples folder, or null
      * @param work    a private folder for uploads and job files (deleted by {@link #close})
+     * @param atlas   a folder written by {@code convscope atlas} for this model, or null
      */
-    public Explorer(Network net, Device device, Path images, Path samples, Path work) throws IOException {
+    public Explorer(Network net, Device device, Path images, Path samples, Path work, Path atlas) throws IOException {
+        this.atlas = atlas == null ? null : atlas.toRealPath();
         this.net = net;
         this.device = device;
         this.images = images == null ? null : images.toRealPath();
@@ -161,6 +164,14 @@ public final class Explorer implements AutoCloseable {
         } catch (IOException e) {
             // a folder that cannot be listed offers nothing
         }
+    }
+
+    /** A file of the atlas folder (its pages and pictures), checked as image files are. */
+    Path atlasFile(String relative) {
+        if (atlas == null) {
+            throw new ConvscopeException("no atlas: start with --atlas DIR");
+        }
+        return ServedFiles.inside(atlas, relative, "atlas file " + relative);
     }
 
     /** The file of an image id, checked to lie inside its folder (no "..", no link out of it). */
@@ -573,6 +584,10 @@ public final class Explorer implements AutoCloseable {
         m.put("channels", l.channels());
         m.put("size", List.of(l.height(), l.width()));
         m.put("stats", stats(l.stats().get(0).channels().get(c)));
+        String page = io.convscope.atlas.AtlasSite.slug(layer) + "/" + c + "/index.html";
+        if (atlas != null && Files.isRegularFile(atlas.resolve(page))) {
+            m.put("atlas", "/atlas/" + page);
+        }
         return m;
     }
 

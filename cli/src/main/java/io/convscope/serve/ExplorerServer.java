@@ -173,6 +173,10 @@ public final class ExplorerServer implements AutoCloseable {
             send(ex, 200, r[1], resource(r[0]));
             return;
         }
+        if (method.equals("GET") && path.startsWith("/atlas/")) {
+            atlas(ex, path.substring(7));
+            return;
+        }
         if (!path.startsWith("/api/")) {
             error(ex, 404, "not found");
             return;
@@ -285,6 +289,23 @@ public final class ExplorerServer implements AutoCloseable {
             case "events" -> events(ex, j);
             default -> error(ex, 404, "not found");
         }
+    }
+
+    /** A page or picture of the {@code --atlas} folder (its own pages carry inline styles and scripts). */
+    private void atlas(HttpExchange ex, String relative) {
+        java.nio.file.Path f = explorer.atlasFile(relative);
+        String name = f.getFileName().toString().toLowerCase(Locale.ROOT);
+        String type = name.endsWith(".html") ? "text/html; charset=utf-8" : name.endsWith(".png") ? "image/png"
+                : name.endsWith(".json") ? "application/json" : name.endsWith(".csv") ? "text/csv; charset=utf-8"
+                : name.endsWith(".css") ? "text/css" : name.endsWith(".js") ? "text/javascript" : "application/octet-stream";
+        byte[] body;
+        try {
+            body = java.nio.file.Files.readAllBytes(f);
+        } catch (IOException e) {
+            throw new ConvscopeException("atlas file " + relative + " cannot be read");
+        }
+        ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'");
+        send(ex, 200, type, body);
     }
 
     /** Server-sent events: the job's state every 200 ms until it ends (at most an hour). */
@@ -411,7 +432,9 @@ public final class ExplorerServer implements AutoCloseable {
             ex.getResponseHeaders().set("Content-Type", type);
             ex.getResponseHeaders().set("Cache-Control", "no-store");
             ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-            ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; img-src 'self' blob:; style-src 'self'");
+            if (!ex.getResponseHeaders().containsKey("Content-Security-Policy")) {
+                ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; img-src 'self' blob:; style-src 'self'");
+            }
             ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
             if (body.length > 0) {
                 ex.getResponseBody().write(body);

@@ -138,6 +138,8 @@ async function showUnit() {
   try {
     const u = await api('unit?image=' + enc(S.image) + '&layer=' + enc(S.layer) + '&c=' + S.unit);
     $('unit-stats').textContent = statsText(u.stats) + ' · map ' + u.size[0] + '×' + u.size[1];
+    $('unit-atlas').hidden = !u.atlas;
+    if (u.atlas) $('unit-atlas').href = u.atlas;
     const q = 'image=' + enc(S.image) + '&layer=' + enc(S.layer) + '&c=' + S.unit + view();
     await setImg($('unit-overlay'), 'unit.png?' + q);
     await setImg($('unit-map'), 'unit.png?' + q + '&overlay=0');

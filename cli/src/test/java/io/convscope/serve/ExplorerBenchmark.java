@@ -92,7 +92,7 @@ public final class ExplorerBenchmark {
     public static void main(String[] args) throws Exception {
         Network net = ModelLoader.load(new ModelLoader.Request("vgg16", "none", true, 224, 224), Progress.NONE);
         Path work = Files.createTempDirectory("serve-bench-");
-        try (Explorer explorer = new Explorer(net, Device.cpu(), null, null, work)) {
+        try (Explorer explorer = new Explorer(net, Device.cpu(), null, null, work, null)) {
             server = new ExplorerServer(explorer, "127.0.0.1", 0, false);
             List<String> layers = explorer.drawableLayers();
             String[] maps = {"viridis", "magma", "inferno", "plasma", "cividis", "gray"};

@@ -68,7 +68,7 @@ class ExplorerBrowserTest {
         Assumptions.assumeTrue(chromium != null && chromedriver != null,
                 "browser tests skipped: chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
         work = Files.createTempDirectory("serve-browser-");
-        explorer = new Explorer(EmbeddedModel.load(), Device.cpu(), null, Path.of("../samples"), Files.createDirectories(work.resolve("w")));
+        explorer = new Explorer(EmbeddedModel.load(), Device.cpu(), null, Path.of("../samples"), Files.createDirectories(work.resolve("w")), null);
         server = new ExplorerServer(explorer, "127.0.0.1", 0, false);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

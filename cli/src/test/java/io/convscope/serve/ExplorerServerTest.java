@@ -38,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExplorerServerTest {
     static Path work;
     static Path images;
+    static Path atlas;
     static Explorer explorer;
     static ExplorerServer server;
     static final String SNEAKER = "samples/fashion-mnist/7_sneaker.png";
@@ -49,7 +50,10 @@ class ExplorerServerTest {
         Files.writeString(work.resolve("secret.txt"), "TOPSECRET-CONTENT");
         Files.createSymbolicLink(images.resolve("link.png"), work.resolve("secret.txt"));
         Path samples = Path.of("../samples");
-        explorer = new Explorer(EmbeddedModel.load(), Device.cpu(), images, samples, Files.createDirectories(work.resolve("work")));
+        atlas = Files.createDirectories(work.resolve("atlas").resolve("block1_conv1").resolve("3"));
+        Files.writeString(atlas.resolve("index.html"), "<p>atlas page of unit 3</p>");
+        atlas = work.resolve("atlas");
+        explorer = new Explorer(EmbeddedModel.load(), Device.cpu(), images, samples, Files.createDirectories(work.resolve("work")), atlas);
         server = new ExplorerServer(explorer, "127.0.0.1", 0, false);
     }
 
@@ -307,5 +311,21 @@ class ExplorerServerTest {
                 new java.io.PrintWriter(err, true));
         assertEquals(1, code);
         assertTrue(err.toString().strip().endsWith("not a folder"), err.toString());
+    }
+
+    @Test
+    void theAtlasPageOfAUnitIsLinkedAndServedAndNothingElse() throws IOException {
+        JsonObject u = get("/api/unit?image=" + q(SNEAKER) + "&layer=block1_conv1&c=3").json();
+        assertEquals("/atlas/block1_conv1/3/index.html", u.get("atlas").getAsString());
+        assertFalse(get("/api/unit?image=" + q(SNEAKER) + "&layer=block1_conv1&c=4").json().has("atlas"));
+        Response page = get("/atlas/block1_conv1/3/index.html");
+        assertEquals(200, page.status());
+        assertTrue(page.text().contains("atlas page of unit 3"));
+        assertTrue(page.headers().contains("content-type: text/html"));
+        for (String p : List.of("/atlas/../secret.txt", "/atlas/%2e%2e/secret.txt", "/atlas/block1_conv1/3/../../../secret.txt", "/atlas/")) {
+            Response r = get(p);
+            assertEquals(400, r.status(), p);
+            assertFalse(r.text().contains("TOPSECRET"), p);
+        }
     }
 }
