@@ -17,7 +17,7 @@ import java.io.PrintWriter;
                 + "a Keras file (.h5 or .keras), an ONNX file (.onnx), a convscope file (.cvs), or nothing for the embedded Fashion-MNIST "
                 + "model, which works offline.",
             ""},
-        subcommands = {ActivationsCommand.class, ExplainCommand.class, AtlasCommand.class, StyleCommand.class, ReconstructCommand.class, ClassvizCommand.class, FiltersCommand.class, ModelsCommand.class, SummaryCommand.class, PredictCommand.class, EvaluateCommand.class,
+        subcommands = {ActivationsCommand.class, ExplainCommand.class, AtlasCommand.class, ServeCommand.class, StyleCommand.class, ReconstructCommand.class, ClassvizCommand.class, FiltersCommand.class, ModelsCommand.class, SummaryCommand.class, PredictCommand.class, EvaluateCommand.class,
             TrainCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
             "  convscope activations samples/fashion-mnist/7_sneaker.png",

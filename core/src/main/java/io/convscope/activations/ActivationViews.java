@@ -319,7 +319,7 @@ public final class ActivationViews {
      * and deviation from the statistics computed with the activations (the same numbers, so the same
      * maps) instead of going over the values twice more.
      */
-    static Heatmap[] maps(LayerActivations l, int image, Normalization norm) {
+    public static Heatmap[] maps(LayerActivations l, int image, Normalization norm) {
         if (norm != Normalization.STANDARDIZE || l.stats().get(image).channels().size() != l.channels()) {
             return norm.layer(l.values().get(image), l.channels(), l.height(), l.width());
         }
@@ -334,7 +334,7 @@ public final class ActivationViews {
      * One channel's map under a normalization of its own ({@link Normalization#STANDARDIZE} as in
      * {@link #maps}, or {@link Normalization#MINMAX}); {@link Normalization#LAYER} needs the whole layer.
      */
-    static Heatmap map(LayerActivations l, int image, int c, Normalization norm) {
+    public static Heatmap map(LayerActivations l, int image, int c, Normalization norm) {
         float[] v = l.values().get(image);
         int plane = l.plane();
         if (norm == Normalization.STANDARDIZE) {

@@ -69,11 +69,36 @@ public final class Interrupts {
         }
     }
 
-    /** Throws {@link Stopped} when a signal came; a step boundary. Cheap (one volatile read). */
+    /** Throws {@link Stopped} when a signal came, {@link Cancelled} when this thread's task was cancelled; a step boundary. Cheap. */
     public static void check() {
         int s = signal;
         if (s != 0) {
             throw new Stopped(s);
+        }
+        java.util.function.BooleanSupplier c = CANCELLED.get();
+        if (c != null && c.getAsBoolean()) {
+            throw new Cancelled();
+        }
+    }
+
+    private static final ThreadLocal<java.util.function.BooleanSupplier> CANCELLED = new ThreadLocal<>();
+
+    /** Thrown by {@link #check} on a thread whose task was cancelled ({@link #cancelWhen}): a server's job stops here. */
+    public static final class Cancelled extends RuntimeException {
+        Cancelled() {
+            super("cancelled", null, false, false);
+        }
+    }
+
+    /**
+     * From now on, {@link #check} on this thread throws {@link Cancelled} once {@code cancelled} is true
+     * (null: never); a server runs each job so, on a thread of its own.
+     */
+    public static void cancelWhen(java.util.function.BooleanSupplier cancelled) {
+        if (cancelled == null) {
+            CANCELLED.remove();
+        } else {
+            CANCELLED.set(cancelled);
         }
     }
 
