@@ -60,9 +60,15 @@ public final class AtlasSite {
      * @param model     the model's name for the titles
      * @param filters   the output folder of {@code convscope filters} (null: none)
      * @param threads   threads that decode and draw
-     * @param projector an engine of the prepared network for the projections (null: none)
+     * @param projector  an engine of the prepared network for the projections (null: none)
+     * @param projection how the top activations are projected into their patches
      */
-    public record Options(String model, Path filters, int threads, io.convscope.engine.Engine projector) {
+    public record Options(String model, Path filters, int threads, io.convscope.engine.Engine projector,
+                          Projections.Kind projection) {
+        /** Deconvnet projections. */
+        public Options(String model, Path filters, int threads, io.convscope.engine.Engine projector) {
+            this(model, filters, threads, projector, Projections.Kind.DECONVNET);
+        }
     }
 
     /** Activations projected per backward pass. */
@@ -190,7 +196,7 @@ public final class AtlasSite {
         }
         boolean projected = options.projector() != null;
         if (projected) {
-            files.addAndGet(project(options.projector(), job, data, t, refBoxes, scale, dir, progress));
+            files.addAndGet(project(options.projector(), options.projection(), job, data, t, refBoxes, scale, dir, progress));
         }
         for (int l = 0; l < t.layers().size(); l++) {
             for (int c = 0; c < t.channels(l); c++) {
@@ -215,7 +221,7 @@ public final class AtlasSite {
     }
 
     /** Writes proj_R.png for every top entry: batches of one layer through one backward pass each. */
-    private static long project(io.convscope.engine.Engine engine, AtlasJob job, Dataset data, Tally t,
+    private static long project(io.convscope.engine.Engine engine, Projections.Kind kind, AtlasJob job, Dataset data, Tally t,
                                 Map<Ref, ReceptiveField.Box> boxes, int scale, Path dir, Progress progress) {
         Network net = engine.network();
         int c = net.inputShape().channels();
@@ -228,7 +234,8 @@ public final class AtlasSite {
         Progress p = Progress.orNone(progress);
         p.start("projecting the top activations", total, Progress.Unit.STEPS);
         long written = 0;
-        try {
+        try (io.convscope.explain.Backprop walk = kind == Projections.Kind.DECONVNET
+                ? new io.convscope.explain.Backprop(net, engine.device()) : null) {
             for (int l = 0; l < t.layers().size(); l++) {
                 String layer = t.layers().get(l);
                 List<Ref> refs = new ArrayList<>();
@@ -245,7 +252,8 @@ public final class AtlasSite {
                         req.add(new Projections.Request(Atlas.input(net, job, data, t.topImage(l, ref.channel, ref.rank)),
                                 ref.channel, pos / t.width(l), pos % t.width(l)));
                     }
-                    float[][] g = Projections.gradients(engine, layer, req, c, h, w);
+                    float[][] g = walk != null ? Projections.deconvnet(walk, net, layer, req, c, h, w)
+                            : Projections.gradients(engine, layer, req, c, h, w);
                     for (int i = 0; i < part.size(); i++) {
                         Ref ref = part.get(i);
                         Path unit = dir.resolve(slug(layer)).resolve(Integer.toString(ref.channel));
@@ -425,8 +433,11 @@ public final class AtlasSite {
         }
         sb.append("</div>\n");
         if (projected) {
-            sb.append("<h2>Projections</h2>\n<p>The gradient of each top activation with respect to the patch's pixels "
-                    + "(gray 0, bright positive, dark negative): which pixels drive the unit.</p>\n<div class=row>\n");
+            sb.append("<h2>Projections</h2>\n<p>").append(o.projection() == Projections.Kind.GRADIENT
+                    ? "The gradient of each top activation with respect to the patch's pixels"
+                    : "Each top activation alone projected down to the patch's pixels by the deconvnet (Zeiler &amp; Fergus: "
+                    + "unpooling by the forward switches, ReLU on the backward signal, transposed filters)")
+                    .append(" (gray 0, bright positive, dark negative): which pixels drive the unit.</p>\n<div class=row>\n");
             for (int r = 0; r < t.topCount(l, c); r++) {
                 sb.append("<div class=ex><img src=\"proj_").append(r + 1).append(".png\" height=96 alt=\"projection\"><br>#")
                         .append(r + 1).append("</div>\n");
