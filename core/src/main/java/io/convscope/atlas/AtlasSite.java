@@ -35,9 +35,11 @@ import java.util.stream.Stream;
  * <pre>
  * index.html                      the layers, with links
  * LAYER/index.html                every unit as a tile of its top patches, sortable by its statistics
- * LAYER/UNIT/index.html           one unit: its top patches, the full images with the patch outlined,
- *                                 statistics, class preferences, the feature visualization if given
- * LAYER/UNIT/patch_1.png …        the patches (rank 1 = strongest), full_1.png … the full images
+ * LAYER/UNIT/index.html           one unit: its top patches, their projections, the full images with the
+ *                                 patch outlined (a CSS box over the shared image), statistics, class
+ *                                 preferences, the feature visualization if given
+ * LAYER/UNIT/patch_1.png …        the patches (rank 1 = strongest), proj_1.png … their projections
+ * images/N.png                    dataset image N (its index), once, shared by every unit that shows it
  * atlas.json, units.csv, top.csv  the numbers
  * </pre>
  *
@@ -49,7 +51,13 @@ public final class AtlasSite {
     static final int CELL = 32;
     /** Full images are enlarged to about this size for display (nearest neighbour). */
     static final int DISPLAY = 112;
-    private static final int OUTLINE = 0xff3030;
+    /** The folder of the dataset images, one PNG per image that any unit shows, shared by all units. */
+    static final String IMAGES = "images";
+
+    /** The file name of dataset image {@code index} in {@link #IMAGES}. */
+    static String imageFile(int index) {
+        return index + ".png";
+    }
 
     private AtlasSite() {
     }
@@ -152,6 +160,8 @@ public final class AtlasSite {
                     int img = e.getKey();
                     BufferedImage view = Images.toRgb(ImageTensor.toImage(Atlas.input(net, job, data, img), 0,
                             net.inputShape().channels(), h, w, net.preprocessing()));
+                    Png.write(dir.resolve(IMAGES).resolve(imageFile(img)), Images.upscale(view, scale));
+                    files.incrementAndGet();
                     for (Ref ref : e.getValue()) {
                         String layer = t.layers().get(ref.layer);
                         int pos = t.topPosition(ref.layer, ref.channel, ref.rank);
@@ -163,8 +173,7 @@ public final class AtlasSite {
                         Path unit = dir.resolve(slug(layer)).resolve(Integer.toString(ref.channel));
                         BufferedImage patch = crop(view, box);
                         Png.write(unit.resolve("patch_" + (ref.rank + 1) + ".png"), Images.upscale(patch, scale));
-                        Png.write(unit.resolve("full_" + (ref.rank + 1) + ".png"), outlined(view, box, scale));
-                        files.addAndGet(2);
+                        files.incrementAndGet();
                         BufferedImage tile = tiles[ref.layer][ref.channel];
                         BufferedImage cell = fit(patch, CELL);
                         synchronized (tile) {
@@ -284,24 +293,6 @@ public final class AtlasSite {
         return out;
     }
 
-    /** The full image enlarged, with the box outlined. */
-    private static BufferedImage outlined(BufferedImage view, ReceptiveField.Box box, int scale) {
-        BufferedImage big = Images.upscale(view, scale);
-        if (box.height() <= 0 || box.width() <= 0) {
-            return big;
-        }
-        int x0 = box.left() * scale;
-        int y0 = box.top() * scale;
-        int x1 = (box.right() + 1) * scale - 1;
-        int y1 = (box.bottom() + 1) * scale - 1;
-        int th = scale >= 3 ? 2 : 1;
-        Images.fill(big, x0, y0, x1 - x0 + 1, th, OUTLINE);
-        Images.fill(big, x0, y1 - th + 1, x1 - x0 + 1, th, OUTLINE);
-        Images.fill(big, x0, y0, th, y1 - y0 + 1, OUTLINE);
-        Images.fill(big, x1 - th + 1, y0, th, y1 - y0 + 1, OUTLINE);
-        return big;
-    }
-
     /** {@code img} scaled by nearest neighbour to fit a {@code side} square, keeping its aspect ratio. */
     static BufferedImage fit(BufferedImage img, int side) {
         int w = img.getWidth();
@@ -345,7 +336,8 @@ public final class AtlasSite {
             + ".tiles{display:flex;flex-wrap:wrap;gap:8px}.tile{background:#fff;border:1px solid #ccc;padding:4px;font-size:12px;"
             + "text-align:center}.tile.dead{opacity:.45}.row{display:flex;flex-wrap:wrap;gap:10px}.ex{background:#fff;"
             + "border:1px solid #ccc;padding:4px;font-size:12px;text-align:center}.bar{background:#4a7ebb;height:10px}"
-            + "td.l{text-align:left}</style>";
+            + "td.l{text-align:left}.fig{position:relative;display:inline-block;line-height:0}.fig img{display:block}"
+            + ".fig .box{position:absolute;box-sizing:border-box;border:2px solid #ff3030;pointer-events:none}</style>";
 
     private static String head(String title) {
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + Html.escape(title) + "</title>"
@@ -450,7 +442,16 @@ public final class AtlasSite {
             int pos = t.topPosition(l, c, r);
             ReceptiveField.Box b = boxes.get(new Ref(l, c, r));
             String label = data.label(img) >= 0 ? data.classes().get(data.label(img)) : "";
-            sb.append("<div class=ex><img src=\"full_").append(r + 1).append(".png\" alt=\"image\"><br>")
+            int scale = Math.max(1, DISPLAY / Math.max(job.height(), job.width()));
+            sb.append("<div class=ex><div class=fig><img src=\"../../").append(IMAGES).append('/').append(imageFile(img))
+                    .append("\" width=").append(job.width() * scale).append(" height=").append(job.height() * scale)
+                    .append(" alt=\"image\">");
+            if (b != null && b.width() > 0 && b.height() > 0) {
+                sb.append("<div class=box style=\"left:").append(b.left() * scale).append("px;top:").append(b.top() * scale)
+                        .append("px;width:").append(b.width() * scale).append("px;height:").append(b.height() * scale)
+                        .append("px\"></div>");
+            }
+            sb.append("</div>")
                     .append(Html.escape(data.name(img))).append(label.isEmpty() ? "" : " · " + Html.escape(label))
                     .append("<br>at (").append(pos / t.width(l)).append(", ").append(pos % t.width(l)).append(")")
                     .append(b == null ? "" : " · field " + b.width() + "×" + b.height()).append("</div>\n");
