@@ -83,8 +83,13 @@ public final class AtlasCommand implements Callable<Integer> {
             description = "Output of 'convscope filters' (DIR/LAYER/cNNN.png): each unit's feature visualization is shown beside its images.")
     Path filters;
 
-    @Option(names = "--no-projections", description = "Leave out the projections (the gradient of each top activation in its patch).")
+    @Option(names = "--no-projections", description = "Leave out the projections of the top activations into their patches.")
     boolean noProjections;
+
+    @Option(names = "--projection", defaultValue = "deconvnet", paramLabel = "KIND",
+            description = "How each top activation is projected into its patch: deconvnet (Zeiler & Fergus: unpooling by the "
+                    + "forward switches, ReLU on the backward signal, transposed filters; default) or gradient (its input gradient).")
+    io.convscope.atlas.Projections.Kind projection;
 
     @Option(names = {"-o", "--out"}, defaultValue = DEFAULT_OUT, paramLabel = "DIR",
             description = "The site's folder (default ${DEFAULT-VALUE}); it is replaced when the new site is complete.")
@@ -159,7 +164,7 @@ public final class AtlasCommand implements Callable<Integer> {
             report(o, tally, images);
             String modelName = modelOptions.model == null ? "the embedded model (" + net.name() + ")" : net.name();
             int files = AtlasSite.write(prepared, job, data, tally,
-                    new AtlasSite.Options(modelName, filters, nThreads, noProjections ? null : engine), out, ConsoleProgress.create());
+                    new AtlasSite.Options(modelName, filters, nThreads, noProjections ? null : engine, projection), out, ConsoleProgress.create());
             o.println("Wrote " + files + " files to " + out + "; open " + out.resolve("index.html"));
             o.flush();
         }

@@ -86,6 +86,7 @@ final class Flags {
         cl.registerConverter(Optimizer.Kind.class, Optimizer.Kind.CHOICES::parse);
         cl.registerConverter(GradientImages.Param.class, GradientImages.Param.CHOICES::parse);
         cl.registerConverter(StyleTransfer.Start.class, StyleTransfer.Start.CHOICES::parse);
+        cl.registerConverter(io.convscope.atlas.Projections.Kind.class, io.convscope.atlas.Projections.Kind.CHOICES::parse);
     }
 
     /** The option a parameter error is about, as the user typed it best: its longest name ("--resize"). */

@@ -43,7 +43,8 @@ class AtlasCommandTest {
         assertTrue(Files.isRegularFile(out.resolve("block2_pool").resolve("index.html")));
         Path unit = out.resolve("block2_pool").resolve("5");
         String page = Files.readString(unit.resolve("index.html"));
-        assertTrue(page.contains("patch_3.png") && page.contains("full_1.png") && page.contains("Class preferences"), page);
+        assertTrue(page.contains("patch_3.png") && page.contains("proj_3.png") && page.contains("Class preferences"), page);
+        assertTrue(page.contains("deconvnet"), "the projections are the deconvnet's by default");
         assertTrue(Files.isRegularFile(unit.resolve("patch_1.png")));
         assertTrue(Files.isRegularFile(unit.resolve("tile.png")));
         String json = Files.readString(out.resolve("atlas.json"));
@@ -52,6 +53,43 @@ class AtlasCommandTest {
         assertEquals("layer,unit,rank,image,name,label,value,y,x,top,left,bottom,right", top.get(0));
         assertEquals(1 + (32 + 64) * 3, top.size(), "3 rows per unit of block1_pool (32) and block2_pool (64)");
         assertTrue(Files.isRegularFile(dir.resolve("site.checkpoint")), "the checkpoint stays beside the site");
+
+        // one PNG per distinct dataset image, shared by all units; per top entry a patch and a projection
+        java.util.Set<String> distinct = new java.util.TreeSet<>();
+        String[] first = null;
+        for (String row : top.subList(1, top.size())) {
+            String[] f = row.split(",");
+            distinct.add(f[3]);
+            if (f[0].equals("block2_pool") && f[1].equals("5") && f[2].equals("1")) {
+                first = f;
+            }
+        }
+        long onDisk;
+        try (var files = Files.walk(out)) {
+            onDisk = files.filter(Files::isRegularFile).count();
+        }
+        int entries = top.size() - 1;
+        int units = 32 + 64;
+        assertEquals(distinct.size() + 2L * entries + 2L * units + 2 + 4, onDisk,
+                "images + patches + projections + (tile, page) per unit + layer pages + index, json, two csv");
+        assertTrue(r.out().contains("Wrote " + onDisk + " files"), r.out());
+        try (var imgs = Files.list(out.resolve("images"))) {
+            assertEquals(distinct.size(), imgs.count());
+        }
+        try (var fulls = Files.walk(out)) {
+            assertEquals(0, fulls.filter(f -> f.getFileName().toString().startsWith("full_")).count(), "no per-unit copies");
+        }
+        // the outline on the unit page is the receptive field, at the display scale (28 px shown at 112)
+        io.convscope.network.Network model = io.convscope.model.ModelLoader.load(
+                io.convscope.model.ModelLoader.Request.of(null), io.convscope.util.Progress.NONE);
+        io.convscope.atlas.ReceptiveField.Box b = io.convscope.atlas.ReceptiveField.of(model, "block2_pool",
+                Integer.parseInt(first[7]), Integer.parseInt(first[8])).clip(28, 28);
+        int s = 4;
+        String box = "<img src=\"../../images/" + first[3] + ".png\" width=112 height=112 alt=\"image\"><div class=box style=\"left:"
+                + b.left() * s + "px;top:" + b.top() * s + "px;width:" + b.width() * s + "px;height:" + b.height() * s + "px\">";
+        assertTrue(page.contains(box), box + " in\n" + page);
+        assertEquals(b.top() + "," + b.left() + "," + b.bottom() + "," + b.right(),
+                first[9] + "," + first[10] + "," + first[11] + "," + first[12]);
         assertFalse(Files.exists(dir.resolve(".site.partial")), "no temporary folder left");
 
         // --resume of a finished run computes nothing more and writes the same numbers

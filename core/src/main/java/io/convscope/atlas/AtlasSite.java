@@ -35,9 +35,11 @@ import java.util.stream.Stream;
  * <pre>
  * index.html                      the layers, with links
  * LAYER/index.html                every unit as a tile of its top patches, sortable by its statistics
- * LAYER/UNIT/index.html           one unit: its top patches, the full images with the patch outlined,
- *                                 statistics, class preferences, the feature visualization if given
- * LAYER/UNIT/patch_1.png …        the patches (rank 1 = strongest), full_1.png … the full images
+ * LAYER/UNIT/index.html           one unit: its top patches, their projections, the full images with the
+ *                                 patch outlined (a CSS box over the shared image), statistics, class
+ *                                 preferences, the feature visualization if given
+ * LAYER/UNIT/patch_1.png …        the patches (rank 1 = strongest), proj_1.png … their projections
+ * images/N.png                    dataset image N (its index), once, shared by every unit that shows it
  * atlas.json, units.csv, top.csv  the numbers
  * </pre>
  *
@@ -49,7 +51,13 @@ public final class AtlasSite {
     static final int CELL = 32;
     /** Full images are enlarged to about this size for display (nearest neighbour). */
     static final int DISPLAY = 112;
-    private static final int OUTLINE = 0xff3030;
+    /** The folder of the dataset images, one PNG per image that any unit shows, shared by all units. */
+    static final String IMAGES = "images";
+
+    /** The file name of dataset image {@code index} in {@link #IMAGES}. */
+    static String imageFile(int index) {
+        return index + ".png";
+    }
 
     private AtlasSite() {
     }
@@ -60,9 +68,15 @@ public final class AtlasSite {
      * @param model     the model's name for the titles
      * @param filters   the output folder of {@code convscope filters} (null: none)
      * @param threads   threads that decode and draw
-     * @param projector an engine of the prepared network for the projections (null: none)
+     * @param projector  an engine of the prepared network for the projections (null: none)
+     * @param projection how the top activations are projected into their patches
      */
-    public record Options(String model, Path filters, int threads, io.convscope.engine.Engine projector) {
+    public record Options(String model, Path filters, int threads, io.convscope.engine.Engine projector,
+                          Projections.Kind projection) {
+        /** Deconvnet projections. */
+        public Options(String model, Path filters, int threads, io.convscope.engine.Engine projector) {
+            this(model, filters, threads, projector, Projections.Kind.DECONVNET);
+        }
     }
 
     /** Activations projected per backward pass. */
@@ -146,6 +160,8 @@ public final class AtlasSite {
                     int img = e.getKey();
                     BufferedImage view = Images.toRgb(ImageTensor.toImage(Atlas.input(net, job, data, img), 0,
                             net.inputShape().channels(), h, w, net.preprocessing()));
+                    Png.write(dir.resolve(IMAGES).resolve(imageFile(img)), Images.upscale(view, scale));
+                    files.incrementAndGet();
                     for (Ref ref : e.getValue()) {
                         String layer = t.layers().get(ref.layer);
                         int pos = t.topPosition(ref.layer, ref.channel, ref.rank);
@@ -157,8 +173,7 @@ public final class AtlasSite {
                         Path unit = dir.resolve(slug(layer)).resolve(Integer.toString(ref.channel));
                         BufferedImage patch = crop(view, box);
                         Png.write(unit.resolve("patch_" + (ref.rank + 1) + ".png"), Images.upscale(patch, scale));
-                        Png.write(unit.resolve("full_" + (ref.rank + 1) + ".png"), outlined(view, box, scale));
-                        files.addAndGet(2);
+                        files.incrementAndGet();
                         BufferedImage tile = tiles[ref.layer][ref.channel];
                         BufferedImage cell = fit(patch, CELL);
                         synchronized (tile) {
@@ -190,7 +205,7 @@ public final class AtlasSite {
         }
         boolean projected = options.projector() != null;
         if (projected) {
-            files.addAndGet(project(options.projector(), job, data, t, refBoxes, scale, dir, progress));
+            files.addAndGet(project(options.projector(), options.projection(), job, data, t, refBoxes, scale, dir, progress));
         }
         for (int l = 0; l < t.layers().size(); l++) {
             for (int c = 0; c < t.channels(l); c++) {
@@ -215,7 +230,7 @@ public final class AtlasSite {
     }
 
     /** Writes proj_R.png for every top entry: batches of one layer through one backward pass each. */
-    private static long project(io.convscope.engine.Engine engine, AtlasJob job, Dataset data, Tally t,
+    private static long project(io.convscope.engine.Engine engine, Projections.Kind kind, AtlasJob job, Dataset data, Tally t,
                                 Map<Ref, ReceptiveField.Box> boxes, int scale, Path dir, Progress progress) {
         Network net = engine.network();
         int c = net.inputShape().channels();
@@ -228,7 +243,8 @@ public final class AtlasSite {
         Progress p = Progress.orNone(progress);
         p.start("projecting the top activations", total, Progress.Unit.STEPS);
         long written = 0;
-        try {
+        try (io.convscope.explain.Backprop walk = kind == Projections.Kind.DECONVNET
+                ? new io.convscope.explain.Backprop(net, engine.device()) : null) {
             for (int l = 0; l < t.layers().size(); l++) {
                 String layer = t.layers().get(l);
                 List<Ref> refs = new ArrayList<>();
@@ -245,7 +261,8 @@ public final class AtlasSite {
                         req.add(new Projections.Request(Atlas.input(net, job, data, t.topImage(l, ref.channel, ref.rank)),
                                 ref.channel, pos / t.width(l), pos % t.width(l)));
                     }
-                    float[][] g = Projections.gradients(engine, layer, req, c, h, w);
+                    float[][] g = walk != null ? Projections.deconvnet(walk, net, layer, req, c, h, w)
+                            : Projections.gradients(engine, layer, req, c, h, w);
                     for (int i = 0; i < part.size(); i++) {
                         Ref ref = part.get(i);
                         Path unit = dir.resolve(slug(layer)).resolve(Integer.toString(ref.channel));
@@ -274,24 +291,6 @@ public final class AtlasSite {
             dst[i] = px[i] & 0xffffff;
         }
         return out;
-    }
-
-    /** The full image enlarged, with the box outlined. */
-    private static BufferedImage outlined(BufferedImage view, ReceptiveField.Box box, int scale) {
-        BufferedImage big = Images.upscale(view, scale);
-        if (box.height() <= 0 || box.width() <= 0) {
-            return big;
-        }
-        int x0 = box.left() * scale;
-        int y0 = box.top() * scale;
-        int x1 = (box.right() + 1) * scale - 1;
-        int y1 = (box.bottom() + 1) * scale - 1;
-        int th = scale >= 3 ? 2 : 1;
-        Images.fill(big, x0, y0, x1 - x0 + 1, th, OUTLINE);
-        Images.fill(big, x0, y1 - th + 1, x1 - x0 + 1, th, OUTLINE);
-        Images.fill(big, x0, y0, th, y1 - y0 + 1, OUTLINE);
-        Images.fill(big, x1 - th + 1, y0, th, y1 - y0 + 1, OUTLINE);
-        return big;
     }
 
     /** {@code img} scaled by nearest neighbour to fit a {@code side} square, keeping its aspect ratio. */
@@ -337,7 +336,8 @@ public final class AtlasSite {
             + ".tiles{display:flex;flex-wrap:wrap;gap:8px}.tile{background:#fff;border:1px solid #ccc;padding:4px;font-size:12px;"
             + "text-align:center}.tile.dead{opacity:.45}.row{display:flex;flex-wrap:wrap;gap:10px}.ex{background:#fff;"
             + "border:1px solid #ccc;padding:4px;font-size:12px;text-align:center}.bar{background:#4a7ebb;height:10px}"
-            + "td.l{text-align:left}</style>";
+            + "td.l{text-align:left}.fig{position:relative;display:inline-block;line-height:0}.fig img{display:block}"
+            + ".fig .box{position:absolute;box-sizing:border-box;border:2px solid #ff3030;pointer-events:none}</style>";
 
     private static String head(String title) {
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + Html.escape(title) + "</title>"
@@ -425,8 +425,11 @@ public final class AtlasSite {
         }
         sb.append("</div>\n");
         if (projected) {
-            sb.append("<h2>Projections</h2>\n<p>The gradient of each top activation with respect to the patch's pixels "
-                    + "(gray 0, bright positive, dark negative): which pixels drive the unit.</p>\n<div class=row>\n");
+            sb.append("<h2>Projections</h2>\n<p>").append(o.projection() == Projections.Kind.GRADIENT
+                    ? "The gradient of each top activation with respect to the patch's pixels"
+                    : "Each top activation alone projected down to the patch's pixels by the deconvnet (Zeiler &amp; Fergus: "
+                    + "unpooling by the forward switches, ReLU on the backward signal, transposed filters)")
+                    .append(" (gray 0, bright positive, dark negative): which pixels drive the unit.</p>\n<div class=row>\n");
             for (int r = 0; r < t.topCount(l, c); r++) {
                 sb.append("<div class=ex><img src=\"proj_").append(r + 1).append(".png\" height=96 alt=\"projection\"><br>#")
                         .append(r + 1).append("</div>\n");
@@ -439,7 +442,16 @@ public final class AtlasSite {
             int pos = t.topPosition(l, c, r);
             ReceptiveField.Box b = boxes.get(new Ref(l, c, r));
             String label = data.label(img) >= 0 ? data.classes().get(data.label(img)) : "";
-            sb.append("<div class=ex><img src=\"full_").append(r + 1).append(".png\" alt=\"image\"><br>")
+            int scale = Math.max(1, DISPLAY / Math.max(job.height(), job.width()));
+            sb.append("<div class=ex><div class=fig><img src=\"../../").append(IMAGES).append('/').append(imageFile(img))
+                    .append("\" width=").append(job.width() * scale).append(" height=").append(job.height() * scale)
+                    .append(" alt=\"image\">");
+            if (b != null && b.width() > 0 && b.height() > 0) {
+                sb.append("<div class=box style=\"left:").append(b.left() * scale).append("px;top:").append(b.top() * scale)
+                        .append("px;width:").append(b.width() * scale).append("px;height:").append(b.height() * scale)
+                        .append("px\"></div>");
+            }
+            sb.append("</div>")
                     .append(Html.escape(data.name(img))).append(label.isEmpty() ? "" : " · " + Html.escape(label))
                     .append("<br>at (").append(pos / t.width(l)).append(", ").append(pos % t.width(l)).append(")")
                     .append(b == null ? "" : " · field " + b.width() + "×" + b.height()).append("</div>\n");

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.convscope.engine.Engine;
+import io.convscope.explain.Backprop;
 import io.convscope.network.Network;
 
 import java.awt.image.BufferedImage;
@@ -11,20 +12,66 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The projection of one activation into the input: the gradient of that single value (unit c at
- * (y, x) of one image) with respect to the image's pixels, shown inside the unit's receptive field. It
- * stands in for Zeiler & Fergus's deconvnet projection until the explain command's deconvnet is in the
- * engine; like it, it shows which pixels of the patch drive the unit and with which sign.
+ * The projection of one activation into the input, shown inside the unit's receptive field: by default
+ * Zeiler &amp; Fergus's deconvnet projection (the single activation, unit c at (y, x) of one image, all
+ * others zeroed, walked down by explain's {@link Backprop} under {@link Backprop.Rule#DECONVNET}:
+ * max-unpooling by the forward switches, ReLU on the backward signal, transposed filters), or the plain
+ * gradient of that value with respect to the pixels.
  *
- * <p>Many activations go through one backward pass: the objective is the sum of each image's own
- * selected activation, and images of a batch do not interact, so each image's gradient is its own.
+ * <p>Many activations go through one backward pass: each image of a batch carries its own seed, and
+ * images of a batch do not interact, so each image's projection is its own.
  */
 public final class Projections {
     private Projections() {
     }
 
+    /** How a top activation is projected into the input. */
+    public enum Kind {
+        /** The deconvnet of Zeiler &amp; Fergus 2014. */
+        DECONVNET,
+        /** The input gradient of the activation. */
+        GRADIENT;
+
+        /** The parser of the names (deconvnet, gradient). */
+        public static final io.convscope.util.Choices<Kind> CHOICES = io.convscope.util.Choices.of(Kind.class);
+    }
+
     /** One activation to project: image input (C × H × W), unit, position. */
     public record Request(float[] input, int channel, int y, int x) { }
+
+    /**
+     * The deconvnet projections of the requested activations of {@code layer}, one C × H × W array
+     * each, in the requests' order (one backward walk of {@code walk}, built on the engine's network).
+     */
+    public static float[][] deconvnet(Backprop walk, Network net, String layer, List<Request> requests, int c, int h, int w) {
+        int n = requests.size();
+        int sample = c * h * w;
+        float[] x = new float[n * sample];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(requests.get(i).input(), 0, x, i * sample, sample);
+        }
+        float[] seed = seeds(net, layer, requests);
+        float[] all = walk.project(layer, x, n, c, h, w, seed, Backprop.Rule.DECONVNET);
+        float[][] res = new float[n][sample];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(all, i * sample, res[i], 0, sample);
+        }
+        return res;
+    }
+
+    /** One 1 per sample, at the request's unit and position of {@code layer}'s output; zero elsewhere. */
+    private static float[] seeds(Network net, String layer, List<Request> requests) {
+        var out = net.node(layer).outputShape();
+        int oc = out.channels();
+        int oh = out.height();
+        int ow = out.width();
+        float[] mask = new float[requests.size() * oc * oh * ow];
+        for (int i = 0; i < requests.size(); i++) {
+            Request r = requests.get(i);
+            mask[((i * oc + r.channel()) * oh + r.y()) * ow + r.x()] = 1f;
+        }
+        return mask;
+    }
 
     /**
      * The input gradients of the requested activations of {@code layer}, one C × H × W array each, in
@@ -42,11 +89,7 @@ public final class Projections {
         int oc = out.channels();
         int oh = out.height();
         int ow = out.width();
-        float[] mask = new float[n * oc * oh * ow];
-        for (int i = 0; i < n; i++) {
-            Request r = requests.get(i);
-            mask[((i * oc + r.channel()) * oh + r.y()) * ow + r.x()] = 1f;
-        }
+        float[] mask = seeds(net, layer, requests);
         try (NDManager scope = engine.manager().newSubManager()) {
             NDArray in = engine.input(scope, x, n, c, h, w);
             Engine.Gradient g = engine.inputGradient(in, List.of(layer), (Map<String, NDArray> taps) -> {
@@ -64,7 +107,7 @@ public final class Projections {
     }
 
     /**
-     * A gradient as a picture of the box: mid-gray is 0, brighter is positive, darker negative, scaled
+     * A projection as a picture of the box: mid-gray is 0, brighter is positive, darker negative, scaled
      * by the largest magnitude inside the box (per channel colour for three channels).
      */
     public static BufferedImage picture(float[] grad, int c, int h, int w, ReceptiveField.Box box) {

@@ -1,5 +1,6 @@
 package io.convscope.explain;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -46,12 +47,25 @@ public final class Backprop implements AutoCloseable {
     private final ExplainContext ctx;
     private final Network net;
     private final String out;
+    private final Device device;
     private final Map<String, Engine> engines = new HashMap<>();
 
     Backprop(ExplainContext ctx) {
         this.ctx = ctx;
         this.net = ctx.scoreNetwork();
         this.out = ctx.scoreLayer();
+        this.device = ctx.device();
+    }
+
+    /**
+     * A walk over any layer of {@code net} (no class score): {@link #project} seeds it with a signal
+     * of one's own at that layer. Close it to free the per-node engines.
+     */
+    public Backprop(Network net, Device device) {
+        this.ctx = null;
+        this.net = net;
+        this.out = null;
+        this.device = device;
     }
 
     /** The cap of a ReLU-like layer (infinite for relu, 6 for relu6), or NaN when the layer is not one. */
@@ -82,15 +96,32 @@ public final class Backprop implements AutoCloseable {
             int m = Math.min(ctx.batch(), n - start);
             try (NDManager step = ctx.engine().manager().newSubManager()) {
                 NDArray x = step.create(java.util.Arrays.copyOfRange(nchw, start * sample, (start + m) * sample), new Shape(m, c, h, w))
-                        .toDevice(ctx.device(), false);
-                float[] g = gradient(x, ExplainContext.slice(targets, start, m), rule);
+                        .toDevice(device, false);
+                int[] part = ExplainContext.slice(targets, start, m);
+                float[] g = walk(x, out, y -> {
+                    float[][] logits = ExplainContext.rows(y.toType(DataType.FLOAT32, false).toFloatArray(), m);
+                    return ctx.scoreGradient(logits, part);
+                }, rule);
                 System.arraycopy(g, 0, grad, start * sample, m * sample);
             }
         }
         return grad;
     }
 
-    private float[] gradient(NDArray x, int[] targets, Rule rule) {
+    /**
+     * The backward signal at the input (n, c, h, w host floats) of a walk under {@code rule} seeded at
+     * {@code layer} with {@code seed} (that layer's output shape per sample, n samples; zero elsewhere
+     * stops the signal). With {@link Rule#DECONVNET} and a seed of a single 1 this is Zeiler &amp; Fergus's
+     * projection of that one activation. One walk for the whole batch; samples do not interact.
+     */
+    public float[] project(String layer, float[] nchw, int n, int c, int h, int w, float[] seed, Rule rule) {
+        try (NDManager step = NDManager.newBaseManager(device)) {
+            NDArray x = step.create(nchw, new Shape(n, c, h, w)).toDevice(device, false);
+            return walk(x, layer, y -> seed, rule);
+        }
+    }
+
+    private float[] walk(NDArray x, String out, java.util.function.Function<NDArray, float[]> seed, Rule rule) {
         NDManager scope = x.getManager();
         Set<String> needed = net.ancestors(List.of(out));
         Map<String, NDArray> values = new HashMap<>();
@@ -121,9 +152,8 @@ public final class Backprop implements AutoCloseable {
             }
         }
         // backward
-        float[][] logits = ExplainContext.rows(values.get(out).toType(DataType.FLOAT32, false).toFloatArray(), (int) x.getShape().get(0));
         Map<String, NDArray> grads = new HashMap<>();
-        grads.put(out, scope.create(ctx.scoreGradient(logits, targets), values.get(out).getShape()).toDevice(x.getDevice(), false));
+        grads.put(out, scope.create(seed.apply(values.get(out)), values.get(out).getShape()).toDevice(x.getDevice(), false));
         for (int i = order.size() - 1; i >= 0; i--) {
             Node n = order.get(i);
             NDArray g = grads.get(n.name());
@@ -196,7 +226,7 @@ public final class Backprop implements AutoCloseable {
         if (e == null) {
             Map<String, Layer> swap = replaced == null ? Map.of() : Map.of(n.name(), replaced);
             Network one = Subnets.of(net, List.of(n.name()), List.of(n.name()), swap);
-            e = Engine.create(one, ctx.device());
+            e = Engine.create(one, device);
             engines.put(n.name(), e);
         }
         return e;

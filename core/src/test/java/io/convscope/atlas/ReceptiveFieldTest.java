@@ -141,6 +141,108 @@ class ReceptiveFieldTest {
         assertTrue(g[1][pixel] == 0f || g[1][pixel] != g[0][pixel]);
     }
 
+    /**
+     * The deconvnet projection of one activation of a conv → ReLU → max pool → conv network against a
+     * hand computation: the transposed filter of the top conv, unpooling to the forward maxima (the
+     * switches, read from the forward pass here), the ReLU applied to the backward signal (not gated by
+     * the forward sign), the transposed filter of the first conv; zero outside the receptive field.
+     */
+    @Test
+    void deconvnetProjectionMatchesTheHandComputation() {
+        int h = 10;
+        int w = 10;
+        Network net = new Network.Builder("two").input("in", TensorShape.chw(1, h, w))
+                .add("c1", new Layer.Conv2D(2, 3, 3, 1, 1, 1, 1, Padding.VALID, 1, true, Activation.RELU), "in")
+                .add("p1", new Layer.Pool2D(true, 2, 2, 2, 2, Padding.VALID, false, false), "c1")
+                .add("c2", conv(2, 2, 1, 1, Padding.VALID), "p1")
+                .buildWithoutParams().withRandomParams(3);
+        SplittableRandom rnd = new SplittableRandom(4);
+        float[][] xs = new float[2][h * w];
+        for (float[] x : xs) {
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rnd.nextDouble(-1, 1);
+            }
+        }
+        var k1 = net.node("c1").params().get("kernel"); // (2, 1, 3, 3)
+        var k2 = net.node("c2").params().get("kernel"); // (2, 2, 2, 2)
+        int[][] units = {{1, 0, 0}, {0, 2, 1}}; // (unit, y, x) of c2, one per image
+        float[][] proj;
+        float[][] c1 = new float[2][];
+        try (Engine engine = Engine.create(net);
+             io.convscope.explain.Backprop walk = new io.convscope.explain.Backprop(net, engine.device())) {
+            List<Projections.Request> req = List.of(new Projections.Request(xs[0], units[0][0], units[0][1], units[0][2]),
+                    new Projections.Request(xs[1], units[1][0], units[1][1], units[1][2]));
+            proj = Projections.deconvnet(walk, net, "c2", req, 1, h, w);
+            try (NDManager m = engine.manager().newSubManager()) {
+                for (int i = 0; i < 2; i++) {
+                    c1[i] = engine.forward(engine.input(m, xs[i], 1, 1, h, w), List.of("c1")).get("c1").toFloatArray();
+                }
+            }
+        }
+        boolean clipped = false;
+        for (int i = 0; i < 2; i++) {
+            int u = units[i][0];
+            int oy = units[i][1];
+            int ox = units[i][2];
+            // c2 backward: the transposed filter spreads the 1 over p1 (2 × 4 × 4)
+            float[] gp = new float[2 * 4 * 4];
+            for (int c = 0; c < 2; c++) {
+                for (int dy = 0; dy < 2; dy++) {
+                    for (int dx = 0; dx < 2; dx++) {
+                        gp[(c * 4 + oy + dy) * 4 + ox + dx] = k2.get(((u * 2 + c) * 2 + dy) * 2 + dx);
+                    }
+                }
+            }
+            // unpooling by the switches, then ReLU on the signal
+            float[] g1 = new float[2 * 8 * 8];
+            for (int c = 0; c < 2; c++) {
+                for (int py = 0; py < 4; py++) {
+                    for (int px = 0; px < 4; px++) {
+                        int best = -1;
+                        for (int dy = 0; dy < 2; dy++) {
+                            for (int dx = 0; dx < 2; dx++) {
+                                int at = (c * 8 + 2 * py + dy) * 8 + 2 * px + dx;
+                                if (best < 0 || c1[i][at] > c1[i][best]) {
+                                    best = at;
+                                }
+                            }
+                        }
+                        float v = gp[(c * 4 + py) * 4 + px];
+                        clipped |= v < 0;
+                        g1[best] = Math.max(0f, v);
+                    }
+                }
+            }
+            // c1 backward: the transposed filter to the input
+            float[] want = new float[h * w];
+            for (int c = 0; c < 2; c++) {
+                for (int y = 0; y < 8; y++) {
+                    for (int x = 0; x < 8; x++) {
+                        float g = g1[(c * 8 + y) * 8 + x];
+                        for (int dy = 0; dy < 3; dy++) {
+                            for (int dx = 0; dx < 3; dx++) {
+                                want[(y + dy) * w + x + dx] += g * k1.get((c * 3 + dy) * 3 + dx);
+                            }
+                        }
+                    }
+                }
+            }
+            ReceptiveField.Box box = ReceptiveField.of(net, "c2", oy, ox);
+            boolean any = false;
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    assertEquals(want[y * w + x], proj[i][y * w + x], 1e-5, "image " + i + " at " + y + "," + x);
+                    if (y < box.top() || y > box.bottom() || x < box.left() || x > box.right()) {
+                        assertEquals(0f, proj[i][y * w + x], "zero outside the field at " + y + "," + x);
+                    }
+                    any |= proj[i][y * w + x] != 0;
+                }
+            }
+            assertTrue(any, "image " + i + " has a projection");
+        }
+        assertTrue(clipped, "some backward signal was negative, so the ReLU rule was exercised");
+    }
+
     @Test
     void patchesAreTheBoxesPixels() {
         java.awt.image.BufferedImage view = io.convscope.render.Images.create(9, 7, 0);
