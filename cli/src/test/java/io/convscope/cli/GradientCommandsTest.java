@@ -25,7 +25,7 @@ class GradientCommandsTest {
         Path out = dir.resolve("cv");
         CliErrorsTest.Run r = CliErrorsTest.run("classviz", "--class", "sneaker,Bag", "--steps", "40", "--gif", "10", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        assertEquals(List.of("01_sneaker.png", "02_bag.png", "classes.png", "metrics.csv", "progress.gif"),
+        assertEquals(List.of("01_sneaker.png", "02_bag.png", "classes.png", "index.html", "metrics.csv", "progress.gif"),
                 ActivationsCommandTest.files(out));
         assertTrue(r.out().contains("Sneaker") && r.out().contains("p(class)"), r.out());
         List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));
@@ -57,7 +57,7 @@ class GradientCommandsTest {
         CliErrorsTest.Run r = CliErrorsTest.run("filters", "--layer", "block1_conv2", "--channels", "0-3,9", "--steps", "10", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(List.of("block1_conv2.png", "block1_conv2/c000.png", "block1_conv2/c001.png", "block1_conv2/c002.png",
-                "block1_conv2/c003.png", "block1_conv2/c009.png", "block1_conv2_metrics.csv"), ActivationsCommandTest.files(out));
+                "block1_conv2/c003.png", "block1_conv2/c009.png", "block1_conv2_metrics.csv", "index.html"), ActivationsCommandTest.files(out));
         Path top = dir.resolve("t");
         CliErrorsTest.Run t = CliErrorsTest.run("filters", "--layer", "block2_conv2", "--top", "3", "--image",
                 ActivationsCommandTest.sample("7_sneaker.png").toString(), "--steps", "5", "--out", top.toString());
@@ -91,7 +91,7 @@ class GradientCommandsTest {
                 ActivationsCommandTest.sample("7_sneaker.png").toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(List.of("7_sneaker/01_block1_conv1.png", "7_sneaker/01_block1_conv1_metrics.csv", "7_sneaker/02_block2_pool.png",
-                "7_sneaker/02_block2_pool_metrics.csv", "7_sneaker/errors.csv", "7_sneaker/errors.png", "7_sneaker/panel.png"),
+                "7_sneaker/02_block2_pool_metrics.csv", "7_sneaker/errors.csv", "7_sneaker/errors.png", "7_sneaker/index.html", "7_sneaker/panel.png"),
                 ActivationsCommandTest.files(out));
         List<String> errors = Files.readAllLines(out.resolve("7_sneaker/errors.csv"));
         assertEquals("position,layer,normalized_error", errors.get(0));

@@ -59,7 +59,7 @@ class StyleCommandTest {
         CliErrorsTest.Run r = CliErrorsTest.run("style", "--weights", "none", "--size", "48", "--steps", "6", "--gif", "--losses",
                 "-o", out.toString(), in[0].toString(), in[1].toString());
         assertEquals(0, r.code(), r.err());
-        assertEquals(List.of("cat-losses.csv", "cat-losses.png", "cat.gif", "cat.png"), files(dir.resolve("out")));
+        assertEquals(List.of("cat-losses.csv", "cat-losses.png", "cat.gif", "cat.html", "cat.png"), files(dir.resolve("out")));
         BufferedImage png = ImageIO.read(out.toFile());
         assertEquals(48, png.getWidth());
         assertEquals(32, png.getHeight(), "60×40 keeps its 3:2");
@@ -92,7 +92,7 @@ class StyleCommandTest {
         BufferedImage png = ImageIO.read(out.toFile());
         assertEquals(40, png.getWidth());
         assertEquals(27, png.getHeight());
-        assertEquals(List.of("blend.png", "in/photo.png", "in/stripes.png"), files(dir));
+        assertEquals(List.of("blend.html", "blend.png", "in/photo.png", "in/stripes.png"), files(dir));
     }
 
     @Test
