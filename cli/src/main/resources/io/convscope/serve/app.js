@@ -97,7 +97,7 @@ async function showLayer() {
     S.grid = info.grid;
     S.channels = info.shape[0];
     $('layer-name').textContent = S.layer + ' · ' + info.shape[0] + ' channels · ' + info.shape[1] + '×' + info.shape[2];
-    $('layer-stats').textContent = statsText(info.stats) + ' · dead channels ' + info.dead;
+    $('layer-stats').textContent = statsText(info.stats) + ' · channels zero here ' + info.dead;
     const tc = $('top-channels');
     tc.textContent = '';
     for (const t of info.top) {
