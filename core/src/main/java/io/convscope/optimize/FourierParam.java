@@ -4,19 +4,22 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.convscope.ConvscopeException;
+import io.convscope.engine.Tensors;
 
 import java.util.SplittableRandom;
 
 /**
- * A decorrelated parameterization (Olah et al., "Feature Visualization", 2017, as in Lucid): the
- * variables are the real and imaginary parts of the image's 2-d Fourier spectrum, scaled by
- * 1/frequency so that every frequency is equally easy to change, and the colours are mixed through
- * the square root of ImageNet's colour covariance, so that the optimiser works in a space where
- * natural images are closer to white noise. image = σ(colour · Re(IDFT(spectrum · scale))).
+ * A decorrelated parameterization (Olah et al., "Feature Visualization", 2017, as in Lucid and
+ * Lucent): the variables are the half spectrum of a real image (the 2-d DFT's columns 0 … W/2, the
+ * others being their complex conjugates), scaled by 1/frequency so that every frequency is equally
+ * easy to change, and the colours are mixed through the square root of ImageNet's colour
+ * covariance, so that the optimiser works in a space where natural images are closer to white
+ * noise. image = σ(colour · irfft2(spectrum · scale) / 4).
  *
- * <p>The inverse DFT is four real matrix products per image (cos and sin bases along each axis):
- * x = C_h·A·C_wᵀ − S_h·A·S_wᵀ − S_h·B·C_wᵀ − C_h·B·S_wᵀ, exact and differentiable without complex
- * numbers.
+ * <p>The inverse transform is the engine's 2-d FFT with the orthonormal scaling (as Lucent's
+ * irfftn): x[h, w] = 1/√(HW) · Σ_u Σ_{v ≤ W/2} a_v · Re(Z[u, v] · e^{2πi(uh/H + vw/W)}), a_v = 1 for
+ * column 0 and, when W is even, column W/2, else 2 (the conjugate columns v &gt; W/2 counted with their
+ * twins). It replaces four dense H×H and W×W matrix products per image.
  */
 public final class FourierParam implements ImageParam {
     /**
@@ -32,8 +35,10 @@ public final class FourierParam implements ImageParam {
     private final int c;
     private final int h;
     private final int w;
+    private final int wf;
     private final double initStd;
     private final float[] scale;
+    private final float[] color;
 
     /** @param initStd standard deviation of the starting spectrum (Lucid: 0.01) */
     public FourierParam(int n, int c, int h, int w, double initStd) {
@@ -44,8 +49,10 @@ public final class FourierParam implements ImageParam {
         this.c = c;
         this.h = h;
         this.w = w;
+        this.wf = w / 2 + 1;
         this.initStd = initStd;
         this.scale = scales(h, w);
+        this.color = flatten(COLOR);
     }
 
     @Override
@@ -53,10 +60,10 @@ public final class FourierParam implements ImageParam {
         return new int[] {n, c, h, w};
     }
 
-    /** (2, N, C, H, W): real parts, then imaginary parts. */
+    /** (2, N, C, H, W/2 + 1): the half spectrum's real parts, then its imaginary parts. */
     @Override
     public long[] shape() {
-        return new long[] {2, n, c, h, w};
+        return new long[] {2, n, c, h, wf};
     }
 
     @Override
@@ -70,53 +77,52 @@ public final class FourierParam implements ImageParam {
 
     @Override
     public NDArray image(NDArray p) {
+        NDArray x = spatial(p);
         NDManager m = p.getManager();
-        var dev = p.getDevice();
-        NDArray s = m.create(scale, new Shape(1, 1, h, w)).toDevice(dev, false);
-        NDArray spec = p.reshape(2, n, c, h, w);
-        NDArray a = spec.get(0).mul(s);
-        NDArray b = spec.get(1).mul(s);
-        NDArray ch = m.create(basis(h, true), new Shape(h, h)).toDevice(dev, false);
-        NDArray sh = m.create(basis(h, false), new Shape(h, h)).toDevice(dev, false);
-        NDArray cwT = m.create(basis(w, true), new Shape(w, w)).toDevice(dev, false);
-        NDArray swT = m.create(basis(w, false), new Shape(w, w)).toDevice(dev, false);
-        // bases are symmetric: basis[u][k] = cos(2πuk/N), so transposes are themselves
-        NDArray x = ch.matMul(a).matMul(cwT).sub(sh.matMul(a).matMul(swT))
-                .sub(sh.matMul(b).matMul(cwT)).sub(ch.matMul(b).matMul(swT));
         if (c == 3) {
-            NDArray mix = m.create(flatten(COLOR), new Shape(3, 3)).toDevice(dev, false);
+            NDArray mix = m.create(color, new Shape(3, 3)).toDevice(p.getDevice(), false);
             // (N, 3, H, W) → mix channels: out[n, i] = Σ_j COLOR[i][j] · x[n, j]
             x = mix.matMul(x.reshape(n, 3, (long) h * w)).reshape(n, 3, h, w);
         }
-        return ai.djl.nn.Activation.sigmoid(x.div(io.convscope.engine.Tensors.scalar(x, 4f))); // Lucid's "magic" 4: a gentler start
+        return ai.djl.nn.Activation.sigmoid(x.div(Tensors.scalar(x, 4f))); // Lucid's "magic" 4: a gentler start
     }
 
-    /** 1 / max(f, 1/max(H, W)) × √(H·W), f the frequency in cycles per pixel (decay power 1). */
+    /**
+     * The real image (N, C, H, W) of the scaled spectrum, before colour mixing and the sigmoid: the
+     * orthonormal inverse 2-d DFT of spectrum · {@link #scales}.
+     */
+    NDArray spatial(NDArray p) {
+        NDManager m = p.getManager();
+        NDArray s = m.create(scale, new Shape(1, 1, 1, h, wf)).toDevice(p.getDevice(), false);
+        // Re(IDFT(S·(A + iB))) = Re(IDFT(S·A)) − Im(IDFT(S·B)): the engine's inverse FFT of the real and the
+        // imaginary parts as two real arrays (zero-padded from W/2 + 1 to W columns), so that no complex
+        // array has to be built from real ones (DJL's complex() and casts to complex carry no gradient)
+        NDArray y = p.reshape(2, n, c, h, wf).mul(s).ifft2(new long[] {h, w}, new long[] {3, 4}).real(); // (2, N, C, H, W, 2)
+        return y.get("0, ..., 0").sub(y.get("1, ..., 1"));
+    }
+
+    /**
+     * What the half spectrum (row-major H × (W/2 + 1)) is multiplied by before the engine's inverse
+     * FFT: 1 / max(f, 1/max(H, W)), f the frequency in cycles per pixel (decay power 1); times 2 for
+     * the columns that stand for themselves and their conjugates (all but column 0 and, W even,
+     * column W/2); times √(HW), because the engine's inverse FFT divides by H·W where the orthonormal
+     * transform divides by √(HW).
+     */
     static float[] scales(int h, int w) {
-        float[] s = new float[h * w];
+        int wf = w / 2 + 1;
+        float[] s = new float[h * wf];
         double floor = 1.0 / Math.max(h, w);
+        double root = Math.sqrt((double) h * w);
         for (int u = 0; u < h; u++) {
             double fu = Math.min(u, h - u) / (double) h;
-            for (int v = 0; v < w; v++) {
-                double fv = Math.min(v, w - v) / (double) w;
+            for (int v = 0; v < wf; v++) {
+                double fv = v / (double) w;
                 double f = Math.sqrt(fu * fu + fv * fv);
-                // normalised inverse DFT: 1/√(HW); the spectrum scale: √(HW) / max(f, floor)
-                s[u * w + v] = (float) (1.0 / Math.max(f, floor) / Math.sqrt((double) h * w));
+                double twice = v == 0 || 2 * v == w ? 1 : 2;
+                s[u * wf + v] = (float) (twice * root / Math.max(f, floor));
             }
         }
         return s;
-    }
-
-    /** Row-major N×N matrix cos(2πuk/N) or sin(2πuk/N). */
-    static float[] basis(int size, boolean cos) {
-        float[] b = new float[size * size];
-        for (int u = 0; u < size; u++) {
-            for (int k = 0; k < size; k++) {
-                double t = 2 * Math.PI * ((long) u * k % size) / size;
-                b[u * size + k] = (float) (cos ? Math.cos(t) : Math.sin(t));
-            }
-        }
-        return b;
     }
 
     private static float[][] normalised(float[][] m) {

@@ -82,14 +82,22 @@ public final class Objective {
         return n;
     }
 
-    /** The weighted total per image (N) and each weighted term's batch mean. */
-    public record Value(NDArray perImage, double[] terms) {
+    /**
+     * The weighted total per image (N) and each weighted term's batch mean (T), both still on the
+     * engine's side, so that a step reads them back once, together ({@link #host}).
+     */
+    public record Value(NDArray perImage, NDArray termMeans) {
+        /** The sum over the batch (the loss), then the terms' means, in one read: T + 1 values. */
+        public float[] host() {
+            NDArray loss = perImage.sum().reshape(1);
+            return loss.concat(termMeans).toFloatArray();
+        }
     }
 
     /** Evaluates every term once. */
     public Value evaluate(Forward f) {
         NDArray total = null;
-        double[] terms = new double[parts.size()];
+        NDArray[] means = new NDArray[parts.size()];
         for (int i = 0; i < parts.size(); i++) {
             Part p = parts.get(i);
             NDArray v = p.term.apply(f);
@@ -97,10 +105,10 @@ public final class Objective {
                 throw new IllegalStateException("term '" + p.name + "' gave shape " + v.getShape() + ", not (" + f.batch() + ")");
             }
             NDArray w = p.weight == 1.0 ? v : v.mul(Tensors.scalar(v, (float) p.weight));
-            terms[i] = w.mean().getFloat();
+            means[i] = w.mean().reshape(1);
             total = total == null ? w : total.add(w);
         }
-        return new Value(total, terms);
+        return new Value(total, means.length == 1 ? means[0] : ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(means)));
     }
 
     // ---- terms ---------------------------------------------------------------------------------

@@ -181,13 +181,16 @@ public final class Optimization {
         return evals.isEmpty() ? null : evals.get(evals.size() - 1).terms();
     }
 
-    /** The value of the objective (in total and per term, on the host) and its gradient. */
+    /**
+     * The value of the objective (in total and per term, on the host) and its gradient. Two transfers
+     * a step: the parameters in, and the gradient, the loss and the terms out (the loss and the terms
+     * in one read); everything between stays on the engine's side.
+     */
     private Eval evaluate(float[] th, float[] grad, SplittableRandom random, NDManager base) {
         try (NDManager step = base.newSubManager()) {
             NDArray p = step.create(th, new Shape(param.shape())).toDevice(engine.device(), false);
             p.setRequiresGradient(true);
             Objective.Value v;
-            double value;
             try (GradientCollector gc = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector()) {
                 NDArray image = param.image(p);
                 NDArray seen = image;
@@ -197,9 +200,13 @@ public final class Optimization {
                 Map<String, NDArray> out = taps.isEmpty() ? Map.of()
                         : engine.forward(toInput(seen, engine.network().preprocessing()), taps);
                 v = objective.evaluate(new Forward(image, out));
-                NDArray loss = v.perImage().sum();
-                value = loss.getFloat();
-                gc.backward(loss);
+                gc.backward(v.perImage().sum());
+            }
+            float[] values = v.host();
+            double value = values[0];
+            double[] terms = new double[values.length - 1];
+            for (int i = 0; i < terms.length; i++) {
+                terms[i] = values[i + 1];
             }
             float[] g = p.getGradient().toFloatArray();
             System.arraycopy(g, 0, grad, 0, g.length);
@@ -212,7 +219,7 @@ public final class Optimization {
             if (!finite) {
                 value = Double.NaN;
             }
-            return new Eval(value, v.terms());
+            return new Eval(value, terms);
         }
     }
 

@@ -2,6 +2,7 @@ package io.convscope.optimize;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.convscope.ConvscopeException;
 
@@ -23,7 +24,14 @@ public interface Transform {
         if (pixels < 0) {
             throw new ConvscopeException("jitter must be ≥ 0 pixels");
         }
-        return (x, r) -> pixels == 0 ? x : Affine.separable(x, 1, r.nextInt(-pixels, pixels + 1), r.nextInt(-pixels, pixels + 1));
+        return (x, r) -> {
+            if (pixels == 0) {
+                return x;
+            }
+            int dy = r.nextInt(-pixels, pixels + 1);
+            int dx = r.nextInt(-pixels, pixels + 1);
+            return Affine.shift(Affine.shift(x, 2, dy), 3, dx);
+        };
     }
 
     /** Zooms about the centre by a factor drawn uniformly from {@code factors}. */
@@ -74,6 +82,30 @@ public interface Transform {
     /** Bilinear resampling for rotate / zoom / shift about the image centre, edges clamped. */
     final class Affine {
         private Affine() {
+        }
+
+        /**
+         * Shifts by {@code d} whole pixels along full-tensor axis {@code axis}, edges repeated: output i
+         * is input clamp(i − d), as {@link #separable} with zoom 1 computes it, but by slicing and
+         * concatenation (exact copies, no arithmetic) instead of a matrix product.
+         */
+        static NDArray shift(NDArray x, int axis, int d) {
+            if (d == 0) {
+                return x;
+            }
+            long[] s = x.getShape().getShape();
+            long n = s[axis];
+            long k = Math.min(Math.abs((long) d), n);
+            long[] edgeShape = s.clone();
+            edgeShape[axis] = k;
+            // the repeated edge: the first row (shift forwards) or the last (backwards), broadcast k times
+            NDArray edge = x.get(new NDIndex().addAllDim(axis).addSliceDim(d > 0 ? 0 : n - 1, d > 0 ? 1 : n))
+                    .broadcast(new Shape(edgeShape));
+            if (k == n) {
+                return edge;
+            }
+            return d > 0 ? edge.concat(x.get(new NDIndex().addAllDim(axis).addSliceDim(0, n - k)), axis)
+                    : x.get(new NDIndex().addAllDim(axis).addSliceDim(k, n)).concat(edge, axis);
         }
 
         /**

@@ -55,6 +55,15 @@ public final class GradientBenchmark {
             double cls = step(new Optimization(full, Objective.classLogit(out, 1).plus(Objective.tv().times(0.05)),
                     new FourierParam(1, 3, size, size, 0.01)).transforms(Transform.standard(size)));
             System.out.printf(Locale.ROOT, "classviz step (Fourier image, transforms, Adam): %.0f ms = %.2f× the plain pass%n", cls * 1e3, cls / fb);
+            // the same step through the first layer only: what the parameterization, the transforms, the
+            // transfers and Adam cost on their own (plus one small convolution)
+            String first = net.nodes().stream().filter(n -> !(n.layer() instanceof io.convscope.network.Layer.Input))
+                    .findFirst().orElseThrow().name();
+            try (Engine one = Engine.create(net.cut(List.of(first), size, size).orThrow())) {
+                double own = step(new Optimization(one, Objective.channel(first, 0).plus(Objective.tv().times(0.05)),
+                        new FourierParam(1, 3, size, size, 0.01)).transforms(Transform.standard(size)));
+                System.out.printf(Locale.ROOT, "step through %s only (Fourier image, transforms, TV, Adam): %.1f ms%n", first, own * 1e3);
+            }
 
             Network prefix = net.cut(List.of(layer), size, size).orThrow();
             try (Engine part = Engine.create(prefix)) {

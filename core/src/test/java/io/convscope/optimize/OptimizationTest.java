@@ -128,20 +128,103 @@ class OptimizationTest {
     }
 
     @Test
-    void fourierImageIsTheInverseTransformOfItsSpectrum() {
-        // one cosine wave: real part 1 at (u, v) = (1, 0) gives x[h, w] = s·cos(2πh/H) before colour mixing
-        int h = 8;
-        int w = 6;
-        FourierParam fp = new FourierParam(1, 1, h, w, 0);
-        float[] theta = new float[fp.size()];
-        theta[1 * w + 0] = 1f;
+    void fourierImageIsTheInverseDftOfItsScaledHalfSpectrum() {
+        // the engine's FFTs against the DFT written out, for even and odd sizes (W even has a Nyquist
+        // column, whose imaginary part, like column 0's, is not seen by the real image)
+        for (int[] size : new int[][] {{8, 6}, {7, 5}, {6, 9}, {5, 4}}) {
+            int h = size[0];
+            int w = size[1];
+            int wf = w / 2 + 1;
+            FourierParam fp = new FourierParam(2, 3, h, w, 1.0);
+            assertArrayEquals(new long[] {2, 2, 3, h, wf}, fp.shape());
+            float[] theta = fp.init(new SplittableRandom(4));
+            double[] x = new double[2 * 3 * h * w];
+            double floor = 1.0 / Math.max(h, w);
+            for (int plane = 0; plane < 6; plane++) {
+                for (int i = 0; i < h; i++) {
+                    for (int j = 0; j < w; j++) {
+                        double sum = 0;
+                        for (int u = 0; u < h; u++) {
+                            for (int v = 0; v < wf; v++) {
+                                double fu = Math.min(u, h - u) / (double) h;
+                                double f = Math.hypot(fu, v / (double) w);
+                                double scale = 1 / Math.max(f, floor);
+                                int o = (plane * h + u) * wf + v; // real parts, then (after 6 planes) imaginary parts
+                                double t = 2 * Math.PI * ((double) u * i / h + (double) v * j / w);
+                                double weight = v == 0 || 2 * v == w ? 1 : 2; // the conjugate columns counted twice
+                                sum += weight * scale * (theta[o] * Math.cos(t) - theta[o + 6 * h * wf] * Math.sin(t));
+                            }
+                        }
+                        x[(plane * h + i) * w + j] = sum / Math.sqrt((double) h * w);
+                    }
+                }
+            }
+            try (NDManager m = NDManager.newBaseManager()) {
+                NDArray p = m.create(theta, new Shape(fp.shape()));
+                float[] got = fp.spatial(p).toFloatArray();
+                float[] img = fp.image(p).toFloatArray();
+                for (int k = 0; k < x.length; k++) {
+                    assertEquals(x[k], got[k], 1e-5 * (1 + Math.abs(x[k])), h + "×" + w + " at " + k);
+                }
+                // the picture: σ(Σ_j COLOR[i][j]·x_j / 4) at every pixel
+                for (int n = 0; n < 2; n++) {
+                    for (int ch = 0; ch < 3; ch++) {
+                        for (int q = 0; q < h * w; q++) {
+                            double mixed = 0;
+                            for (int j = 0; j < 3; j++) {
+                                mixed += FourierParam.COLOR[ch][j] * x[(n * 3 + j) * h * w + q];
+                            }
+                            assertEquals(1 / (1 + Math.exp(-mixed / 4)), img[(n * 3 + ch) * h * w + q], 1e-6, "pixel " + q);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void fourierImageGradientMatchesFiniteDifferences() {
+        // no network: a fixed weighting of the pixels plus TV, so only the parameterization is differentiated
+        try (Engine e = Engine.create(tiny())) {
+            for (int[] size : new int[][] {{8, 6}, {7, 5}}) {
+                FourierParam fp = new FourierParam(1, 3, size[0], size[1], 0.3);
+                float[] weights = new PixelParam(1, 3, size[0], size[1], 1).init(new SplittableRandom(8));
+                Objective weighted = Objective.of("weighted", List.of(), f -> {
+                    NDArray r = f.image().getManager().create(weights, f.image().getShape());
+                    return Objective.perImage(f.image().mul(r), false);
+                });
+                double err = gradientError(new Optimization(e, weighted.plus(Objective.tv()), fp), randomTheta(fp, 3, 1), 1e-2);
+                System.out.printf("gradient check fourier %d×%d (no network) worst %.2e%n", size[0], size[1], err);
+                assertTrue(err < 1e-2, size[0] + "×" + size[1] + ": " + err);
+            }
+        }
+    }
+
+    @Test
+    void jitterIsAnExactShiftWithRepeatedEdges() {
+        // the slicing shift against the bilinear matrix at zoom 1 (which is a 0/1 matrix) and by hand
         try (NDManager m = NDManager.newBaseManager()) {
-            float[] img = fp.image(m.create(theta, new Shape(fp.shape()))).toFloatArray();
-            float s = FourierParam.scales(h, w)[1 * w];
-            for (int i = 0; i < h; i++) {
-                for (int j = 0; j < w; j++) {
-                    double x = s * Math.cos(2 * Math.PI * i / h) / 4;
-                    assertEquals(1 / (1 + Math.exp(-x)), img[i * w + j], 1e-6, i + "," + j);
+            int h = 5;
+            int w = 7;
+            float[] v = new float[2 * h * w];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) Math.sin(i * 1.7) * 3;
+            }
+            NDArray x = m.create(v, new Shape(1, 2, h, w));
+            for (int dy = -6; dy <= 6; dy++) {
+                for (int dx : new int[] {-8, -3, 0, 2, 7}) {
+                    float[] got = Transform.Affine.shift(Transform.Affine.shift(x, 2, dy), 3, dx).toFloatArray();
+                    float[] matrix = Transform.Affine.separable(x, 1, dy, dx).toFloatArray();
+                    assertArrayEquals(matrix, got, dy + "," + dx);
+                    for (int c = 0; c < 2; c++) {
+                        for (int i = 0; i < h; i++) {
+                            for (int j = 0; j < w; j++) {
+                                int si = Math.min(h - 1, Math.max(0, i - dy));
+                                int sj = Math.min(w - 1, Math.max(0, j - dx));
+                                assertEquals(v[(c * h + si) * w + sj], got[(c * h + i) * w + j]);
+                            }
+                        }
+                    }
                 }
             }
         }
