@@ -128,15 +128,13 @@ class OptimizationTest {
     }
 
     @Test
-    void fourierImageIsTheInverseDftOfItsScaledHalfSpectrum() {
-        // the engine's FFTs against the DFT written out, for even and odd sizes (W even has a Nyquist
-        // column, whose imaginary part, like column 0's, is not seen by the real image)
+    void fourierImageIsTheInverseDftOfItsScaledSpectrum() {
+        // the engine's FFT against the DFT written out, for even and odd sizes
         for (int[] size : new int[][] {{8, 6}, {7, 5}, {6, 9}, {5, 4}}) {
             int h = size[0];
             int w = size[1];
-            int wf = w / 2 + 1;
             FourierParam fp = new FourierParam(2, 3, h, w, 1.0);
-            assertArrayEquals(new long[] {2, 2, 3, h, wf}, fp.shape());
+            assertArrayEquals(new long[] {2, 2, 3, h, w}, fp.shape());
             float[] theta = fp.init(new SplittableRandom(4));
             double[] x = new double[2 * 3 * h * w];
             double floor = 1.0 / Math.max(h, w);
@@ -145,14 +143,13 @@ class OptimizationTest {
                     for (int j = 0; j < w; j++) {
                         double sum = 0;
                         for (int u = 0; u < h; u++) {
-                            for (int v = 0; v < wf; v++) {
+                            for (int v = 0; v < w; v++) {
                                 double fu = Math.min(u, h - u) / (double) h;
-                                double f = Math.hypot(fu, v / (double) w);
+                                double f = Math.hypot(fu, Math.min(v, w - v) / (double) w);
                                 double scale = 1 / Math.max(f, floor);
-                                int o = (plane * h + u) * wf + v; // real parts, then (after 6 planes) imaginary parts
+                                int o = (plane * h + u) * w + v; // real parts, then (after 6 planes) imaginary parts
                                 double t = 2 * Math.PI * ((double) u * i / h + (double) v * j / w);
-                                double weight = v == 0 || 2 * v == w ? 1 : 2; // the conjugate columns counted twice
-                                sum += weight * scale * (theta[o] * Math.cos(t) - theta[o + 6 * h * wf] * Math.sin(t));
+                                sum += scale * (theta[o] * Math.cos(t) - theta[o + 6 * h * w] * Math.sin(t));
                             }
                         }
                         x[(plane * h + i) * w + j] = sum / Math.sqrt((double) h * w);
