@@ -56,7 +56,7 @@ public final class PredictBenchmark {
         int batch = args.length > 3 ? Integer.parseInt(args[3]) : 16;
         System.out.printf(Locale.ROOT, "load1 %s, %d CPUs%n", Files.readString(Path.of("/proc/loadavg")).split(" ")[0],
                 Runtime.getRuntime().availableProcessors());
-        System.out.printf(Locale.ROOT, "%-52s %9.1f ms%n", "JVM start to main", jvm);
+        System.out.printf(Locale.ROOT, "%-52s %9.1f ms  (process CPU %7.1f ms)%n", "JVM start to main", jvm, cpuMark / 1e6);
 
         long t = System.nanoTime();
         Network net = ModelLoader.load(new ModelLoader.Request(model.toString(), "imagenet", true, 224, 224), Progress.NONE);
@@ -70,13 +70,13 @@ public final class PredictBenchmark {
         try (Engine engine = Engine.create(net, Device.cpu())) {
             t = phase("engine (weights to native memory, kernel check)", t);
             double[] cold = imagePhases(files, net, engine, batch);
-            t = System.nanoTime();
-            phase(String.format(Locale.ROOT, "decode %d images (ImageLoader)", files.size()), cold[0]);
-            phase("fit (resize + crop: Resize/Resampler)", cold[1]);
-            phase("preprocess (ImageTensor: NCHW floats)", cold[2]);
-            phase(String.format(Locale.ROOT, "forward %d batches of %d (input, predict)", (files.size() + batch - 1) / batch,
-                    batch), cold[3]);
-            phase("top-5 and the printed lines", cold[4]);
+            t = phase("images, all phases below (cold)", t);
+            phase(String.format(Locale.ROOT, "  decode %d images (ImageLoader)", files.size()), cold[0], cold[5]);
+            phase("  fit (resize + crop: Resize/Resampler)", cold[1], cold[6]);
+            phase("  preprocess (ImageTensor: NCHW floats)", cold[2], cold[7]);
+            phase(String.format(Locale.ROOT, "  forward %d batches of %d (input, predict)", (files.size() + batch - 1) / batch,
+                    batch), cold[3], cold[8]);
+            phase("  top-5 and the printed lines", cold[4], cold[9]);
             System.out.printf(Locale.ROOT, "%-52s %9.1f ms%n", "total since main (cold)", (System.nanoTime() - main) / 1e6);
 
             double[][] warm = new double[runs][];
@@ -84,29 +84,42 @@ public final class PredictBenchmark {
                 warm[r] = imagePhases(files, net, engine, batch);
             }
             String[] names = {"decode", "fit", "preprocess", "forward", "print"};
-            System.out.printf(Locale.ROOT, "warm, %d runs (median / min ms):", runs);
+            System.out.printf(Locale.ROOT, "warm, %d runs (wall median / min ms, process CPU median ms):", runs);
             for (int k = 0; k < names.length; k++) {
                 double[] v = new double[runs];
+                double[] c = new double[runs];
                 for (int r = 0; r < runs; r++) {
                     v[r] = warm[r][k];
+                    c[r] = warm[r][k + 5];
                 }
                 Arrays.sort(v);
-                System.out.printf(Locale.ROOT, "  %s %.0f / %.0f", names[k], v[runs / 2], v[0]);
+                Arrays.sort(c);
+                System.out.printf(Locale.ROOT, "  %s %.0f / %.0f (CPU %.0f)", names[k], v[runs / 2], v[0], c[runs / 2]);
             }
             System.out.println();
         }
         double[] seq = new double[runs];
         double[] pipe = new double[runs];
+        double[] seqCpu = new double[runs];
+        double[] pipeCpu = new double[runs];
         for (int r = 0; r < runs; r++) {
             long a = System.nanoTime();
+            long ca = cpu();
             var one = request.runSequential(files, net, Device.cpu(), Progress.NONE);
             seq[r] = (System.nanoTime() - a) / 1e6;
+            seqCpu[r] = (cpu() - ca) / 1e6;
             a = System.nanoTime();
+            ca = cpu();
             var two = request.run(files, net, Device.cpu(), Progress.NONE);
             pipe[r] = (System.nanoTime() - a) / 1e6;
+            pipeCpu[r] = (cpu() - ca) / 1e6;
             if (!one.equals(two)) {
                 throw new AssertionError("pipelined predictions differ from the sequential ones");
             }
+        }
+        for (int r = 0; r < runs; r++) {
+            System.out.printf(Locale.ROOT, "run %d: sequential %.0f ms (CPU %.0f), pipelined %.0f ms (CPU %.0f), ratio %.2f%n", r + 1,
+                    seq[r], seqCpu[r], pipe[r], pipeCpu[r], pipe[r] / seq[r]);
         }
         Arrays.sort(seq);
         Arrays.sort(pipe);
@@ -118,11 +131,12 @@ public final class PredictBenchmark {
 
     /** decode, fit, preprocess, forward, print: milliseconds each, over all files. */
     private static double[] imagePhases(List<Path> files, Network net, Engine engine, int batch) {
-        double[] ms = new double[5];
+        double[] ms = new double[10]; // wall ms of the 5 phases, then their process CPU ms
         StringBuilder out = new StringBuilder();
         for (int start = 0; start < files.size(); start += batch) {
             List<Path> chunk = files.subList(start, Math.min(files.size(), start + batch));
             long t = System.nanoTime();
+            long c0 = cpu();
             List<BufferedImage> decoded = new ArrayList<>();
             List<String> names = new ArrayList<>();
             for (Path p : chunk) {
@@ -130,19 +144,23 @@ public final class PredictBenchmark {
                 names.add(p.toString());
             }
             long t1 = System.nanoTime();
+            long c1 = cpu();
             List<BufferedImage> fitted = new ArrayList<>();
             for (BufferedImage b : decoded) {
                 fitted.add(Resize.CROP.apply(b, net.inputShape().width(), net.inputShape().height()));
             }
             long t2 = System.nanoTime();
+            long c2 = cpu();
             ImageTensor x = ImageTensor.of(fitted, names, net.inputShape(), net.preprocessing(), Resize.CROP);
             long t3 = System.nanoTime();
+            long c3 = cpu();
             float[][] probs;
             try (NDManager scope = engine.manager().newSubManager()) {
                 NDArray in = engine.input(scope, x.data(), x.n(), x.c(), x.h(), x.w());
                 probs = engine.predict(in);
             }
             long t4 = System.nanoTime();
+            long c4 = cpu();
             for (int i = 0; i < probs.length; i++) {
                 out.append(names.get(i)).append('\n');
                 int rank = 1;
@@ -151,6 +169,12 @@ public final class PredictBenchmark {
                 }
             }
             long t5 = System.nanoTime();
+            long c5 = cpu();
+            ms[5] += (c1 - c0) / 1e6;
+            ms[6] += (c2 - c1) / 1e6;
+            ms[7] += (c3 - c2) / 1e6;
+            ms[8] += (c4 - c3) / 1e6;
+            ms[9] += (c5 - c4) / 1e6;
             ms[0] += (t1 - t) / 1e6;
             ms[1] += (t2 - t1) / 1e6;
             ms[2] += (t3 - t2) / 1e6;
@@ -163,13 +187,24 @@ public final class PredictBenchmark {
         return ms;
     }
 
+    private static long cpuMark = cpu();
+
+    /** The process's CPU time (all threads: the JIT's, the GC's and PyTorch's included), ns. */
+    private static long cpu() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** Prints the wall time since {@code since} and the process CPU time since the last phase. */
     private static long phase(String what, long since) {
         long now = System.nanoTime();
-        phase(what, (now - since) / 1e6);
+        long c = cpu();
+        System.out.printf(Locale.ROOT, "%-52s %9.1f ms  (process CPU %7.1f ms)%n", what, (now - since) / 1e6, (c - cpuMark) / 1e6);
+        cpuMark = c;
         return now;
     }
 
-    private static void phase(String what, double ms) {
-        System.out.printf(Locale.ROOT, "%-52s %9.1f ms%n", what, ms);
+    private static void phase(String what, double ms, double cpuMs) {
+        System.out.printf(Locale.ROOT, "%-52s %9.1f ms  (process CPU %7.1f ms)%n", what, ms, cpuMs);
     }
 }
