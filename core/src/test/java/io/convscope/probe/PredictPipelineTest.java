@@ -76,13 +76,14 @@ class PredictPipelineTest {
         List<Path> files = new ArrayList<>(images());
         files.addAll(images()); // 20: several batches, the last one short
         for (int batch : new int[] {1, 3, 16}) {
-            List<PredictRequest.Prediction> want = reference(files, net, batch, 3, Resize.CROP);
+            List<Path> some = batch == 1 ? files.subList(0, 6) : files; // batches of one: fewer, a forward pass each
+            List<PredictRequest.Prediction> want = reference(some, net, batch, 3, Resize.CROP);
             PredictRequest request = new PredictRequest(List.of(), 3, Resize.CROP, batch);
-            for (int threads : new int[] {0, 1, 3}) {
-                List<PredictRequest.Prediction> got = request.run(files, () -> net, Device.cpu(), Progress.NONE, threads);
+            for (int threads : new int[] {0, 3}) {
+                List<PredictRequest.Prediction> got = request.run(some, () -> net, Device.cpu(), Progress.NONE, threads);
                 assertEquals(want, got, "batch " + batch + ", " + threads + " decoding threads");
             }
-            assertEquals(want, request.run(files, net, Device.cpu(), Progress.NONE), "the default run, batch " + batch);
+            assertEquals(want, request.run(some, net, Device.cpu(), Progress.NONE), "the default run, batch " + batch);
         }
     }
 
