@@ -224,6 +224,11 @@ class ExplorerBrowserTest {
         waitJs("location.pathname.endsWith('/layer/block2_conv1/unit/2') && document.querySelector('#unit-overlay').naturalWidth > 0",
                 "unit view not shown");
         assertEquals(28, js("return document.querySelector('#unit-overlay').naturalWidth;").getAsInt());
+        // the deconvnet projection beside the map, decoded at the input's size, labelled with its position
+        waitJs("document.querySelector('#unit-proj').naturalWidth > 0", "no projection shown");
+        assertEquals(List.of(28, 28), List.of(js("return document.querySelector('#unit-proj').naturalWidth;").getAsInt(),
+                js("return document.querySelector('#unit-proj').naturalHeight;").getAsInt()));
+        assertTrue(text("#unit-proj-fig figcaption").startsWith("deconvnet projection"), text("#unit-proj-fig figcaption"));
         screenshot("3-unit");
 
         // a feature visualization job: progress, then cancel
