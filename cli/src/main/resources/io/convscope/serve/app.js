@@ -144,8 +144,8 @@ async function showUnit() {
     await setImg($('unit-overlay'), 'unit.png?' + q);
     await setImg($('unit-map'), 'unit.png?' + q + '&overlay=0');
     const at = u.strongest;
-    $('unit-proj-at').textContent = at.value > 0 ? 'of the strongest activation, ' + fmt(at.value) + ' at (' + at.y + ', ' + at.x + ')'
-      : 'zero here: the unit\'s pattern at (' + at.y + ', ' + at.x + ')';
+    $('unit-proj-at').textContent = at.value > 0 ? 'of the strongest activation, ' + fmt(at.value) + ' at row ' + at.y + ', column ' + at.x + ' of the map'
+      : 'zero here: the unit\'s pattern at row ' + at.y + ', column ' + at.x;
     await setImg($('unit-proj'), 'projection.png?image=' + enc(S.image) + '&layer=' + enc(S.layer) + '&c=' + S.unit);
     $('fv-img').hidden = true;
     $('fv-state').textContent = '';

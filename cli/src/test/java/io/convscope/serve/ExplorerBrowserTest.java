@@ -249,7 +249,9 @@ class ExplorerBrowserTest {
         Path up = work.resolve("upload.png");
         io.convscope.render.Png.write(up, new BufferedImage(50, 40, BufferedImage.TYPE_INT_RGB));
         call("POST", "/session/" + session + "/element/" + element("#file") + "/value", Map.of("text", up.toString()));
-        waitJs("document.querySelector('#image-select').value.startsWith('upload/')", "upload not selected");
+        // the page clears the file input once the upload's views have loaded (before that, they may still clear the message)
+        waitJs("document.querySelector('#image-select').value.startsWith('upload/') && document.querySelector('#file').value === ''",
+                "upload not selected");
         Path bad = work.resolve("bad.png");
         Files.writeString(bad, "not an image");
         call("POST", "/session/" + session + "/element/" + element("#file") + "/value", Map.of("text", bad.toString()));
