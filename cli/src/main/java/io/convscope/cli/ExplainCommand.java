@@ -115,11 +115,12 @@ public final class ExplainCommand implements Callable<Integer> {
             + Methods.GPU_MASKS + " on a GPU; a forward pass each: more masks, smoother maps).")
     Integer masks;
 
-    @Option(names = "--scorecam-channels", paramLabel = "N", defaultValue = "0",
-            description = "scorecam: 0 (default) masks the image with every channel of the layer (Score-CAM); N > 0 with only the N "
-                + "channels whose activations vary most (Faster Score-CAM, Tabayashi's variant; N forward passes per image instead of "
-                + "one per channel). Channels all zero on an image share one pass either way.")
-    int scorecamChannels;
+    @Option(names = "--scorecam-channels", paramLabel = "N",
+            description = "scorecam: 0 masks the image with every channel of the layer (Score-CAM); N > 0 with only the N channels "
+                + "whose activations vary most (Faster Score-CAM, Tabayashi's variant: N forward passes per image instead of one per "
+                + "channel). Default: " + Methods.CPU_SCORECAM_CHANNELS + " on a CPU, 0 on a GPU. Channels all zero on an image "
+                + "share one pass.")
+    Integer scorecamChannels;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of smoothgrad, rise and noise baselines (default ${DEFAULT-VALUE}).")
     long seed;
@@ -166,7 +167,7 @@ public final class ExplainCommand implements Callable<Integer> {
         if (masks != null && masks < 1) {
             throw new ConvscopeException("--masks must be at least 1");
         }
-        if (scorecamChannels < 0) {
+        if (scorecamChannels != null && scorecamChannels < 0) {
             throw new ConvscopeException("--scorecam-channels must be 0 (every channel) or more");
         }
         Score kind = Score.byName(score);
@@ -174,7 +175,7 @@ public final class ExplainCommand implements Callable<Integer> {
         Targets targets = classes != null ? Targets.of(classes) : top != null ? Targets.top(top) : Targets.predicted();
         Methods.Settings settings = new Methods.Settings(layer, IntegratedGradients.Baseline.byName(baseline), steps, noise, samples,
                 smoothOf.strip().toLowerCase(Locale.ROOT), window == null ? -1 : window, stride == null ? -1 : stride,
-                masks == null ? -1 : masks, 7, 0.5, seed, scorecamChannels);
+                masks == null ? -1 : masks, 7, 0.5, seed, scorecamChannels == null ? -1 : scorecamChannels);
         ExplainRequest request = new ExplainRequest(images, ms, targets, settings, kind, batch, cmap, opacity, metricNames, metricSteps,
                 mode, tolerance, out);
         var modelRequest = modelOptions.request();

@@ -186,7 +186,8 @@ public final class ExplainRun {
                                     ExplainContext.pick(new float[][] {logits[i]}, new int[] {cls}, r.score())[0], layerOf(methods.get(method)), file,
                                     completeness, del, ins));
                             List<String> caption = new ArrayList<>();
-                            caption.add(method + (layerOf(methods.get(method)).isEmpty() ? "" : " @" + layerOf(methods.get(method))));
+                            caption.add(method + (layerOf(methods.get(method)).isEmpty() ? "" : " @" + layerOf(methods.get(method)))
+                                    + (methods.get(method) instanceof ScoreCam sc && sc.maxChannels() > 0 ? " (faster, " + sc.used() + " ch)" : ""));
                             caption.add(String.format(Locale.ROOT, "%s p=%.3f", className, probs[i][cls]));
                             caption.add(r.score().cliName() + (m.signed() ? ", signed" : ""));
                             tiles.add(ExplainPictures.tile(ExplainPictures.overlay(view, map, m.height(), m.width(), m.signed(),

@@ -20,13 +20,16 @@ public final class Methods {
     public static final int CPU_MASKS = 500;
     /** RISE's masks on a GPU when none are asked (Petsiuk et al. used 4000 to 8000). */
     public static final int GPU_MASKS = 4000;
+    /** Score-CAM's channels on a CPU when none are asked: Faster Score-CAM over the 64 of largest variance (a GPU: every channel). */
+    public static final int CPU_SCORECAM_CHANNELS = 64;
 
     /**
      * Settings of the methods. {@code layer} null: the default CAM layer ({@link CamLayers}).
      *
      * @param smoothOf         the gradient method SmoothGrad averages
      * @param masks            RISE's masks, or -1 for {@link #CPU_MASKS} on a CPU, {@link #GPU_MASKS} on a GPU
-     * @param scorecamChannels 0: Score-CAM over every channel; N &gt; 0: Faster Score-CAM over the N channels of largest variance
+     * @param scorecamChannels 0: Score-CAM over every channel; N &gt; 0: Faster Score-CAM over the N channels of largest variance;
+     *                         -1: {@link #CPU_SCORECAM_CHANNELS} on a CPU, every channel on a GPU
      */
     public record Settings(String layer, IntegratedGradients.Baseline baseline, int steps, double noise, int samples, String smoothOf,
                            int window, int stride, int masks, int cells, double keep, long seed, int scorecamChannels) {
@@ -38,9 +41,9 @@ public final class Methods {
 
         /** The defaults: IG black baseline, 64 steps; SmoothGrad 25 samples, noise 0.15 around saliency; occlusion window and
          * stride from the input size; RISE masks by device ({@link #CPU_MASKS}, {@link #GPU_MASKS}) of 7×7 cells, keep 0.5;
-         * Score-CAM over every channel; seed 0. */
+         * Score-CAM channels by device; seed 0. */
         public static Settings defaults() {
-            return new Settings(null, IntegratedGradients.Baseline.BLACK, 64, 0.15, 25, "saliency", -1, -1, -1, 7, 0.5, 0, 0);
+            return new Settings(null, IntegratedGradients.Baseline.BLACK, 64, 0.15, 25, "saliency", -1, -1, -1, 7, 0.5, 0, -1);
         }
 
         public Settings withLayer(String l) {
@@ -65,6 +68,11 @@ public final class Methods {
 
         public Settings withScorecamChannels(int n) {
             return new Settings(layer, baseline, steps, noise, samples, smoothOf, window, stride, masks, cells, keep, seed, n);
+        }
+
+        /** Score-CAM's channels on {@code device}: the asked number, else by device (0: every channel). */
+        public int scorecamChannelsOn(ai.djl.Device device) {
+            return scorecamChannels != -1 ? scorecamChannels : device != null && device.isGpu() ? 0 : CPU_SCORECAM_CHANNELS;
         }
 
         /** RISE's masks on {@code device}: the asked number, else by device. */
@@ -128,7 +136,7 @@ public final class Methods {
             case "gradcam" -> new GradCam(ctx, s.layer());
             case "gradcam++" -> new GradCamPlusPlus(ctx, s.layer());
             case "layercam" -> new LayerCam(ctx, s.layer());
-            case "scorecam" -> new ScoreCam(ctx, s.layer(), s.scorecamChannels());
+            case "scorecam" -> new ScoreCam(ctx, s.layer(), s.scorecamChannelsOn(ctx.device()));
             case "guided-gradcam" -> new GuidedGradCam(ctx, s.layer());
             case "occlusion" -> {
                 var in = ctx.network().inputShape();

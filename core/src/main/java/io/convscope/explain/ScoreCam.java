@@ -49,7 +49,7 @@ public final class ScoreCam implements Attribution {
     }
 
     /** The channels used per image. */
-    int used() {
+    public int used() {
         int k = layerChannels();
         return maxChannels > 0 ? Math.min(maxChannels, k) : k;
     }
