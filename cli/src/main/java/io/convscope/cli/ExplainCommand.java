@@ -8,9 +8,11 @@ import io.convscope.explain.Methods;
 import io.convscope.explain.Metrics;
 import io.convscope.explain.Score;
 import io.convscope.explain.Targets;
-import io.convscope.image.Inputs;
+import io.convscope.memory.MemoryLimits;
 import io.convscope.image.Resize;
 import io.convscope.network.Network;
+import io.convscope.probe.ExplainPlan;
+import io.convscope.probe.ExplainRequest;
 import io.convscope.render.Colormap;
 import io.convscope.util.Progress;
 import picocli.CommandLine.Command;
@@ -109,8 +111,16 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--stride", paramLabel = "PX", description = "occlusion: step of the square (default: half the window).")
     Integer stride;
 
-    @Option(names = "--masks", paramLabel = "N", defaultValue = "2000", description = "rise: random masks (default ${DEFAULT-VALUE}).")
-    int masks;
+    @Option(names = "--masks", paramLabel = "N", description = "rise: random masks (default: " + Methods.CPU_MASKS + " on a CPU, "
+            + Methods.GPU_MASKS + " on a GPU; a forward pass each: more masks, smoother maps).")
+    Integer masks;
+
+    @Option(names = "--scorecam-channels", paramLabel = "N",
+            description = "scorecam: 0 masks the image with every channel of the layer (Score-CAM); N > 0 with only the N channels "
+                + "whose activations vary most (Faster Score-CAM, Tabayashi's variant: N forward passes per image instead of one per "
+                + "channel). Default: " + Methods.CPU_SCORECAM_CHANNELS + " on a CPU, 0 on a GPU. Channels all zero on an image "
+                + "share one pass.")
+    Integer scorecamChannels;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of smoothgrad, rise and noise baselines (default ${DEFAULT-VALUE}).")
     long seed;
@@ -136,22 +146,14 @@ public final class ExplainCommand implements Callable<Integer> {
     String resize;
 
     @Option(names = {"-o", "--out"}, defaultValue = "convscope-out/explain", paramLabel = "DIR",
-            description = "Output folder (default ${DEFAULT-VALUE}); files of the same name are replaced.")
+            description = "Output folder (default ${DEFAULT-VALUE}), replaced as a whole when the run is complete; only a new, empty "
+                + "or convscope output folder is accepted.")
     Path out;
 
     @Override
     public Integer call() {
         if (classes != null && top != null) {
             throw new ConvscopeException("give --class or --top, not both");
-        }
-        if (batch < 1) {
-            throw new ConvscopeException("--batch must be at least 1");
-        }
-        if (metricSteps < 2) {
-            throw new ConvscopeException("--metric-steps must be at least 2");
-        }
-        if (!(tolerance > 0)) {
-            throw new ConvscopeException("--tolerance must be positive");
         }
         List<String> ms = Methods.parse(methods);
         Colormap cmap = Colormap.byName(colormap);
@@ -162,33 +164,38 @@ public final class ExplainCommand implements Callable<Integer> {
         if (mode == null) {
             throw new ConvscopeException("unknown --resize '" + resize + "': use " + Resize.names());
         }
+        if (masks != null && masks < 1) {
+            throw new ConvscopeException("--masks must be at least 1");
+        }
+        if (scorecamChannels != null && scorecamChannels < 0) {
+            throw new ConvscopeException("--scorecam-channels must be 0 (every channel) or more");
+        }
         Score kind = Score.byName(score);
         List<String> metricNames = metrics == null ? List.of() : Metrics.parse(metrics);
         Targets targets = classes != null ? Targets.of(classes) : top != null ? Targets.top(top) : Targets.predicted();
         Methods.Settings settings = new Methods.Settings(layer, IntegratedGradients.Baseline.byName(baseline), steps, noise, samples,
-                smoothOf.strip().toLowerCase(Locale.ROOT), window == null ? -1 : window, stride == null ? -1 : stride, masks, 7, 0.5, seed);
-        var request = modelOptions.request();
-        io.convscope.model.ModelLoader.check(request);
+                smoothOf.strip().toLowerCase(Locale.ROOT), window == null ? -1 : window, stride == null ? -1 : stride,
+                masks == null ? -1 : masks, 7, 0.5, seed, scorecamChannels == null ? -1 : scorecamChannels);
+        ExplainRequest request = new ExplainRequest(images, ms, targets, settings, kind, batch, cmap, opacity, metricNames, metricSteps,
+                mode, tolerance, out);
+        var modelRequest = modelOptions.request();
+        io.convscope.model.ModelLoader.check(modelRequest);
         var device = Devices.choose(modelOptions.device);
-        List<Path> files = Inputs.expand(images);
+        List<Path> files = request.inputs();
         Network net = modelOptions.load();
-        if (net.inputShape().height() < 0 || net.inputShape().width() < 0) {
-            throw new ConvscopeException(net.name() + " has no classifier (was --no-top given?); explain needs class scores");
-        }
-        if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
-            throw new ConvscopeException("--out " + out + " is a file, not a folder");
-        }
-        Path dir = out; // created by the run once everything is computed
         if (sanity) {
-            return sanity(net, files, ms, targets, settings, kind, mode, device, dir);
+            if (net.inputShape().height() < 0 || net.inputShape().width() < 0) {
+                throw new ConvscopeException(net.name() + " has no classifier (was --no-top given?); explain needs class scores");
+            }
+            return sanity(net, files, ms, targets, settings, kind, mode, device, out);
         }
+        ExplainPlan plan = request.plan(files, net, MemoryLimits.current(device));
         PrintWriter err = spec.commandLine().getErr();
         Progress bar = ConsoleProgress.create();
-        ExplainRun.Result r = ExplainRun.run(new ExplainRun.Request(net, files, ms, targets, settings, kind, batch, cmap, opacity,
-                metricNames, metricSteps, mode, tolerance, dir, device), bar, line -> {
-                    err.println("convscope: warning: " + Flags.message(new ConvscopeException(line)));
-                    err.flush();
-                });
+        ExplainRun.Result r = plan.run(device, bar, line -> {
+            err.println("convscope: warning: " + Flags.message(new ConvscopeException(line)));
+            err.flush();
+        });
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "%-24s %-20s %-24s %8s %12s%s%n", "image", "method", "class", "p", "completeness",
                 metricNames.isEmpty() ? "" : "  deletion insertion");
@@ -197,7 +204,7 @@ public final class ExplainCommand implements Callable<Integer> {
                     row.probability(), Double.isNaN(row.completeness()) ? "" : String.format(Locale.ROOT, "%.3g", row.completeness()),
                     metricNames.isEmpty() ? "" : String.format(Locale.ROOT, "  %8s %9s", fmt(row.deletion()), fmt(row.insertion())));
         }
-        o.println("Wrote " + r.files().size() + " files to " + dir + "; see " + dir.resolve("index.html"));
+        o.println("Wrote " + r.files().size() + " files to " + out + "; see " + plan.index());
         o.flush();
         return 0;
     }

@@ -69,6 +69,7 @@ final class Flags {
             case OPACITY -> "--opacity";
             case COLORMAP -> "--colormap";
             case SANITY_LAYERS -> "--sanity-layers";
+            case SCORECAM_CHANNELS -> "--scorecam-channels";
         };
     }
 

@@ -13,12 +13,12 @@ import io.convscope.activations.LayerStats;
 import io.convscope.atlas.Projections;
 import io.convscope.engine.Engine;
 import io.convscope.explain.Backprop;
-import io.convscope.explain.Attribution;
 import io.convscope.explain.ExplainContext;
 import io.convscope.explain.ExplainPictures;
 import io.convscope.explain.Maps;
 import io.convscope.explain.Methods;
 import io.convscope.explain.Score;
+import io.convscope.probe.ExplainRequest;
 import io.convscope.image.ImageLoader;
 import io.convscope.image.ImageTensor;
 import io.convscope.image.Resize;
@@ -483,7 +483,7 @@ public final class Explorer implements AutoCloseable {
         }
         Forward fw = forward(image);
         checkTarget(target);
-        return cached(String.join("|", "explain", image, method, "" + target), () -> attribution(fw, method, target));
+        return cached(String.join("|", "explain", image, method, "" + target), () -> attribution(fw, method, target, Progress.NONE));
     }
 
     void checkTarget(int target) {
@@ -496,15 +496,17 @@ public final class Explorer implements AutoCloseable {
         }
     }
 
-    /** The attribution of {@code method} as an overlay picture (runs under the engine lock; cancellable at layer boundaries). */
-    BufferedImage attribution(Forward fw, String method, int target) {
+    /**
+     * The attribution of {@code method} as an overlay picture, by the core API ({@link ExplainRequest#attribute}); the
+     * method's internal passes go to {@code progress} (runs under the engine lock; cancellable at layer boundaries).
+     */
+    BufferedImage attribution(Forward fw, String method, int target, Progress progress) {
         Methods.parse(List.of(method));
         synchronized (engineLock) {
             if (explain == null) {
                 explain = ExplainContext.of(engine, Score.LOGIT, 8); // the engine's weights, not a copy
             }
-            Attribution a = Methods.create(method, explain, Methods.Settings.defaults());
-            Maps m = a.attribute(fw.tensor(), new int[] {target});
+            Maps m = ExplainRequest.attribute(explain, method, Methods.Settings.defaults(), fw.tensor(), new int[] {target}, progress);
             BufferedImage pic = fw.picture();
             BufferedImage base = m.width() == pic.getWidth() && m.height() == pic.getHeight() ? pic
                     : Images.centre(pic, m.width(), m.height(), 0);

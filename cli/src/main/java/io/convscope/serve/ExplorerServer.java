@@ -254,10 +254,7 @@ public final class ExplorerServer implements AutoCloseable {
                     explorer.checkTarget(target);
                     io.convscope.explain.Methods.parse(List.of(m));
                     explorer.file(image);
-                    j = jobs.submit(m + " of class " + target, p -> {
-                        p.start(m, 0, io.convscope.util.Progress.Unit.STEPS);
-                        return Explorer.png(explorer.attribution(explorer.forward(image), m, target));
-                    });
+                    j = jobs.submit(m + " of class " + target, p -> Explorer.png(explorer.attribution(explorer.forward(image), m, target, p)));
                 } else {
                     throw new ConvscopeException("unknown job kind '" + kind + "': featurevis or explain");
                 }

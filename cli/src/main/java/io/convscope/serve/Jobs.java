@@ -55,6 +55,8 @@ final class Jobs implements AutoCloseable {
             m.put("state", state.name().toLowerCase(java.util.Locale.ROOT));
             m.put("done", done);
             m.put("total", total);
+            long t = total;
+            m.put("percent", t > 0 ? Math.min(100.0, 100.0 * done / t) : 0.0);
             m.put("status", status);
             m.put("message", message);
             m.put("seconds", (System.nanoTime() - started) / 1e9);

@@ -162,7 +162,7 @@ function follow(job, prefix, done) {
     const j = JSON.parse(ev.data);
     const bar = $(prefix + '-progress');
     if (bar) { bar.max = Math.max(1, j.total); bar.value = j.done; }
-    $(prefix + '-state').textContent = j.state + (j.total > 0 ? ' ' + j.done + '/' + j.total : '') + ' · ' + j.seconds.toFixed(1) + ' s' + (j.message ? ' · ' + j.message : '');
+    $(prefix + '-state').textContent = j.state + (j.total > 0 ? ' ' + j.done + '/' + j.total + ' (' + Math.floor(j.percent) + ' %)' : '') + ' · ' + j.seconds.toFixed(1) + ' s' + (j.message ? ' · ' + j.message : '');
     if (['done', 'failed', 'cancelled'].includes(j.state)) {
       es.close();
       $(prefix + '-cancel').disabled = true;

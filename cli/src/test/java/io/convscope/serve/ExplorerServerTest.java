@@ -345,6 +345,24 @@ class ExplorerServerTest {
     }
 
     @Test
+    void anExplainJobReportsItsPassesAsAPercentage() throws Exception {
+        Response started = post("/api/jobs?kind=explain&method=occlusion&target=7&image=" + q(SNEAKER), null);
+        assertEquals(200, started.status(), new String(started.body(), StandardCharsets.UTF_8));
+        String id = started.json().get("id").getAsString();
+        long end = System.nanoTime() + 60_000_000_000L;
+        com.google.gson.JsonObject j;
+        do {
+            Thread.sleep(100);
+            j = get("/api/jobs/" + id).json();
+        } while (!j.get("state").getAsString().equals("done") && !j.get("state").getAsString().equals("failed") && System.nanoTime() < end);
+        assertEquals("done", j.get("state").getAsString(), j.toString());
+        // occlusion's default window on 28 × 28: 3 px, stride 1: 26 × 26 positions and the clean image
+        assertEquals(26 * 26 + 1, j.get("total").getAsLong(), j.toString());
+        assertEquals(j.get("total").getAsLong(), j.get("done").getAsLong(), j.toString());
+        assertEquals(100.0, j.get("percent").getAsDouble(), 1e-9, j.toString());
+    }
+
+    @Test
     void aFeatureVisualizationIsCachedForItsUnit() throws Exception {
         Response started = post("/api/jobs?kind=featurevis&layer=block1_conv1&c=2&steps=4", null);
         String id = started.json().get("id").getAsString();

@@ -1,6 +1,7 @@
 package io.convscope.explain;
 
 import io.convscope.image.ImageTensor;
+import io.convscope.util.Progress;
 
 /**
  * An attribution method: for each image of a batch and its target class, a map of how much each
@@ -14,4 +15,29 @@ public interface Attribution {
 
     /** One map per image of {@code images} (preprocessed NCHW), explaining class {@code targets[i]} of image i. */
     Maps attribute(ImageTensor images, int[] targets);
+
+    /**
+     * The amount of work {@link #attribute(ImageTensor, int[], Progress)} reports for {@code images}
+     * images: its internal passes' samples for the slow methods (occlusion positions, Score-CAM
+     * channels, RISE masks, SmoothGrad copies, integrated gradients' evaluations), else one per image.
+     */
+    default long work(int images) {
+        return images;
+    }
+
+    /**
+     * {@link #attribute(ImageTensor, int[])}, reporting to {@code progress} one task of {@link #work}
+     * steps ({@code start}, {@code advance} with the steps done, {@code finish}); a step is a boundary
+     * where the run may be stopped.
+     */
+    default Maps attribute(ImageTensor images, int[] targets, Progress progress) {
+        progress.start(name(), work(images.n()), Progress.Unit.STEPS);
+        try {
+            Maps m = attribute(images, targets);
+            progress.advance(work(images.n()));
+            return m;
+        } finally {
+            progress.finish();
+        }
+    }
 }

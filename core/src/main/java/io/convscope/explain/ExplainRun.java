@@ -10,7 +10,9 @@ import io.convscope.render.Colormap;
 import io.convscope.render.Html;
 import io.convscope.render.Png;
 import io.convscope.util.AtomicFiles;
+import io.convscope.util.Interrupts;
 import io.convscope.util.Progress;
+import io.convscope.util.RunFolder;
 
 import java.awt.image.BufferedImage;
 import java.io.OutputStream;
@@ -29,8 +31,10 @@ import java.util.function.Consumer;
  * One {@code explain} run, callable without the command line: attribution maps of every method for
  * every image and target class, optional deletion/insertion metrics, then the files — per image a
  * labelled panel ({@code IMAGE/panel.png}), every raw map as float32 {@code IMAGE/METHOD-CLASS.npy},
- * occlusion's Fig. 7 maps, {@code explain.csv} and {@code index.html}. Everything is computed before
- * the first file is written, and each file is written atomically: a failed run leaves no new files.
+ * occlusion's Fig. 7 maps, {@code explain.csv} and {@code index.html}. Each batch of images is written
+ * as soon as it is computed, into a hidden folder that replaces the output folder once the run is
+ * complete ({@link RunFolder}): memory stays flat with the number of images, and a failed run leaves no
+ * new files. Callers go through {@code probe/ExplainRequest}, which estimates the memory first.
  */
 public final class ExplainRun {
     private ExplainRun() {
@@ -52,9 +56,16 @@ public final class ExplainRun {
     /** What a run wrote. */
     public record Result(List<Row> rows, List<String> files, List<String> warnings) { }
 
-    private record Pending(Path file, Object content) { }
+    /** The files that mark a folder as an explain run's output from before {@link RunFolder#MARKER}. */
+    public static final List<String> SIGNATURE = List.of("explain.csv", "index.html");
 
-    /** Runs the request; {@code warn} receives one line per warning (also kept in the result). */
+    /**
+     * Runs the request; {@code warn} receives one line per warning (also kept in the result). The files
+     * are written as each batch of images is done, into a new folder that replaces the output folder as a
+     * whole once the run has succeeded ({@link RunFolder}): memory does not grow with the number of images,
+     * and a failed or stopped run leaves the output folder as it was. {@code progress} gets one task whose
+     * steps are the methods' internal passes ({@link Attribution#work}).
+     */
     public static Result run(Request r, Progress progress, Consumer<String> warn) {
         Network net = r.network();
         if (!net.inputShape().isSpatial()) {
@@ -63,11 +74,8 @@ public final class ExplainRun {
         if (r.opacity() < 0 || r.opacity() > 1) {
             throw new ConvscopeException(Setting.OPACITY + " must be between 0 and 1");
         }
-        List<String> warnings = new ArrayList<>();
-        List<Row> rows = new ArrayList<>();
-        List<Pending> pending = new ArrayList<>();
         try (ExplainContext ctx = ExplainContext.of(net, r.score(), r.device(), r.batch())) {
-            r.targets().fixed(net, ctx.classes()); // names and indices checked before any image is read
+            int[] fixed = r.targets().fixed(net, ctx.classes()); // names and indices checked before any image is read
             int h = net.inputShape().height() > 0 ? net.inputShape().height() : 224;
             int w = net.inputShape().width() > 0 ? net.inputShape().width() : 224;
             Map<String, Attribution> methods = new LinkedHashMap<>();
@@ -78,134 +86,149 @@ public final class ExplainRun {
                 }
                 methods.put(m, a);
             }
-            var input = ImageTensor.withSize(net.inputShape(), h, w);
-            Set<String> stems = new HashSet<>();
-            progress.start("explaining " + r.images().size() + (r.images().size() == 1 ? " image" : " images"), r.images().size(),
-                    Progress.Unit.STEPS);
-            int done = 0;
-            try {
+            int perImage = fixed != null ? fixed.length : Math.min(Math.max(1, r.targets().top()), ctx.classes());
+            long total = 0;
+            for (Attribution a : methods.values()) {
                 for (int start = 0; start < r.images().size(); start += r.batch()) {
-                    List<Path> chunk = r.images().subList(start, Math.min(r.images().size(), start + r.batch()));
-                    ImageTensor x = ImageTensor.load(chunk, input, net.preprocessing(), r.resize());
-                    float[][] logits = ctx.logits(x);
-                    float[][] probs = ExplainContext.softmax(logits);
-                    int[][] targets = r.targets().resolve(net, probs);
-                    int perImage = targets[0].length;
-                    // maps[method][rank] for the whole chunk
-                    Map<String, Maps[]> maps = new LinkedHashMap<>();
-                    Map<String, Occlusion.Grids[][]> grids = new LinkedHashMap<>();
-                    for (var e : methods.entrySet()) {
-                        Maps[] byRank = new Maps[perImage];
-                        for (int k = 0; k < perImage; k++) {
-                            int[] t = new int[x.n()];
-                            for (int i = 0; i < x.n(); i++) {
-                                t[i] = targets[i][Math.min(k, targets[i].length - 1)];
-                            }
-                            if (e.getValue() instanceof Occlusion o) {
-                                Occlusion.Grids[][] g = grids.computeIfAbsent(e.getKey(), q -> new Occlusion.Grids[x.n()][perImage]);
-                                List<float[]> attr = new ArrayList<>();
-                                for (int i = 0; i < x.n(); i++) {
-                                    g[i][k] = o.grids(x, i, t[i]);
-                                    attr.add(g[i][k].attribution());
-                                }
-                                byRank[k] = new Maps(attr, x.h(), x.w(), true);
-                            } else {
-                                byRank[k] = e.getValue().attribute(x, t);
-                            }
-                        }
-                        maps.put(e.getKey(), byRank);
-                    }
-                    for (int i = 0; i < x.n(); i++) {
-                        String stem = unique(stem(chunk.get(i)), stems);
-                        BufferedImage view = x.toImage(i, net.preprocessing());
-                        List<BufferedImage> tiles = new ArrayList<>();
-                        int top = MapOps.argmax(probs[i]);
-                        tiles.add(ExplainPictures.tile(view, List.of("input " + x.w() + "x" + x.h(),
-                                "top: " + net.label(top), String.format(Locale.ROOT, "p=%.3f", probs[i][top])), 160));
-                        for (int k = 0; k < perImage; k++) {
-                            int cls = targets[i][k];
-                            String className = net.label(cls);
-                            for (var e : maps.entrySet()) {
-                                String method = e.getKey();
-                                Maps m = e.getValue()[k];
-                                float[] map = m.map(i);
-                                String file = stem + "/" + method + "-" + fileName(className) + ".npy";
-                                pending.add(new Pending(r.out().resolve(file), new NpyContent(map, m.height(), m.width())));
-                                double completeness = Double.NaN;
-                                if (m.completeness() != null) {
-                                    completeness = m.completeness()[i];
-                                    double rel = Math.abs(completeness) / Math.max(1e-12, Math.abs(m.delta()[i]));
-                                    if (rel > r.tolerance()) {
-                                        int steps = methods.get(method) instanceof IntegratedGradients ig ? ig.steps() : r.settings().steps();
-                                        String line = String.format(Locale.ROOT, "%s, %s: integrated gradients' completeness error is %.2g%% of "
-                                                + "f(x) - f(x') (tolerance %.2g%%); try " + Setting.STEPS + " %d", chunk.get(i).getFileName(), className,
-                                                100 * rel, 100 * r.tolerance(), IntegratedGradients.stepsFor(steps, rel, r.tolerance()));
-                                        warnings.add(line);
-                                        warn.accept(line);
-                                    }
-                                }
-                                double del = Double.NaN;
-                                double ins = Double.NaN;
-                                if (r.metrics().contains("deletion")) {
-                                    del = Metrics.auc(Metrics.curve(ctx, x.sample(i), x.c(), x.h(), x.w(), map, cls, false, r.metricSteps()));
-                                }
-                                if (r.metrics().contains("insertion")) {
-                                    ins = Metrics.auc(Metrics.curve(ctx, x.sample(i), x.c(), x.h(), x.w(), map, cls, true, r.metricSteps()));
-                                }
-                                rows.add(new Row(chunk.get(i).toString(), method, cls, className, probs[i][cls], r.score().cliName(),
-                                        ExplainContext.pick(new float[][] {logits[i]}, new int[] {cls}, r.score())[0], layerOf(methods.get(method)), file, completeness, del, ins));
-                                List<String> caption = new ArrayList<>();
-                                caption.add(method + (layerOf(methods.get(method)).isEmpty() ? "" : " @" + layerOf(methods.get(method))));
-                                caption.add(String.format(Locale.ROOT, "%s p=%.3f", className, probs[i][cls]));
-                                caption.add(r.score().cliName() + (m.signed() ? ", signed" : ""));
-                                tiles.add(ExplainPictures.tile(ExplainPictures.overlay(view, map, m.height(), m.width(), m.signed(),
-                                        r.colormap(), r.opacity()), caption, 160));
-                                if (grids.containsKey(method)) {
-                                    Occlusion.Grids g = grids.get(method)[i][k];
-                                    String png = stem + "/occlusion-" + fileName(className) + ".png";
-                                    pending.add(new Pending(r.out().resolve(png), occlusionFigure(net, g, className)));
-                                    pending.add(new Pending(r.out().resolve(stem + "/occlusion-feature-" + fileName(className) + ".npy"),
-                                            new NpyContent(g.feature(), g.rows(), g.cols())));
-                                    pending.add(new Pending(r.out().resolve(stem + "/occlusion-probability-" + fileName(className) + ".npy"),
-                                            new NpyContent(g.probability(), g.rows(), g.cols())));
-                                    float[] topc = new float[g.topClass().length];
-                                    for (int q = 0; q < topc.length; q++) {
-                                        topc[q] = g.topClass()[q];
-                                    }
-                                    pending.add(new Pending(r.out().resolve(stem + "/occlusion-top-class-" + fileName(className) + ".npy"),
-                                            new NpyContent(topc, g.rows(), g.cols())));
-                                }
-                            }
-                        }
-                        String title = net.name() + " - " + chunk.get(i).getFileName() + " - score " + r.score().cliName();
-                        pending.add(new Pending(r.out().resolve(stem + "/panel.png"), ExplainPictures.panel(title, tiles)));
-                        progress.advance(++done);
-                    }
+                    total += perImage * a.work(Math.min(r.batch(), r.images().size() - start));
                 }
-            } finally {
-                progress.finish();
             }
+            long steps = total;
+            return RunFolder.replace(r.out(), SIGNATURE, dir -> compute(r, ctx, methods, h, w, dir, steps, progress, warn));
         }
-        // everything computed: now the files
+    }
+
+    private static Result compute(Request r, ExplainContext ctx, Map<String, Attribution> methods, int h, int w, Path dir, long total,
+                                  Progress progress, Consumer<String> warn) {
+        Network net = r.network();
+        List<String> warnings = new ArrayList<>();
+        List<Row> rows = new ArrayList<>();
         List<String> files = new ArrayList<>();
-        for (Pending p : pending) {
-            if (p.content() instanceof BufferedImage img) {
-                Png.write(p.file(), img);
-            } else if (p.content() instanceof NpyContent n) {
-                Npy.write(p.file(), n.values(), n.h(), n.w());
+        var input = ImageTensor.withSize(net.inputShape(), h, w);
+        Set<String> stems = new HashSet<>();
+        progress.start("explaining " + r.images().size() + (r.images().size() == 1 ? " image" : " images"), total, Progress.Unit.STEPS);
+        long done = 0;
+        try {
+            for (int start = 0; start < r.images().size(); start += r.batch()) {
+                List<Path> chunk = r.images().subList(start, Math.min(r.images().size(), start + r.batch()));
+                ImageTensor x = ImageTensor.load(chunk, input, net.preprocessing(), r.resize());
+                float[][] logits = ctx.logits(x);
+                float[][] probs = ExplainContext.softmax(logits);
+                int[][] targets = r.targets().resolve(net, probs);
+                int perImage = targets[0].length;
+                // maps[method][rank] for this batch of images only: written below, then dropped
+                Map<String, Maps[]> maps = new LinkedHashMap<>();
+                Map<String, Occlusion.Grids[][]> grids = new LinkedHashMap<>();
+                for (var e : methods.entrySet()) {
+                    Maps[] byRank = new Maps[perImage];
+                    for (int k = 0; k < perImage; k++) {
+                        int[] t = new int[x.n()];
+                        for (int i = 0; i < x.n(); i++) {
+                            t[i] = targets[i][Math.min(k, targets[i].length - 1)];
+                        }
+                        if (e.getValue() instanceof Occlusion o) {
+                            Occlusion.Grids[][] g = grids.computeIfAbsent(e.getKey(), q -> new Occlusion.Grids[x.n()][perImage]);
+                            List<float[]> attr = new ArrayList<>();
+                            long per = o.work(1);
+                            for (int i = 0; i < x.n(); i++) {
+                                g[i][k] = o.grids(x, i, t[i], Steps.after(progress, done + i * per));
+                                attr.add(g[i][k].attribution());
+                            }
+                            byRank[k] = new Maps(attr, x.h(), x.w(), true);
+                        } else {
+                            byRank[k] = e.getValue().attribute(x, t, Steps.after(progress, done));
+                        }
+                        done += e.getValue().work(x.n());
+                        progress.advance(done);
+                    }
+                    maps.put(e.getKey(), byRank);
+                }
+                for (int i = 0; i < x.n(); i++) {
+                    Interrupts.check();
+                    String stem = unique(stem(chunk.get(i)), stems);
+                    BufferedImage view = x.toImage(i, net.preprocessing());
+                    List<BufferedImage> tiles = new ArrayList<>();
+                    int top = MapOps.argmax(probs[i]);
+                    tiles.add(ExplainPictures.tile(view, List.of("input " + x.w() + "x" + x.h(),
+                            "top: " + net.label(top), String.format(Locale.ROOT, "p=%.3f", probs[i][top])), 160));
+                    for (int k = 0; k < perImage; k++) {
+                        int cls = targets[i][k];
+                        String className = net.label(cls);
+                        for (var e : maps.entrySet()) {
+                            String method = e.getKey();
+                            Maps m = e.getValue()[k];
+                            float[] map = m.map(i);
+                            String file = stem + "/" + method + "-" + fileName(className) + ".npy";
+                            Npy.write(dir.resolve(file), map, m.height(), m.width());
+                            files.add(file);
+                            double completeness = Double.NaN;
+                            if (m.completeness() != null) {
+                                completeness = m.completeness()[i];
+                                double rel = Math.abs(completeness) / Math.max(1e-12, Math.abs(m.delta()[i]));
+                                if (rel > r.tolerance()) {
+                                    int steps = methods.get(method) instanceof IntegratedGradients ig ? ig.steps() : r.settings().steps();
+                                    String line = String.format(Locale.ROOT, "%s, %s: integrated gradients' completeness error is %.2g%% of "
+                                            + "f(x) - f(x') (tolerance %.2g%%) at %d steps; try " + Setting.STEPS + " %d", chunk.get(i).getFileName(),
+                                            className, 100 * rel, 100 * r.tolerance(), steps, IntegratedGradients.stepsFor(steps, rel, r.tolerance()));
+                                    warnings.add(line);
+                                    warn.accept(line);
+                                }
+                            }
+                            double del = Double.NaN;
+                            double ins = Double.NaN;
+                            if (r.metrics().contains("deletion")) {
+                                del = Metrics.auc(Metrics.curve(ctx, x.sample(i), x.c(), x.h(), x.w(), map, cls, false, r.metricSteps()));
+                            }
+                            if (r.metrics().contains("insertion")) {
+                                ins = Metrics.auc(Metrics.curve(ctx, x.sample(i), x.c(), x.h(), x.w(), map, cls, true, r.metricSteps()));
+                            }
+                            rows.add(new Row(chunk.get(i).toString(), method, cls, className, probs[i][cls], r.score().cliName(),
+                                    ExplainContext.pick(new float[][] {logits[i]}, new int[] {cls}, r.score())[0], layerOf(methods.get(method)), file,
+                                    completeness, del, ins));
+                            List<String> caption = new ArrayList<>();
+                            caption.add(method + (layerOf(methods.get(method)).isEmpty() ? "" : " @" + layerOf(methods.get(method)))
+                                    + (methods.get(method) instanceof ScoreCam sc && sc.maxChannels() > 0 ? " (faster, " + sc.used() + " ch)" : ""));
+                            caption.add(String.format(Locale.ROOT, "%s p=%.3f", className, probs[i][cls]));
+                            caption.add(r.score().cliName() + (m.signed() ? ", signed" : ""));
+                            tiles.add(ExplainPictures.tile(ExplainPictures.overlay(view, map, m.height(), m.width(), m.signed(),
+                                    r.colormap(), r.opacity()), caption, 160));
+                            if (grids.containsKey(method)) {
+                                Occlusion.Grids g = grids.get(method)[i][k];
+                                String png = stem + "/occlusion-" + fileName(className) + ".png";
+                                Png.write(dir.resolve(png), occlusionFigure(net, g, className));
+                                files.add(png);
+                                String feature = stem + "/occlusion-feature-" + fileName(className) + ".npy";
+                                Npy.write(dir.resolve(feature), g.feature(), g.rows(), g.cols());
+                                files.add(feature);
+                                String prob = stem + "/occlusion-probability-" + fileName(className) + ".npy";
+                                Npy.write(dir.resolve(prob), g.probability(), g.rows(), g.cols());
+                                files.add(prob);
+                                float[] topc = new float[g.topClass().length];
+                                for (int q = 0; q < topc.length; q++) {
+                                    topc[q] = g.topClass()[q];
+                                }
+                                String topFile = stem + "/occlusion-top-class-" + fileName(className) + ".npy";
+                                Npy.write(dir.resolve(topFile), topc, g.rows(), g.cols());
+                                files.add(topFile);
+                            }
+                        }
+                    }
+                    String title = net.name() + " - " + chunk.get(i).getFileName() + " - score " + r.score().cliName();
+                    Png.write(dir.resolve(stem + "/panel.png"), ExplainPictures.panel(title, tiles));
+                    files.add(stem + "/panel.png");
+                }
             }
-            files.add(r.out().relativize(p.file()).toString().replace('\\', '/'));
+        } finally {
+            progress.finish();
         }
         String csv = csv(r.network().name(), rows);
-        AtomicFiles.write(r.out().resolve("explain.csv"), (OutputStream o) -> o.write(csv.getBytes(StandardCharsets.UTF_8)));
+        AtomicFiles.write(dir.resolve("explain.csv"), (OutputStream o) -> o.write(csv.getBytes(StandardCharsets.UTF_8)));
         files.add("explain.csv");
         String html = html(r, rows, files);
-        AtomicFiles.write(r.out().resolve("index.html"), (OutputStream o) -> o.write(html.getBytes(StandardCharsets.UTF_8)));
+        AtomicFiles.write(dir.resolve("index.html"), (OutputStream o) -> o.write(html.getBytes(StandardCharsets.UTF_8)));
         files.add("index.html");
         return new Result(rows, files, warnings);
     }
-
-    private record NpyContent(float[] values, int h, int w) { }
 
     static String layerOf(Attribution a) {
         if (a instanceof Cam c) {

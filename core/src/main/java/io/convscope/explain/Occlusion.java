@@ -3,6 +3,7 @@ package io.convscope.explain;
 import io.convscope.ConvscopeException;
 import io.convscope.Setting;
 import io.convscope.image.ImageTensor;
+import io.convscope.util.Progress;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -59,8 +60,26 @@ public final class Occlusion implements Attribution {
         }
     }
 
+    /** Positions of the window on an image of h × w. */
+    public int positions(int h, int w) {
+        return ((h - window) / stride + 1) * ((w - window) / stride + 1);
+    }
+
+    @Override
+    public long work(int images) {
+        var in = ctx.network().inputShape();
+        int h = in.height() > 0 ? in.height() : 224;
+        int w = in.width() > 0 ? in.width() : 224;
+        return (long) images * (positions(h, w) + 1);
+    }
+
     /** The three maps of Fig. 7 and the attribution, for image i of x. */
     public Grids grids(ImageTensor x, int i, int target) {
+        return grids(x, i, target, Progress.NONE);
+    }
+
+    /** {@link #grids(ImageTensor, int, int)}, advancing {@code progress} by one step per forward pass (positions + 1). */
+    public Grids grids(ImageTensor x, int i, int target, Progress progress) {
         int c = x.c();
         int h = x.h();
         int w = x.w();
@@ -71,6 +90,7 @@ public final class Occlusion implements Attribution {
         float[] xi = x.sample(i);
         float[] grey = ctx.constantLike(1, c, h, w, 128f);
         Occlusion.Result clean = forward(xi, 1, c, h, w);
+        progress.advance(1);
         int k = clean.layer.channels();
         int hw = clean.layer.height() * clean.layer.width();
         int strongest = 0;
@@ -119,6 +139,7 @@ public final class Occlusion implements Attribution {
                 top[p0 + j] = MapOps.argmax(probs[j]);
                 drop[p0 + j] = (float) (base - s[j]);
             }
+            progress.advance(1 + p0 + m);
         }
         float[] attr = new float[h * w];
         int[] count = new int[h * w];
@@ -148,9 +169,20 @@ public final class Occlusion implements Attribution {
 
     @Override
     public Maps attribute(ImageTensor x, int[] targets) {
+        return attribute(x, targets, Progress.NONE);
+    }
+
+    @Override
+    public Maps attribute(ImageTensor x, int[] targets, Progress progress) {
         List<float[]> maps = new ArrayList<>();
-        for (int i = 0; i < x.n(); i++) {
-            maps.add(grids(x, i, targets[i]).attribution());
+        long per = work(1);
+        progress.start(name(), work(x.n()), Progress.Unit.STEPS);
+        try {
+            for (int i = 0; i < x.n(); i++) {
+                maps.add(grids(x, i, targets[i], Steps.after(progress, i * per)).attribution());
+            }
+        } finally {
+            progress.finish();
         }
         return new Maps(maps, x.h(), x.w(), true);
     }

@@ -3,6 +3,7 @@ package io.convscope.explain;
 import io.convscope.ConvscopeException;
 import io.convscope.Setting;
 import io.convscope.image.ImageTensor;
+import io.convscope.util.Progress;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -63,8 +64,32 @@ public final class Rise implements Attribution {
         return m;
     }
 
+    public int masks() {
+        return masks;
+    }
+
+    @Override
+    public long work(int images) {
+        return (long) images * masks;
+    }
+
     @Override
     public Maps attribute(ImageTensor x, int[] targets) {
+        return attribute(x, targets, Progress.NONE);
+    }
+
+    @Override
+    public Maps attribute(ImageTensor x, int[] targets, Progress progress) {
+        progress.start(name(), work(x.n()), Progress.Unit.STEPS);
+        try {
+            return compute(x, targets, progress);
+        } finally {
+            progress.finish();
+        }
+    }
+
+    private Maps compute(ImageTensor x, int[] targets, Progress progress) {
+        long done = 0;
         int c = x.c();
         int h = x.h();
         int w = x.w();
@@ -95,6 +120,8 @@ public final class Rise implements Attribution {
                         sum[p] += s[j] * ms[j][p];
                     }
                 }
+                done += m;
+                progress.advance(done);
             }
             float[] map = new float[h * w];
             for (int p = 0; p < map.length; p++) {

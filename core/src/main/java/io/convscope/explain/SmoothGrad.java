@@ -3,6 +3,7 @@ package io.convscope.explain;
 import io.convscope.ConvscopeException;
 import io.convscope.Setting;
 import io.convscope.image.ImageTensor;
+import io.convscope.util.Progress;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,7 +45,27 @@ public final class SmoothGrad implements Attribution {
     }
 
     @Override
+    public long work(int images) {
+        return images * inner.work(samples);
+    }
+
+    @Override
     public Maps attribute(ImageTensor x, int[] targets) {
+        return attribute(x, targets, Progress.NONE);
+    }
+
+    @Override
+    public Maps attribute(ImageTensor x, int[] targets, Progress progress) {
+        progress.start(name(), work(x.n()), Progress.Unit.STEPS);
+        try {
+            return compute(x, targets, progress);
+        } finally {
+            progress.finish();
+        }
+    }
+
+    private Maps compute(ImageTensor x, int[] targets, Progress progress) {
+        long per = inner.work(samples);
         int size = x.sampleSize();
         List<float[]> maps = new ArrayList<>();
         boolean signed = false;
@@ -65,7 +86,7 @@ public final class SmoothGrad implements Attribution {
                 }
             }
             ImageTensor batch = new ImageTensor(noisy, samples, x.c(), x.h(), x.w(), Collections.nCopies(samples, "noisy"));
-            Maps m = inner.attribute(batch, new int[] {targets[i]});
+            Maps m = inner.attribute(batch, new int[] {targets[i]}, Steps.after(progress, i * per));
             signed = m.signed();
             float[] mean = new float[m.height() * m.width()];
             for (int k = 0; k < samples; k++) {

@@ -123,23 +123,107 @@ class EmbeddedExplainTest {
         assertArrayEquals(auto, walk, (float) (1e-4 * max));
     }
 
+    /** All ten embedded samples (one per class), each with its own class as the target. */
+    static ImageTensor allSamples() throws IOException {
+        List<BufferedImage> pics = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < 10; c++) {
+            try (InputStream in = EmbeddedModel.openSample(c)) {
+                pics.add(javax.imageio.ImageIO.read(in));
+            }
+            names.add(EmbeddedModel.sampleFileName(c));
+        }
+        return ImageTensor.of(pics, names, net.inputShape(), net.preprocessing(), Resize.STRETCH);
+    }
+
     @Test
     @Tag("slow")
-    void integratedGradientsAreCompleteAt256Steps() {
-        IntegratedGradients ig = new IntegratedGradients(ctx, IntegratedGradients.Baseline.BLACK, 256, 0);
-        Maps m = ig.attribute(images, new int[] {0, 7, 8});
+    void integratedGradientsAreCompleteAt256StepsOnEverySample() throws IOException {
+        ImageTensor all = allSamples();
+        int[] targets = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+        Maps m = new IntegratedGradients(ctx, IntegratedGradients.Baseline.BLACK, 256, 0).attribute(all, targets);
+        Maps few = new IntegratedGradients(ctx, IntegratedGradients.Baseline.BLACK, 16, 0).attribute(all, targets);
+        double worst = 0;
         for (int i = 0; i < m.size(); i++) {
             double rel = Math.abs(m.completeness()[i]) / Math.abs(m.delta()[i]);
-            System.out.printf("embedded IG 256 steps, image %d: f(x)-f(x')=%.4f completeness error %.3g (relative %.2e)%n", i,
-                    m.delta()[i], m.completeness()[i], rel);
-            // measured 8.2e-4, 6.8e-4 and 2.2e-3 (uniform midpoint steps: 5.2e-3, 4.2e-3, 8.2e-3): the 1e-3 is met on
-            // two of the three samples; the bag needs more steps (the CLI's warning names how many)
-            assertTrue(rel < 3e-3, "relative completeness error " + rel);
+            worst = Math.max(worst, rel);
+            System.out.printf("embedded IG 256 steps, %s: f(x)-f(x')=%.4f completeness error %.3g (relative %.2e; 16 steps %.2e)%n",
+                    EmbeddedModel.sampleFileName(i), m.delta()[i], m.completeness()[i], rel, Math.abs(few.completeness()[i] / few.delta()[i]));
+            // the completeness error is ∑attr − (f(x) − f(x′)) from the map itself and two scores, not the rule's own estimate
+            double sum = 0;
+            for (float v : m.map(i)) {
+                sum += v;
+            }
+            double f1 = score(all.sample(i), i);
+            double f0 = score(new float[28 * 28], i); // black: the embedded model takes 0–1 pixels, 0 is black
+            assertEquals(f1 - f0, m.delta()[i], 1e-4 * Math.abs(f1 - f0) + 1e-5, "f(x) - f(x')");
+            assertEquals(m.completeness()[i], sum - (f1 - f0), 1e-4 * Math.abs(f1 - f0) + 1e-4, "completeness error from the map");
+            assertTrue(rel < 1e-3, EmbeddedModel.sampleFileName(i) + ": relative completeness error " + rel + " at 256 steps");
         }
-        // the error is the exact sum over the path's pieces: the same run with more steps is closer
-        IntegratedGradients few = new IntegratedGradients(ctx, IntegratedGradients.Baseline.BLACK, 16, 0);
-        Maps coarse = few.attribute(one(images.sample(2)), new int[] {8});
-        assertTrue(Math.abs(coarse.completeness()[0]) > Math.abs(m.completeness()[2]), "16 steps err more than 256");
+        System.out.printf("embedded IG 256 steps: largest relative completeness error %.2e%n", worst);
+    }
+
+    /**
+     * The adaptive rule computes integrated gradients' map: it converges to the map of 4096 uniform midpoint steps
+     * (computed here from the context's gradients, not by the class): at 256 steps within 1 % of it, and as close as 256
+     * uniform midpoint steps are (whose completeness errors are several times larger).
+     */
+    @Test
+    @Tag("slow")
+    void adaptiveRuleConvergesToTheUniformMap() throws IOException {
+        ImageTensor all = allSamples();
+        for (int i : new int[] {3, 8}) {
+            float[] x = all.sample(i);
+            double[] ref = uniformIg(x, i, 4096);
+            double[] coarse = uniformIg(x, i, 256);
+            float[] adaptive = new IntegratedGradients(ctx, IntegratedGradients.Baseline.BLACK, 256, 0).attribute(one(x), new int[] {i}).map(0);
+            float[] adaptive64 = new IntegratedGradients(ctx, IntegratedGradients.Baseline.BLACK, 64, 0).attribute(one(x), new int[] {i}).map(0);
+            double norm = 0;
+            double eA = 0;
+            double eA64 = 0;
+            double eU = 0;
+            for (int p = 0; p < ref.length; p++) {
+                norm += ref[p] * ref[p];
+                eA += (adaptive[p] - ref[p]) * (adaptive[p] - ref[p]);
+                eA64 += (adaptive64[p] - ref[p]) * (adaptive64[p] - ref[p]);
+                eU += (coarse[p] - ref[p]) * (coarse[p] - ref[p]);
+            }
+            double relA = Math.sqrt(eA / norm);
+            double relA64 = Math.sqrt(eA64 / norm);
+            double relU = Math.sqrt(eU / norm);
+            System.out.printf("embedded IG map vs 4096 uniform midpoint steps, %s: adaptive 64 steps %.2e, adaptive 256 %.2e, uniform 256 %.2e%n",
+                    EmbeddedModel.sampleFileName(i), relA64, relA, relU);
+            // measured: dress 4.5e-3 (uniform 256: 5.8e-3), bag 6.5e-3 (uniform 256: 5.5e-3); 64 steps 1.5e-2 and 2.3e-2
+            assertTrue(relA < 0.01, "adaptive 256-step map within 1% of the 4096-step map: " + relA);
+            assertTrue(relA < 2 * relU, "adaptive 256 steps about as close as uniform 256 steps: " + relA + " vs " + relU);
+            assertTrue(relA < relA64 / 2, "256 steps much closer than 64: " + relA + " vs " + relA64);
+        }
+    }
+
+    /** (x − x′) ⊙ the midpoint rule's mean gradient over n uniform steps from black, summed over channels (one channel here). */
+    static double[] uniformIg(float[] x, int target, int n) {
+        double[] sum = new double[x.length];
+        int chunk = 64;
+        for (int k0 = 0; k0 < n; k0 += chunk) {
+            int m = Math.min(chunk, n - k0);
+            float[] path = new float[m * x.length];
+            for (int j = 0; j < m; j++) {
+                double alpha = (k0 + j + 0.5) / n;
+                for (int p = 0; p < x.length; p++) {
+                    path[j * x.length + p] = (float) (alpha * x[p]);
+                }
+            }
+            float[] g = ctx.inputGradient(path, m, 1, 28, 28, new int[] {target}).gradient();
+            for (int j = 0; j < m; j++) {
+                for (int p = 0; p < x.length; p++) {
+                    sum[p] += g[j * x.length + p];
+                }
+            }
+        }
+        for (int p = 0; p < x.length; p++) {
+            sum[p] = x[p] * sum[p] / n;
+        }
+        return sum;
     }
 
     @Test

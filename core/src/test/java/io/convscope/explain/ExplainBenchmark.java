@@ -27,12 +27,30 @@ import java.util.Locale;
  * ONEDNN_MAX_CPU_ISA=AVX2 java -Dai.djl.offline=true -cp "core/target/classes:core/target/test-classes:cli/target/lib/*" \
  *     io.convscope.explain.ExplainBenchmark [FIXTURES_DIR] [RISE masks] [IG steps]
  * </pre>
+ *
+ * With {@code memory [FIXTURES_DIR]}: the whole run ({@code probe/ExplainRequest}, files written) of the batched methods
+ * (occlusion, Score-CAM, RISE, SmoothGrad, integrated gradients) on 10 and then 50 images made from the fixture photos, each
+ * in a JVM of its own, printing the peak resident memory (VmHWM) and the largest heap after a full GC sampled at ten points of
+ * the run. With {@code cpu [FIXTURES_DIR]}: Score-CAM and RISE per image, the settings before (every channel, each its own
+ * masked image; 2000 masks) and the defaults now, at batch 16 and 32.
  */
 public final class ExplainBenchmark {
     private ExplainBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("memory")) {
+            ExplainMemoryBenchmark.parent(Path.of(args.length > 1 ? args[1] : "../shared/fixtures"));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("memory-child")) {
+            ExplainMemoryBenchmark.child(Path.of(args[1]), Integer.parseInt(args[2]));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("cpu")) {
+            ExplainMemoryBenchmark.cpuDefaults(Path.of(args.length > 1 ? args[1] : "../shared/fixtures"));
+            return;
+        }
         Path fixtures = Path.of(args.length > 0 ? args[0] : "../shared/fixtures");
         int masks = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         int steps = args.length > 2 ? Integer.parseInt(args[2]) : 32;
