@@ -22,6 +22,7 @@ import io.convscope.network.Tensor;
 import io.convscope.network.TensorShape;
 import io.convscope.util.Interrupts;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -50,6 +51,8 @@ public final class Engine implements AutoCloseable {
     private final Network network;
     private final NDManager manager;
     private final Map<String, Map<String, NDArray>> params = new LinkedHashMap<>();
+    /** Whether some parameter arrays read the Network's own memory (see {@link #ownParameters}). */
+    private boolean shared;
     private volatile int lastComputed;
 
     private Engine(Network network, Device device) {
@@ -63,11 +66,17 @@ public final class Engine implements AutoCloseable {
             if (missing != null) {
                 throw new ConvscopeException("layer '" + missing.name() + "' has no weights; load weights or use random ones (" + Setting.WEIGHTS + " none)");
             }
+            boolean cpu = Device.Type.CPU.equals(device.getDeviceType());
             for (Node n : network.nodes()) {
                 Map<String, NDArray> p = new LinkedHashMap<>();
                 for (Map.Entry<String, Tensor> e : n.params().entrySet()) {
                     Tensor t = e.getValue();
-                    NDArray a = manager.create(t.data(), new Shape(toLong(t.shape())));
+                    ByteBuffer bytes = cpu ? t.bytes() : null;
+                    // on the CPU PyTorch reads a tensor's own direct bytes in place (DJL keeps the buffer
+                    // alive): no second copy of the weights, which for VGG16 is 553 MB of fresh memory
+                    NDArray a = bytes != null ? manager.create(bytes, new Shape(toLong(t.shape())), DataType.FLOAT32)
+                            : manager.create(t.data(), new Shape(toLong(t.shape())));
+                    shared |= bytes != null;
                     a.setName(n.name() + "/" + e.getKey());
                     p.put(e.getKey(), a);
                 }
@@ -106,11 +115,35 @@ public final class Engine implements AutoCloseable {
         return lastComputed;
     }
 
-    /** The engine's parameter arrays, keyed "layer/param" in network order (for training). */
+    /**
+     * The engine's parameter arrays, keyed "layer/param" in network order (for training: the engine
+     * first takes copies of its own, so that updating them leaves the Network as it was).
+     */
     public Map<String, NDArray> parameters() {
+        ownParameters();
         Map<String, NDArray> out = new LinkedHashMap<>();
         params.forEach((node, p) -> p.forEach((k, v) -> out.put(node + "/" + k, v)));
         return out;
+    }
+
+    /**
+     * Replaces parameter arrays that read the Network's memory by copies in the engine's own: before
+     * anything may write into them (training, BatchNorm's moving statistics in a training pass).
+     */
+    private synchronized void ownParameters() {
+        if (!shared) {
+            return;
+        }
+        for (Map<String, NDArray> p : params.values()) {
+            for (Map.Entry<String, NDArray> e : p.entrySet()) {
+                NDArray a = e.getValue();
+                NDArray own = a.duplicate();
+                own.setName(a.getName());
+                e.setValue(own);
+                a.close();
+            }
+        }
+        shared = false;
     }
 
     /** The network with the engine's current parameter values copied back to the host. */
@@ -156,6 +189,9 @@ public final class Engine implements AutoCloseable {
      */
     private Map<String, NDArray> forward(Map<String, NDArray> inputs, Collection<String> taps, boolean training,
                                          Set<String> leaves, Map<String, NDArray> leafValues) {
+        if (training) {
+            ownParameters();
+        }
         if (taps.isEmpty()) {
             throw new IllegalArgumentException("no layers to compute");
         }
