@@ -28,9 +28,8 @@ import java.util.Map;
  * ActivationViews.render(acts, ActivationViews.Options.defaults(), Path.of("out"));
  * </pre>
  *
- * <p>Images are run in batches of a bounded size ({@link #batchSize}); after each forward pass every
- * tapped tensor is copied to the host and closed, so native memory holds one batch's activations at
- * most. Host memory holds them all ({@link MemoryEstimate} says how much before anything is computed).
+ * <p>Images are run one at a time; after each forward pass every tapped tensor is copied to the host
+ * and closed, so native memory holds one image's activations at most. Host memory holds them all ({@link MemoryEstimate} says how much before anything is computed).
  */
 public final class Activations {
     private final String network;
@@ -158,22 +157,6 @@ public final class Activations {
                 layers.stream().map(LayerActivations::name).toList()));
     }
 
-    /** Native memory a batch's tapped outputs may take: images go through the network this many bytes at a time. */
-    static final long BATCH_BYTES = 256L << 20;
-
-    /**
-     * How many images go through the network at once: as many as keep the tapped outputs of a batch
-     * within {@link #BATCH_BYTES} (at least one). One pass over a batch costs less than passes over its
-     * images one by one, and the values are the same (each image's maps are computed alike).
-     */
-    static int batchSize(Network net, List<Node> nodes, int count) {
-        long perImage = 0;
-        for (Node n : nodes) {
-            perImage += 4L * Math.max(0, n.outputShape().size());
-        }
-        return (int) Math.max(1, Math.min(count, BATCH_BYTES / Math.max(1, perImage)));
-    }
-
     /**
      * The (N, …) float tensor {@code a} as one array per image, read straight from its memory on the
      * CPU (no intermediate buffer).
@@ -258,7 +241,9 @@ public final class Activations {
         }
         Progress p = Progress.orNone(progress);
         p.start("computing activations", count, Progress.Unit.STEPS);
-        int batch = batchSize(net, nodes, count);
+        // one image per forward pass: a batch costs as much CPU per image here (oneDNN, VGG16) and would
+        // change the last bits of some maps (other kernels' summation order), so every output stays as it was
+        int batch = 1;
         try {
             for (int b0 = 0; b0 < count; b0 += batch) {
                 int nb = Math.min(batch, count - b0);

@@ -18,8 +18,8 @@ import java.util.Set;
  * @param activationBytes host memory for the kept activations: Σ C·H·W over the layers × images × 4
  * @param renderBytes     host memory for drawing: per worker thread, the largest layer's grid as ARGB
  *                        pixels (upscaled) and its PNG encoding, plus the frames of one layer GIF
- * @param nativeBytes     native memory of one forward pass: weights, the tapped outputs of one batch
- *                        of images and its two largest intermediate tensors
+ * @param nativeBytes     native memory of one forward pass: weights, the tapped outputs of one image
+ *                        and the two largest intermediate tensors
  */
 public record MemoryEstimate(long activationBytes, long renderBytes, long nativeBytes) {
 
@@ -63,9 +63,7 @@ public record MemoryEstimate(long activationBytes, long renderBytes, long native
                 big2 = s;
             }
         }
-        // images go through the network in batches (Activations.batchSize): a batch's outputs at once
-        long batch = Math.max(1, Math.min(images, Activations.BATCH_BYTES / Math.max(1, perImage * 4L)));
-        return new MemoryEstimate(activations, render, params + batch * (perImage * 4L + big1 + big2));
+        return new MemoryEstimate(activations, render, params + perImage * 4L + big1 + big2);
     }
 
     private static long size(TensorShape s) {

@@ -49,7 +49,7 @@ public record ActivationsPlan(ActivationsRequest request, Network network, List<
         return request.out().resolve(FilePlan.INDEX);
     }
 
-    /** Runs the images through the network on {@code device}, a batch at a time, keeping the layers' maps and statistics. */
+    /** Runs the images through the network on {@code device}, one at a time, keeping the layers' maps and statistics. */
     public Activations compute(Device device, Progress progress) {
         ImageTensor x = ImageTensor.of(pictures, names, network.inputShape(), network.preprocessing(), request.resize());
         pictures.clear();
