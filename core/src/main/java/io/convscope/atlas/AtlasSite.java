@@ -244,7 +244,7 @@ public final class AtlasSite {
         p.start("projecting the top activations", total, Progress.Unit.STEPS);
         long written = 0;
         try (io.convscope.explain.Backprop walk = kind == Projections.Kind.DECONVNET
-                ? new io.convscope.explain.Backprop(net, engine.device()) : null) {
+                ? new io.convscope.explain.Backprop(net, engine) : null) { // the walk uses the engine's weights, not a copy
             for (int l = 0; l < t.layers().size(); l++) {
                 String layer = t.layers().get(l);
                 List<Ref> refs = new ArrayList<>();
