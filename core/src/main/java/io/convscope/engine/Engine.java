@@ -51,8 +51,10 @@ public final class Engine implements AutoCloseable {
     private final Network network;
     private final NDManager manager;
     private final Map<String, Map<String, NDArray>> params = new LinkedHashMap<>();
-    /** Whether some parameter arrays read the Network's own memory (see {@link #ownParameters}). */
+    /** Whether some parameter arrays read the Network's own memory or another engine's (see {@link #ownParameters}). */
     private boolean shared;
+    /** Nodes whose parameter arrays belong to another engine ({@link #sharing}). */
+    private final java.util.Set<String> borrowed = new java.util.HashSet<>();
     private volatile int lastComputed;
 
     private Engine(Network network, Device device, Engine weights) {
@@ -68,9 +70,11 @@ public final class Engine implements AutoCloseable {
             }
             boolean cpu = Device.Type.CPU.equals(device.getDeviceType());
             for (Node n : network.nodes()) {
-                Map<String, NDArray> shared = weights == null ? null : weights.sameWeights(n);
-                if (shared != null) {
-                    params.put(n.name(), shared);
+                Map<String, NDArray> reused = weights == null ? null : weights.sameWeights(n);
+                if (reused != null) {
+                    params.put(n.name(), reused);
+                    borrowed.add(n.name());
+                    shared = true;
                     continue;
                 }
                 Map<String, NDArray> p = new LinkedHashMap<>();
@@ -150,33 +154,49 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * The engine's parameter arrays, keyed "layer/param" in network order (for training: the engine
-     * first takes copies of its own, so that updating them leaves the Network as it was).
+     * The engine's parameter arrays, keyed "layer/param" in network order, to read. On the CPU they may
+     * be the Network's own memory or another engine's arrays: to write into them, use {@link #parametersToTrain}.
      */
     public Map<String, NDArray> parameters() {
-        ownParameters();
         Map<String, NDArray> out = new LinkedHashMap<>();
         params.forEach((node, p) -> p.forEach((k, v) -> out.put(node + "/" + k, v)));
         return out;
     }
 
     /**
-     * Replaces parameter arrays that read the Network's memory by copies in the engine's own: before
-     * anything may write into them (training, BatchNorm's moving statistics in a training pass).
+     * The engine's parameter arrays to train (write into): the engine first takes copies of its own of
+     * arrays that read the Network's memory or another engine's, so that training leaves those as they were.
+     */
+    public Map<String, NDArray> parametersToTrain() {
+        ownParameters();
+        return parameters();
+    }
+
+    /**
+     * Replaces parameter arrays that read the Network's memory (or another engine's arrays) by copies
+     * of the engine's own: before anything may write into them (training, BatchNorm's moving statistics
+     * in a training pass).
      */
     private synchronized void ownParameters() {
         if (!shared) {
             return;
         }
-        for (Map<String, NDArray> p : params.values()) {
-            for (Map.Entry<String, NDArray> e : p.entrySet()) {
+        for (Map.Entry<String, Map<String, NDArray>> node : params.entrySet()) {
+            boolean theirs = borrowed.contains(node.getKey());
+            Map<String, NDArray> own = new LinkedHashMap<>();
+            for (Map.Entry<String, NDArray> e : node.getValue().entrySet()) {
                 NDArray a = e.getValue();
-                NDArray own = a.duplicate();
-                own.setName(a.getName());
-                e.setValue(own);
-                a.close();
+                NDArray copy = a.duplicate();
+                copy.attach(manager);
+                copy.setName(a.getName());
+                own.put(e.getKey(), copy);
+                if (!theirs) { // another engine's arrays stay as they are, for it
+                    a.close();
+                }
             }
+            node.setValue(own);
         }
+        borrowed.clear();
         shared = false;
     }
 
