@@ -22,6 +22,7 @@ import io.convscope.network.Tensor;
 import io.convscope.network.TensorShape;
 import io.convscope.util.Interrupts;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -50,6 +51,10 @@ public final class Engine implements AutoCloseable {
     private final Network network;
     private final NDManager manager;
     private final Map<String, Map<String, NDArray>> params = new LinkedHashMap<>();
+    /** Whether some parameter arrays read the Network's own memory or another engine's (see {@link #ownParameters}). */
+    private boolean shared;
+    /** Nodes whose parameter arrays belong to another engine ({@link #sharing}). */
+    private final java.util.Set<String> borrowed = new java.util.HashSet<>();
     private volatile int lastComputed;
 
     private Engine(Network network, Device device, Engine weights) {
@@ -63,16 +68,24 @@ public final class Engine implements AutoCloseable {
             if (missing != null) {
                 throw new ConvscopeException("layer '" + missing.name() + "' has no weights; load weights or use random ones (" + Setting.WEIGHTS + " none)");
             }
+            boolean cpu = Device.Type.CPU.equals(device.getDeviceType());
             for (Node n : network.nodes()) {
-                Map<String, NDArray> shared = weights == null ? null : weights.sameWeights(n);
-                if (shared != null) {
-                    params.put(n.name(), shared);
+                Map<String, NDArray> reused = weights == null ? null : weights.sameWeights(n);
+                if (reused != null) {
+                    params.put(n.name(), reused);
+                    borrowed.add(n.name());
+                    shared = true;
                     continue;
                 }
                 Map<String, NDArray> p = new LinkedHashMap<>();
                 for (Map.Entry<String, Tensor> e : n.params().entrySet()) {
                     Tensor t = e.getValue();
-                    NDArray a = manager.create(t.data(), new Shape(toLong(t.shape())));
+                    ByteBuffer bytes = cpu ? t.bytes() : null;
+                    // on the CPU PyTorch reads a tensor's own direct bytes in place (DJL keeps the buffer
+                    // alive): no second copy of the weights, which for VGG16 is 553 MB of fresh memory
+                    NDArray a = bytes != null ? manager.create(bytes, new Shape(toLong(t.shape())), DataType.FLOAT32)
+                            : manager.create(t.data(), new Shape(toLong(t.shape())));
+                    shared |= bytes != null;
                     a.setName(n.name() + "/" + e.getKey());
                     p.put(e.getKey(), a);
                 }
@@ -140,11 +153,51 @@ public final class Engine implements AutoCloseable {
         return lastComputed;
     }
 
-    /** The engine's parameter arrays, keyed "layer/param" in network order (for training). */
+    /**
+     * The engine's parameter arrays, keyed "layer/param" in network order, to read. On the CPU they may
+     * be the Network's own memory or another engine's arrays: to write into them, use {@link #parametersToTrain}.
+     */
     public Map<String, NDArray> parameters() {
         Map<String, NDArray> out = new LinkedHashMap<>();
         params.forEach((node, p) -> p.forEach((k, v) -> out.put(node + "/" + k, v)));
         return out;
+    }
+
+    /**
+     * The engine's parameter arrays to train (write into): the engine first takes copies of its own of
+     * arrays that read the Network's memory or another engine's, so that training leaves those as they were.
+     */
+    public Map<String, NDArray> parametersToTrain() {
+        ownParameters();
+        return parameters();
+    }
+
+    /**
+     * Replaces parameter arrays that read the Network's memory (or another engine's arrays) by copies
+     * of the engine's own: before anything may write into them (training, BatchNorm's moving statistics
+     * in a training pass).
+     */
+    private synchronized void ownParameters() {
+        if (!shared) {
+            return;
+        }
+        for (Map.Entry<String, Map<String, NDArray>> node : params.entrySet()) {
+            boolean theirs = borrowed.contains(node.getKey());
+            Map<String, NDArray> own = new LinkedHashMap<>();
+            for (Map.Entry<String, NDArray> e : node.getValue().entrySet()) {
+                NDArray a = e.getValue();
+                NDArray copy = a.duplicate();
+                copy.attach(manager);
+                copy.setName(a.getName());
+                own.put(e.getKey(), copy);
+                if (!theirs) { // another engine's arrays stay as they are, for it
+                    a.close();
+                }
+            }
+            node.setValue(own);
+        }
+        borrowed.clear();
+        shared = false;
     }
 
     /** The network with the engine's current parameter values copied back to the host. */
@@ -190,6 +243,9 @@ public final class Engine implements AutoCloseable {
      */
     private Map<String, NDArray> forward(Map<String, NDArray> inputs, Collection<String> taps, boolean training,
                                          Set<String> leaves, Map<String, NDArray> leafValues) {
+        if (training) {
+            ownParameters();
+        }
         if (taps.isEmpty()) {
             throw new IllegalArgumentException("no layers to compute");
         }

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 /**
  * convscope's one model representation: an immutable DAG of named nodes in topological order, with
@@ -354,37 +353,36 @@ public final class Network {
      * kernels, zero biases, BatchNorm gamma 1 / beta 0 / mean 0 / variance 1), from a seed.
      */
     public Network withRandomParams(long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
+        // one SplittableRandom(seed) sequence over the Glorot kernels in node order, as a sequential loop
+        // drew it; SeededUniform computes each value from its position, so the cores share the work
         Map<String, Map<String, Tensor>> all = new HashMap<>();
+        List<SeededUniform.Fill> fills = new ArrayList<>();
+        long drawn = 0;
         for (Node n : nodes) {
             Map<String, Tensor> p = new LinkedHashMap<>();
             for (ParamSpec s : specs(n)) {
-                p.put(s.name(), init(s, rnd));
+                Tensor t = Tensor.zeros(s.shape());
+                int size = Math.toIntExact(s.size());
+                switch (s.init()) {
+                    case ONES -> {
+                        var buf = t.data();
+                        for (int i = 0; i < size; i++) {
+                            buf.put(i, 1f);
+                        }
+                    }
+                    case ZEROS -> { }
+                    case GLOROT_UNIFORM -> {
+                        double limit = Math.sqrt(6.0 / Math.max(1, s.fanIn() + s.fanOut()));
+                        fills.add(new SeededUniform.Fill(t.data(), drawn, size, limit));
+                        drawn += size;
+                    }
+                }
+                p.put(s.name(), t);
             }
             all.put(n.name(), p);
         }
+        SeededUniform.fill(seed, fills);
         return withParams(all);
-    }
-
-    private static Tensor init(ParamSpec s, SplittableRandom rnd) {
-        Tensor t = Tensor.zeros(s.shape());
-        var buf = t.data();
-        int n = Math.toIntExact(s.size());
-        switch (s.init()) {
-            case ONES -> {
-                for (int i = 0; i < n; i++) {
-                    buf.put(i, 1f);
-                }
-            }
-            case ZEROS -> { }
-            case GLOROT_UNIFORM -> {
-                double limit = Math.sqrt(6.0 / Math.max(1, s.fanIn() + s.fanOut()));
-                for (int i = 0; i < n; i++) {
-                    buf.put(i, (float) ((rnd.nextDouble() * 2 - 1) * limit));
-                }
-            }
-        }
-        return t;
     }
 
     /** Builds a Network node by node, inferring shapes and checking parameters as it goes. */

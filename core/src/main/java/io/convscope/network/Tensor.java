@@ -12,10 +12,17 @@ import java.util.Arrays;
 public final class Tensor {
     private final int[] shape;
     private final FloatBuffer data;
+    /** The direct bytes under {@code data} when this class allocated them (null for a wrapped buffer). */
+    private final ByteBuffer bytes;
 
     private Tensor(int[] shape, FloatBuffer data) {
+        this(shape, data, null);
+    }
+
+    private Tensor(int[] shape, FloatBuffer data, ByteBuffer bytes) {
         this.shape = shape.clone();
         this.data = data;
+        this.bytes = bytes;
         if (data.capacity() != size(shape)) {
             throw new IllegalArgumentException(
                     "data has " + data.capacity() + " values, shape " + Arrays.toString(shape) + " needs " + size(shape));
@@ -23,9 +30,10 @@ public final class Tensor {
     }
 
     public static Tensor of(float[] values, int... shape) {
-        FloatBuffer buf = allocate(values.length);
+        ByteBuffer bytes = allocateBytes(values.length);
+        FloatBuffer buf = bytes.asFloatBuffer();
         buf.put(values).flip();
-        return new Tensor(shape, buf);
+        return new Tensor(shape, buf, bytes);
     }
 
     /** Wraps a buffer (position 0, capacity = element count); the buffer is not copied. */
@@ -34,11 +42,16 @@ public final class Tensor {
     }
 
     public static Tensor zeros(int... shape) {
-        return new Tensor(shape, allocate(Math.toIntExact(size(shape))));
+        ByteBuffer bytes = allocateBytes(Math.toIntExact(size(shape)));
+        return new Tensor(shape, bytes.asFloatBuffer(), bytes);
     }
 
     public static FloatBuffer allocate(int n) {
-        return ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return allocateBytes(n).asFloatBuffer();
+    }
+
+    private static ByteBuffer allocateBytes(int n) {
+        return ByteBuffer.allocateDirect(Math.multiplyExact(n, 4)).order(ByteOrder.nativeOrder());
     }
 
     public static long size(int... shape) {
@@ -66,6 +79,15 @@ public final class Tensor {
         return data.duplicate().rewind();
     }
 
+    /**
+     * The values as native-order bytes (a view, position 0), when this tensor owns a direct buffer it
+     * allocated, else null: the engine hands these to PyTorch without copying them, and must then never
+     * write into them (a Network's tensors do not change).
+     */
+    public ByteBuffer bytes() {
+        return bytes == null ? null : bytes.duplicate().order(ByteOrder.nativeOrder()).rewind();
+    }
+
     public float get(int flatIndex) {
         return data.get(flatIndex);
     }
@@ -77,7 +99,7 @@ public final class Tensor {
     }
 
     public Tensor reshape(int... newShape) {
-        return new Tensor(newShape, data);
+        return new Tensor(newShape, data, bytes);
     }
 
     /**

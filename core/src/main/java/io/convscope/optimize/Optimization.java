@@ -95,8 +95,11 @@ public final class Optimization {
         return this;
     }
 
-    /** The outcome: the final image and the loss after every step. */
-    public record Result(float[] image, int[] shape, double[] losses, List<String> terms, double[][] termValues) {
+    /**
+     * The outcome: the final image, the loss after every step and how many times the objective was
+     * evaluated in all (an L-BFGS step evaluates it once or more).
+     */
+    public record Result(float[] image, int[] shape, double[] losses, List<String> terms, double[][] termValues, int evaluations) {
         /** Image {@code i} of the batch, C×H×W in [0, 1]. */
         public float[] image(int i) {
             int size = shape[1] * shape[2] * shape[3];
@@ -120,7 +123,9 @@ public final class Optimization {
             for (Listener l : listeners) {
                 l.start(steps, objective.names());
             }
+            int[] evaluations = new int[1];
             Optimizer.Function f = (th, grad) -> {
+                evaluations[0]++;
                 Eval v = evaluate(th, grad, random, base);
                 recent.add(v);
                 return v.loss();
@@ -148,7 +153,7 @@ public final class Optimization {
                     l.step(s + 1, losses[s], termValues[s], () -> image(now, base));
                 }
             }
-            return new Result(image(theta, base), param.imageShape(), losses, objective.names(), termValues);
+            return new Result(image(theta, base), param.imageShape(), losses, objective.names(), termValues, evaluations[0]);
         } finally {
             for (Listener l : listeners) {
                 l.finish();

@@ -255,7 +255,7 @@ public final class Trainer {
 
     /** The engine's trainable parameter arrays (everything but BatchNorm moving statistics). */
     static Map<String, NDArray> trainable(Network network, Engine engine) {
-        Map<String, NDArray> all = engine.parameters();
+        Map<String, NDArray> all = engine.parametersToTrain();
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (Node node : network.nodes()) {
             for (ParamSpec spec : network.specs(node)) {
