@@ -56,6 +56,16 @@ public final class ProjectionsBenchmark {
             Tally t = Atlas.run(e, data, job, new Atlas.Options(threads, null, false), Progress.NONE);
             System.out.printf(Locale.ROOT, "projections benchmark: %s, %d images of %s, layers %s: tally in %.1f s%n", net.name(),
                     t.images(), data.spec(), layers, (System.nanoTime() - t0) / 1e9);
+            try { // newer checkouts: the walk size per layer (looked up so that the file compiles against older ones)
+                var per = Projections.class.getMethod("perWalk", Network.class, String.class);
+                StringBuilder sb = new StringBuilder("  entries per walk:");
+                for (String l : layers) {
+                    sb.append(' ').append(l).append(' ').append(per.invoke(null, net, l));
+                }
+                System.out.println(sb);
+            } catch (NoSuchMethodException none) {
+                System.out.println("  entries per walk: 32 (fixed)");
+            }
             for (String kind : kinds) {
                 Phase phase = new Phase("projecting");
                 AtlasSite.write(net, job, data, t, new AtlasSite.Options(net.name(), null, threads, e,
