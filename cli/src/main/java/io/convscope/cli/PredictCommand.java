@@ -6,7 +6,6 @@ import com.google.gson.JsonObject;
 import io.convscope.ConvscopeException;
 import io.convscope.engine.Devices;
 import io.convscope.image.Resize;
-import io.convscope.network.Network;
 import io.convscope.probe.PredictRequest;
 import io.convscope.util.Progress;
 import picocli.CommandLine.Command;
@@ -63,9 +62,8 @@ public final class PredictCommand implements Callable<Integer> {
         var device = Devices.choose(modelOptions.device);
         PredictRequest request = new PredictRequest(images, top, resize, batch);
         List<Path> files = request.inputs();
-        Network net = modelOptions.load();
-        request.check(net);
-        List<PredictRequest.Prediction> predictions = request.run(files, net, device,
+        // the images are decoded on worker threads while the model loads
+        List<PredictRequest.Prediction> predictions = request.run(files, () -> modelOptions.load(), device,
                 files.size() > batch ? ConsoleProgress.create() : Progress.NONE);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -10,7 +10,9 @@ import io.convscope.activations.ChannelStats;
 import io.convscope.activations.LayerActivations;
 import io.convscope.activations.LayerSelection;
 import io.convscope.activations.LayerStats;
+import io.convscope.atlas.Projections;
 import io.convscope.engine.Engine;
+import io.convscope.explain.Backprop;
 import io.convscope.explain.Attribution;
 import io.convscope.explain.ExplainContext;
 import io.convscope.explain.ExplainPictures;
@@ -88,7 +90,11 @@ public final class Explorer implements AutoCloseable {
     private final TensorShape input;
     private final List<String> drawable;
     private final Engine engine;
+    /** The model at the size the explorer runs it (the model itself when its input size is fixed). */
+    private final Network sized;
     private ExplainContext explain;
+    /** The deconvnet walk of the unit view's projections (created on first use; shares the engine's weights). */
+    private Backprop walk;
     private final Object engineLock = new Object();
     private final AtomicInteger uploadCount = new AtomicInteger();
     private final Map<String, CompletableFuture<Forward>> forwards = lru(CACHED_IMAGES);
@@ -117,6 +123,7 @@ public final class Explorer implements AutoCloseable {
         TensorShape in = net.inputShape();
         this.input = in.height() > 0 && in.width() > 0 ? in : ImageTensor.withSize(in, 224, 224);
         this.drawable = net.nodes().stream().filter(n -> LayerSelection.drawable(net, n)).map(Node::name).toList();
+        this.sized = in.height() > 0 && in.width() > 0 ? net : net.fittingPrefix(input.height(), input.width());
         this.engine = Engine.create(net, device);
     }
 
@@ -408,6 +415,28 @@ public final class Explorer implements AutoCloseable {
         });
     }
 
+    /**
+     * Zeiler &amp; Fergus's deconvnet projection of unit {@code c} at its strongest position in the
+     * image ({@link Projections#strongest}), drawn over the whole input at the input's size by
+     * {@link Projections#picture(float[], int, int, int)}; cached per image, layer and unit.
+     */
+    byte[] projectionPng(String image, String layer, int c) {
+        LayerActivations l = layer(image, layer);
+        checkChannel(l, c);
+        Forward fw = forward(image);
+        return cached(String.join("|", "projection", image, layer, "" + c), () -> {
+            ImageTensor t = fw.tensor();
+            Projections.Strongest s;
+            synchronized (engineLock) {
+                if (walk == null) {
+                    walk = new Backprop(sized, engine);
+                }
+                s = Projections.strongest(walk, sized, layer, c, l.values().get(0), t.data(), t.c(), t.h(), t.w());
+            }
+            return Projections.picture(s.projection(), t.c(), t.h(), t.w());
+        });
+    }
+
     static void checkChannel(LayerActivations l, int c) {
         if (c < 0 || c >= l.channels()) {
             throw new ConvscopeException("channel " + c + " is out of range: " + l.name() + " has channels 0 to " + (l.channels() - 1));
@@ -472,7 +501,7 @@ public final class Explorer implements AutoCloseable {
         Methods.parse(List.of(method));
         synchronized (engineLock) {
             if (explain == null) {
-                explain = ExplainContext.of(net, Score.LOGIT, device, 8);
+                explain = ExplainContext.of(engine, Score.LOGIT, 8); // the engine's weights, not a copy
             }
             Attribution a = Methods.create(method, explain, Methods.Settings.defaults());
             Maps m = a.attribute(fw.tensor(), new int[] {target});
@@ -584,6 +613,8 @@ public final class Explorer implements AutoCloseable {
         m.put("channels", l.channels());
         m.put("size", List.of(l.height(), l.width()));
         m.put("stats", stats(l.stats().get(0).channels().get(c)));
+        Projections.Position at = Projections.strongestPosition(l.values().get(0), c, l.height(), l.width());
+        m.put("strongest", Map.of("y", at.y(), "x", at.x(), "value", at.value()));
         String page = io.convscope.atlas.AtlasSite.slug(layer) + "/" + c + "/index.html";
         if (atlas != null && Files.isRegularFile(atlas.resolve(page))) {
             m.put("atlas", "/atlas/" + page);
@@ -643,6 +674,9 @@ public final class Explorer implements AutoCloseable {
         synchronized (engineLock) {
             if (explain != null) {
                 explain.close();
+            }
+            if (walk != null) {
+                walk.close();
             }
             engine.close();
         }

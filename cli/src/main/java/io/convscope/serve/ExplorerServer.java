@@ -201,6 +201,7 @@ public final class ExplorerServer implements AutoCloseable {
             case "unit" -> json(ex, explorer.unitInfo(need(q, "image"), need(q, "layer"), integer(q, "c")));
             case "unit.png" -> png(ex, explorer.unitPng(need(q, "image"), need(q, "layer"), integer(q, "c"), colormap(q), norm(q),
                     !"0".equals(q.get("overlay"))));
+            case "projection.png" -> png(ex, explorer.projectionPng(need(q, "image"), need(q, "layer"), integer(q, "c")));
             case "explain.png" -> png(ex, explorer.explainPng(need(q, "image"), q.getOrDefault("method", "gradcam"), integer(q, "target")));
             case "featurevis.png" -> {
                 byte[] b = explorer.featureVis(need(q, "layer"), integer(q, "c"), steps(q));

@@ -143,6 +143,10 @@ async function showUnit() {
     const q = 'image=' + enc(S.image) + '&layer=' + enc(S.layer) + '&c=' + S.unit + view();
     await setImg($('unit-overlay'), 'unit.png?' + q);
     await setImg($('unit-map'), 'unit.png?' + q + '&overlay=0');
+    const at = u.strongest;
+    $('unit-proj-at').textContent = at.value > 0 ? 'of the strongest activation, ' + fmt(at.value) + ' at row ' + at.y + ', column ' + at.x + ' of the map'
+      : 'zero here: the unit\'s pattern at row ' + at.y + ', column ' + at.x;
+    await setImg($('unit-proj'), 'projection.png?image=' + enc(S.image) + '&layer=' + enc(S.layer) + '&c=' + S.unit);
     $('fv-img').hidden = true;
     $('fv-state').textContent = '';
     const fv = 'featurevis.png?layer=' + enc(S.layer) + '&c=' + S.unit + '&steps=' + $('fv-steps').value;

@@ -26,7 +26,8 @@ import java.util.Random;
 /**
  * The explorer's latencies on VGG16 with random weights at 224 px, over HTTP on this machine: upload
  * to the first layer grid, a layer switch (forward cached, grid drawn), a Grad-CAM overlay; p50 and
- * p95 over 20 requests each; then the heap and resident memory after 20 and after 200 mixed requests.
+ * p95 over 20 requests each; then the heap and resident memory after 20 and after 200 mixed requests; then
+ * 10 deconvnet projections of the unit view (units of layers from the first to the last) and the memory after them.
  * Prints figures; not a unit test.
  *
  * <pre>
@@ -85,11 +86,14 @@ public final class ExplorerBenchmark {
         System.gc();
         Runtime rt = Runtime.getRuntime();
         long heap = rt.totalMemory() - rt.freeMemory();
-        String rss = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS")).findFirst().orElse("VmRSS: ?");
-        return String.format(Locale.ROOT, "heap used %.1f MB, %s", heap / 1e6, rss.replaceAll("\\s+", " "));
+        List<String> status = Files.readAllLines(Path.of("/proc/self/status"));
+        String rss = status.stream().filter(l -> l.startsWith("VmRSS")).findFirst().orElse("VmRSS: ?");
+        String peak = status.stream().filter(l -> l.startsWith("VmHWM")).findFirst().orElse("VmHWM: ?");
+        return String.format(Locale.ROOT, "heap used %.1f MB, %s, %s", heap / 1e6, rss.replaceAll("\\s+", " "), peak.replaceAll("\\s+", " "));
     }
 
     public static void main(String[] args) throws Exception {
+        String load0 = Files.readString(Path.of("/proc/loadavg")).strip();
         Network net = ModelLoader.load(new ModelLoader.Request("vgg16", "none", true, 224, 224), Progress.NONE);
         Path work = Files.createTempDirectory("serve-bench-");
         try (Explorer explorer = new Explorer(net, Device.cpu(), null, null, work, null)) {
@@ -128,7 +132,8 @@ public final class ExplorerBenchmark {
                 get("/api/explain.png?image=" + q(last) + "&method=gradcam&target=" + (i + 1));
                 cam.add((System.nanoTime() - t0) / 1e6);
             }
-            System.out.println("VGG16 (--weights none) at 224 px, " + Runtime.getRuntime().availableProcessors() + " cores, over HTTP:");
+            System.out.println("VGG16 (--weights none) at 224 px, " + Runtime.getRuntime().availableProcessors() + " cores, over HTTP"
+                    + " (load average at the start " + load0 + "):");
             System.out.println("  upload → first grid (upload, top-5, layer, grid): " + figures(first));
             System.out.println("  layer switch (forward cached, grid drawn):        " + figures(switched));
             System.out.println("  Grad-CAM overlay (another class each time):       " + figures(cam));
@@ -155,6 +160,18 @@ public final class ExplorerBenchmark {
             String after200 = memory();
             System.out.println("  memory after  20 mixed requests: " + after20);
             System.out.println("  memory after 200 mixed requests: " + after200);
+
+            List<Double> proj = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String layer = layers.get(i * (layers.size() - 1) / 9);
+                long t0 = System.nanoTime();
+                get("/api/projection.png?image=" + q(last) + "&layer=" + q(layer) + "&c=" + i);
+                proj.add((System.nanoTime() - t0) / 1e6);
+            }
+            System.out.println("  deconvnet projection (10 units, " + layers.get(0) + " to " + layers.get(layers.size() - 1) + "): "
+                    + figures(proj));
+            System.out.println("  memory after the projections:    " + memory());
+            System.out.println("  load average at the end: " + Files.readString(Path.of("/proc/loadavg")).strip());
             server.close();
         }
     }

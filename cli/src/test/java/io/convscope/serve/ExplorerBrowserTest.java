@@ -224,6 +224,11 @@ class ExplorerBrowserTest {
         waitJs("location.pathname.endsWith('/layer/block2_conv1/unit/2') && document.querySelector('#unit-overlay').naturalWidth > 0",
                 "unit view not shown");
         assertEquals(28, js("return document.querySelector('#unit-overlay').naturalWidth;").getAsInt());
+        // the deconvnet projection beside the map, decoded at the input's size, labelled with its position
+        waitJs("document.querySelector('#unit-proj').naturalWidth > 0", "no projection shown");
+        assertEquals(List.of(28, 28), List.of(js("return document.querySelector('#unit-proj').naturalWidth;").getAsInt(),
+                js("return document.querySelector('#unit-proj').naturalHeight;").getAsInt()));
+        assertTrue(text("#unit-proj-fig figcaption").startsWith("deconvnet projection"), text("#unit-proj-fig figcaption"));
         screenshot("3-unit");
 
         // a feature visualization job: progress, then cancel
@@ -244,7 +249,9 @@ class ExplorerBrowserTest {
         Path up = work.resolve("upload.png");
         io.convscope.render.Png.write(up, new BufferedImage(50, 40, BufferedImage.TYPE_INT_RGB));
         call("POST", "/session/" + session + "/element/" + element("#file") + "/value", Map.of("text", up.toString()));
-        waitJs("document.querySelector('#image-select').value.startsWith('upload/')", "upload not selected");
+        // the page clears the file input once the upload's views have loaded (before that, they may still clear the message)
+        waitJs("document.querySelector('#image-select').value.startsWith('upload/') && document.querySelector('#file').value === ''",
+                "upload not selected");
         Path bad = work.resolve("bad.png");
         Files.writeString(bad, "not an image");
         call("POST", "/session/" + session + "/element/" + element("#file") + "/value", Map.of("text", bad.toString()));

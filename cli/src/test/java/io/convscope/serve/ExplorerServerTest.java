@@ -188,6 +188,68 @@ class ExplorerServerTest {
         assertEquals(200, cam.status(), cam.text());
     }
 
+    /**
+     * The unit view's projection: Zeiler &amp; Fergus's deconvnet of the unit's largest activation in the
+     * image, pixel for pixel the library's (a walk of its own, with its own copy of the weights, at the
+     * position found here by brute force), drawn at the input's size; grey (zero) outside the unit's
+     * receptive field and not grey inside it.
+     */
+    @Test
+    void theProjectionIsTheLibrarysDeconvnetOfTheStrongestActivation() throws IOException {
+        String layer = "block2_conv1";
+        int c = 5;
+        var net = explorer.network();
+        float[] values = explorer.withLayer(SNEAKER, layer, l -> l.values().get(0));
+        int[] hw = explorer.withLayer(SNEAKER, layer, l -> new int[] {l.height(), l.width()});
+        int plane = hw[0] * hw[1];
+        int best = 0;
+        for (int i = 0; i < plane; i++) {
+            if (values[c * plane + i] > values[c * plane + best]) {
+                best = i;
+            }
+        }
+        int y = best / hw[1];
+        int x = best % hw[1];
+        assertTrue(values[c * plane + best] > 0, "unit " + c + " is active on the sneaker");
+        JsonObject at = get("/api/unit?image=" + q(SNEAKER) + "&layer=" + layer + "&c=" + c).json().getAsJsonObject("strongest");
+        assertEquals(y, at.get("y").getAsInt());
+        assertEquals(x, at.get("x").getAsInt());
+        assertEquals(values[c * plane + best], at.get("value").getAsFloat());
+
+        Response r = get("/api/projection.png?image=" + q(SNEAKER) + "&layer=" + layer + "&c=" + c);
+        assertEquals(200, r.status(), r.text());
+        BufferedImage got = ImageIO.read(new ByteArrayInputStream(r.body()));
+        var t = explorer.forward(SNEAKER).tensor();
+        float[] g;
+        try (var walk = new io.convscope.explain.Backprop(net, Device.cpu())) {
+            g = io.convscope.atlas.Projections.deconvnet(walk, net, layer,
+                    List.of(new io.convscope.atlas.Projections.Request(t.data(), c, y, x)), t.c(), t.h(), t.w())[0];
+        }
+        BufferedImage want = io.convscope.atlas.Projections.picture(g, t.c(), t.h(), t.w());
+        assertEquals(t.w(), got.getWidth());
+        assertEquals(t.h(), got.getHeight());
+        var box = io.convscope.atlas.ReceptiveField.of(net, layer, y, x);
+        int inside = 0;
+        for (int py = 0; py < t.h(); py++) {
+            for (int px = 0; px < t.w(); px++) {
+                int rgb = got.getRGB(px, py) & 0xffffff;
+                assertEquals(want.getRGB(px, py) & 0xffffff, rgb, "pixel " + px + "," + py);
+                boolean in = py >= box.top() && py <= box.bottom() && px >= box.left() && px <= box.right();
+                if (!in) {
+                    assertEquals(0x808080, rgb, "outside the receptive field at " + px + "," + py);
+                } else if (rgb != 0x808080) {
+                    inside++;
+                }
+            }
+        }
+        assertTrue(inside > 0, "the projection shows something inside " + box);
+        // another unit, another picture; a bad unit, one line
+        assertFalse(java.util.Arrays.equals(r.body(), get("/api/projection.png?image=" + q(SNEAKER) + "&layer=" + layer + "&c=6").body()));
+        Response bad = get("/api/projection.png?image=" + q(SNEAKER) + "&layer=" + layer + "&c=-1");
+        assertEquals(400, bad.status());
+        assertTrue(bad.text().contains("channel -1 is out of range"), bad.text());
+    }
+
     static byte[] png(int w, int h) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Png.write(new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB), out);

@@ -251,7 +251,7 @@ public final class AtlasSite {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
         List<Future<?>> previous = new ArrayList<>();
         try (io.convscope.explain.Backprop walk = kind == Projections.Kind.DECONVNET
-                ? new io.convscope.explain.Backprop(net, engine.device()) : null) {
+                ? new io.convscope.explain.Backprop(net, engine) : null) { // the walk uses the engine's weights, not a copy
             for (int l = 0; l < t.layers().size(); l++) {
                 String layer = t.layers().get(l);
                 int lf = l;

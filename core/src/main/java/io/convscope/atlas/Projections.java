@@ -134,6 +134,51 @@ public final class Projections {
         return (int) Math.max(1, Math.min(MAX_PER_WALK, WALK_BYTES / Math.max(1, each)));
     }
 
+    /** Where a unit's map is largest in one image, and the value there. */
+    public record Position(int y, int x, float value) { }
+
+    /** A unit's strongest activation in one image, and its deconvnet projection (C × H × W, the input's shape). */
+    public record Strongest(Position at, float[] projection) { }
+
+    /**
+     * The position of the largest value of channel {@code channel} of a layer's output (channels ×
+     * {@code height} × {@code width} values), the first in row-major order among equal maxima.
+     */
+    public static Position strongestPosition(float[] values, int channel, int height, int width) {
+        int plane = height * width;
+        if (plane <= 0 || channel < 0 || (long) (channel + 1) * plane > values.length) {
+            throw new IllegalArgumentException("no unit " + channel + " of " + height + " × " + width + " in " + values.length + " values");
+        }
+        int best = 0;
+        for (int i = 1; i < plane; i++) {
+            if (values[channel * plane + i] > values[channel * plane + best]) {
+                best = i;
+            }
+        }
+        return new Position(best / width, best % width, values[channel * plane + best]);
+    }
+
+    /**
+     * Zeiler &amp; Fergus's view of one unit for one image: the deconvnet projection of unit
+     * {@code channel} of {@code layer} at its {@link #strongestPosition strongest position} in that
+     * image, through {@code walk} (built on {@code net}, which computed {@code values}).
+     *
+     * @param values the layer's output for the image, channels × height × width (as an activations pass keeps it)
+     * @param input  the image's input, c × h × w
+     */
+    public static Strongest strongest(Backprop walk, Network net, String layer, int channel, float[] values, float[] input,
+                                      int c, int h, int w) {
+        var out = net.node(layer).outputShape();
+        int oh = out.rank() >= 3 ? out.height() : 1;
+        int ow = out.rank() >= 3 ? out.width() : 1;
+        if (oh <= 0 || ow <= 0 || values.length != (long) out.channels() * oh * ow) {
+            throw new IllegalArgumentException("layer '" + layer + "' is " + out + " per sample, not " + values.length + " values");
+        }
+        Position at = strongestPosition(values, channel, oh, ow);
+        float[] g = deconvnet(walk, net, layer, List.of(new Request(input, channel, at.y(), at.x())), c, h, w, 1)[0]; // one walk of one
+        return new Strongest(at, g);
+    }
+
     /** One 1 per sample, at the request's unit and position of {@code layer}'s output; zero elsewhere. */
     private static float[] seeds(Network net, String layer, List<Request> requests) {
         var out = net.node(layer).outputShape();
@@ -179,6 +224,11 @@ public final class Projections {
             }
             return res;
         }
+    }
+
+    /** A projection as a picture of the whole input, drawn as {@link #picture(float[], int, int, int, ReceptiveField.Box)} draws a box. */
+    public static BufferedImage picture(float[] grad, int c, int h, int w) {
+        return picture(grad, c, h, w, new ReceptiveField.Box(0, 0, h - 1, w - 1, true));
     }
 
     /**

@@ -52,7 +52,7 @@ public final class Engine implements AutoCloseable {
     private final Map<String, Map<String, NDArray>> params = new LinkedHashMap<>();
     private volatile int lastComputed;
 
-    private Engine(Network network, Device device) {
+    private Engine(Network network, Device device, Engine weights) {
         this.network = network;
         this.manager = NDManager.newBaseManager(device, "PyTorch");
         try {
@@ -64,6 +64,11 @@ public final class Engine implements AutoCloseable {
                 throw new ConvscopeException("layer '" + missing.name() + "' has no weights; load weights or use random ones (" + Setting.WEIGHTS + " none)");
             }
             for (Node n : network.nodes()) {
+                Map<String, NDArray> shared = weights == null ? null : weights.sameWeights(n);
+                if (shared != null) {
+                    params.put(n.name(), shared);
+                    continue;
+                }
                 Map<String, NDArray> p = new LinkedHashMap<>();
                 for (Map.Entry<String, Tensor> e : n.params().entrySet()) {
                     Tensor t = e.getValue();
@@ -81,12 +86,41 @@ public final class Engine implements AutoCloseable {
 
     /** An engine on the device chosen by {@link Devices#choose}. */
     public static Engine create(Network network, Device device) {
-        return new Engine(network, device);
+        return new Engine(network, device, null);
     }
 
     /** An engine on the CPU. */
     public static Engine create(Network network) {
-        return new Engine(network, Device.cpu());
+        return new Engine(network, Device.cpu(), null);
+    }
+
+    /**
+     * An engine for {@code network} on {@code weights}' device that uses {@code weights}' parameter arrays
+     * for every node holding the same weights (a node of that name whose parameters are the very same
+     * {@link Tensor}s: a copy of the network with other layers swapped, a part of it, a different output),
+     * so those are held once; other nodes get arrays of their own. Closing it frees only its own arrays:
+     * close it before {@code weights}, and do not train either while the other runs.
+     */
+    public static Engine sharing(Network network, Engine weights) {
+        return new Engine(network, weights.device(), weights);
+    }
+
+    /** This engine's arrays of a node of another network when that node has the same name and parameter tensors, else null. */
+    private Map<String, NDArray> sameWeights(Node other) {
+        if (!network.has(other.name())) {
+            return null;
+        }
+        Map<String, Tensor> mine = network.node(other.name()).params();
+        Map<String, Tensor> theirs = other.params();
+        if (mine.size() != theirs.size()) {
+            return null;
+        }
+        for (Map.Entry<String, Tensor> e : theirs.entrySet()) {
+            if (mine.get(e.getKey()) != e.getValue()) {
+                return null;
+            }
+        }
+        return params.get(other.name());
     }
 
     public Network network() {

@@ -48,6 +48,8 @@ public final class Backprop implements AutoCloseable {
     private final Network net;
     private final String out;
     private final Device device;
+    /** The engine whose parameter arrays the per-node engines use (null: they copy the network's weights). */
+    private final Engine weights;
     private final Map<String, Engine> engines = new HashMap<>();
 
     Backprop(ExplainContext ctx) {
@@ -55,6 +57,7 @@ public final class Backprop implements AutoCloseable {
         this.net = ctx.scoreNetwork();
         this.out = ctx.scoreLayer();
         this.device = ctx.device();
+        this.weights = ctx.engine();
     }
 
     /**
@@ -66,6 +69,21 @@ public final class Backprop implements AutoCloseable {
         this.net = net;
         this.out = null;
         this.device = device;
+        this.weights = null;
+    }
+
+    /**
+     * A walk over any layer of {@code net} (no class score) whose per-node engines use {@code weights}'
+     * parameter arrays for the layers that hold the same weights ({@link Engine#sharing}: {@code net} may be
+     * {@code weights}' network or a copy of it at another input size) instead of copies. Close it before
+     * {@code weights}.
+     */
+    public Backprop(Network net, Engine weights) {
+        this.ctx = null;
+        this.net = net;
+        this.out = null;
+        this.device = weights.device();
+        this.weights = weights;
     }
 
     /** The device the walk runs on. */
@@ -123,6 +141,17 @@ public final class Backprop implements AutoCloseable {
      */
     public NDArray project(String layer, NDArray x, NDArray seed, Rule rule) {
         return walk(x, layer, y -> seed, rule);
+    }
+
+    /**
+     * {@link #project(String, NDArray, NDArray, Rule)} on host floats: the input (n, c, h, w) and the
+     * seed (n samples of {@code layer}'s output); the backward signal at the input, host floats.
+     */
+    public float[] project(String layer, float[] nchw, int n, int c, int h, int w, float[] seed, Rule rule) {
+        try (NDManager step = NDManager.newBaseManager(device)) {
+            NDArray x = step.create(nchw, new Shape(n, c, h, w));
+            return walk(x, layer, y -> step.create(seed, y.getShape()), rule).toType(DataType.FLOAT32, false).toFloatArray();
+        }
     }
 
     /**
@@ -240,7 +269,7 @@ public final class Backprop implements AutoCloseable {
         if (e == null) {
             Map<String, Layer> swap = replaced == null ? Map.of() : Map.of(n.name(), replaced);
             Network one = Subnets.of(net, List.of(n.name()), List.of(n.name()), swap);
-            e = Engine.create(one, device);
+            e = weights == null ? Engine.create(one, device) : Engine.sharing(one, weights);
             engines.put(n.name(), e);
         }
         return e;

@@ -32,9 +32,11 @@ public final class ExplainContext implements AutoCloseable {
     private final Device device;
     private final int batch;
     private final Engine engine;
+    /** Whether {@link #close} closes {@link #engine} (false when it is the caller's). */
+    private final boolean ownsEngine;
     private Backprop backprop;
 
-    private ExplainContext(Network network, Score score, Device device, int batch) {
+    private ExplainContext(Network network, Score score, Device device, int batch, Engine weights) {
         if (batch < 1) {
             throw new ConvscopeException(Setting.BATCH + " must be at least 1");
         }
@@ -45,12 +47,29 @@ public final class ExplainContext implements AutoCloseable {
         this.score = score;
         this.device = device;
         this.batch = batch;
-        this.engine = Engine.create(scores, device);
+        if (weights == null) {
+            this.engine = Engine.create(scores, device);
+        } else {
+            this.engine = scores == weights.network() ? weights : Engine.sharing(scores, weights);
+        }
+        this.ownsEngine = engine != weights;
     }
 
     /** A context for {@code network} (a classifier) on {@code device}, {@code batch} samples per pass. */
     public static ExplainContext of(Network network, Score score, Device device, int batch) {
-        return new ExplainContext(network, score, device, batch);
+        return new ExplainContext(network, score, device, batch, null);
+    }
+
+    /**
+     * A context on the caller's engine (of a classifier), whose weights it uses without copying them:
+     * its passes run on {@code engine} itself, or, when the class scores need a copy of the network with
+     * a linear output layer, on an engine sharing {@code engine}'s parameter arrays
+     * ({@link Engine#sharing}); so do the per-layer engines of {@link #backprop()}. Close the context
+     * before the engine; the context does not close it. Not thread-safe: the caller keeps other users
+     * of {@code engine} from running while the context does.
+     */
+    public static ExplainContext of(Engine engine, Score score, int batch) {
+        return new ExplainContext(engine.network(), score, engine.device(), batch, engine);
     }
 
     /** A context on the CPU. */
@@ -369,6 +388,8 @@ public final class ExplainContext implements AutoCloseable {
         if (backprop != null) {
             backprop.close();
         }
-        engine.close();
+        if (ownsEngine) {
+            engine.close();
+        }
     }
 }

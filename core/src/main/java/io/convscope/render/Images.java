@@ -4,7 +4,9 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
+import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
 import java.awt.image.DirectColorModel;
 import java.awt.image.IndexColorModel;
@@ -152,6 +154,9 @@ public final class Images {
         for (int b = 0; b < bands; b++) {
             max[b] = (int) ((1L << cm.getComponentSize(b)) - 1);
         }
+        if (bytesDirect(raster, max, colors, gray, alpha, premultiplied, w, h, dst)) {
+            return;
+        }
         int[] row = new int[w * bands];
         for (int y = 0; y < h; y++) {
             raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
@@ -169,6 +174,59 @@ public final class Images {
                 dst[y * w + x] = (r << 16) | (g << 8) | b;
             }
         }
+    }
+
+    /**
+     * {@link #convertComponents} for 8-bit samples interleaved in a byte array (what the PNG and JPEG
+     * readers give): the same values, read from the array instead of through {@code Raster.getPixels}.
+     * False (nothing written) for other layouts.
+     */
+    private static boolean bytesDirect(Raster raster, int[] max, int colors, boolean gray, boolean alpha,
+            boolean premultiplied, int w, int h, int[] dst) {
+        if (!(raster.getDataBuffer() instanceof DataBufferByte db)
+                || !(raster.getSampleModel() instanceof ComponentSampleModel sm)) {
+            return false;
+        }
+        int used = gray ? 1 : 3;
+        for (int b = 0; b < max.length; b++) {
+            if (max[b] != 255) {
+                return false;
+            }
+        }
+        int[] bank = sm.getBankIndices();
+        int[] band = sm.getBandOffsets();
+        byte[][] data = db.getBankData();
+        int[] offsets = db.getOffsets();
+        int ps = sm.getPixelStride();
+        int ss = sm.getScanlineStride();
+        int x0 = raster.getMinX() - raster.getSampleModelTranslateX();
+        int y0 = raster.getMinY() - raster.getSampleModelTranslateY();
+        byte[] dr = data[bank[0]];
+        byte[] dg = data[bank[gray ? 0 : 1]];
+        byte[] dbl = data[bank[gray ? 0 : 2]];
+        int or = offsets[bank[0]] + band[0];
+        int og = offsets[bank[gray ? 0 : 1]] + band[gray ? 0 : 1];
+        int ob = offsets[bank[gray ? 0 : 2]] + band[gray ? 0 : 2];
+        byte[] da = alpha ? data[bank[colors]] : null;
+        int oa = alpha ? offsets[bank[colors]] + band[colors] : 0;
+        for (int y = 0; y < h; y++) {
+            int line = (y0 + y) * ss + x0 * ps;
+            int o = y * w;
+            for (int x = 0; x < w; x++) {
+                int p = line + x * ps;
+                int r = dr[or + p] & 0xFF;
+                int g = used == 1 ? r : dg[og + p] & 0xFF;
+                int b = used == 1 ? r : dbl[ob + p] & 0xFF;
+                if (alpha) {
+                    double a = (da[oa + p] & 0xFF) / 255.0;
+                    r = over(r, a, premultiplied);
+                    g = over(g, a, premultiplied);
+                    b = over(b, a, premultiplied);
+                }
+                dst[o + x] = (r << 16) | (g << 8) | b;
+            }
+        }
+        return true;
     }
 
     /** A sample of {@code max + 1} levels as 8 bits, rounded. */

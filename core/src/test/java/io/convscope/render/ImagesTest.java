@@ -130,4 +130,68 @@ class ImagesTest {
         BufferedImage plain = new BufferedImage(4, 3, BufferedImage.TYPE_INT_RGB);
         assertSame(plain, Images.toRgb(plain));
     }
+    /**
+     * Byte-interleaved images (what ImageIO's PNG and JPEG readers make), read from their arrays
+     * directly: every pixel as the per-pixel rule says, computed here from {@code Raster.getPixel}
+     * (gray: stored value; alpha over white, rounded; premultiplied: c + 255(1 - a)), for BGR, RGB
+     * band orders, gray, gray + alpha, ABGR, premultiplied ABGR, and a sub-image of each (offset,
+     * translated raster).
+     */
+    @Test
+    void byteInterleavedImagesConvertAsThePerPixelRule() {
+        java.util.Random random = new java.util.Random(5);
+        java.awt.color.ColorSpace srgb = java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB);
+        java.awt.color.ColorSpace gray = java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY);
+        java.util.List<BufferedImage> images = new java.util.ArrayList<>();
+        images.add(new BufferedImage(37, 23, BufferedImage.TYPE_3BYTE_BGR));
+        images.add(new BufferedImage(37, 23, BufferedImage.TYPE_4BYTE_ABGR));
+        images.add(new BufferedImage(37, 23, BufferedImage.TYPE_4BYTE_ABGR_PRE));
+        images.add(new BufferedImage(37, 23, BufferedImage.TYPE_BYTE_GRAY));
+        images.add(javax.imageio.ImageTypeSpecifier.createInterleaved(srgb, new int[] {0, 1, 2},
+                java.awt.image.DataBuffer.TYPE_BYTE, false, false).createBufferedImage(37, 23));
+        images.add(javax.imageio.ImageTypeSpecifier.createInterleaved(srgb, new int[] {0, 1, 2, 3},
+                java.awt.image.DataBuffer.TYPE_BYTE, true, false).createBufferedImage(37, 23));
+        images.add(javax.imageio.ImageTypeSpecifier.createInterleaved(gray, new int[] {0, 1},
+                java.awt.image.DataBuffer.TYPE_BYTE, true, false).createBufferedImage(37, 23));
+        for (BufferedImage whole : images) {
+            java.awt.image.WritableRaster r = whole.getRaster();
+            int[] px = new int[r.getNumBands()];
+            boolean pre = whole.getColorModel().isAlphaPremultiplied();
+            for (int y = 0; y < 23; y++) {
+                for (int x = 0; x < 37; x++) {
+                    for (int b = 0; b < px.length; b++) {
+                        px[b] = random.nextInt(256);
+                    }
+                    if (pre) { // a premultiplied colour is at most its alpha
+                        for (int b = 0; b < px.length - 1; b++) {
+                            px[b] = Math.min(px[b], px[px.length - 1]);
+                        }
+                    }
+                    r.setPixel(x, y, px);
+                }
+            }
+            for (BufferedImage img : java.util.List.of(whole, whole.getSubimage(5, 3, 20, 17))) {
+                BufferedImage rgb = Images.toRgb(img);
+                int[] got = Images.pixels(rgb);
+                java.awt.image.Raster src = img.getRaster();
+                int colors = img.getColorModel().getNumColorComponents();
+                boolean alpha = img.getColorModel().hasAlpha();
+                for (int y = 0; y < img.getHeight(); y++) {
+                    for (int x = 0; x < img.getWidth(); x++) {
+                        src.getPixel(src.getMinX() + x, src.getMinY() + y, px);
+                        int[] c = colors == 1 ? new int[] {px[0], px[0], px[0]} : new int[] {px[0], px[1], px[2]};
+                        if (alpha) {
+                            double a = px[colors] / 255.0;
+                            for (int k = 0; k < 3; k++) {
+                                c[k] = (int) Math.round(pre ? c[k] + 255 * (1 - a) : c[k] * a + 255 * (1 - a));
+                            }
+                        }
+                        int want = (c[0] << 16) | (c[1] << 8) | c[2];
+                        assertEquals(want, got[y * img.getWidth() + x], "type " + img.getType() + " " + img.getWidth()
+                                + "x" + img.getHeight() + " pixel " + x + "," + y);
+                    }
+                }
+            }
+        }
+    }
 }
