@@ -255,6 +255,13 @@ public final class Atlas {
             p.finish();
         }
         if (acc[0].images() == 0) {
+            if (options.checkpoint() != null && startBlock == 0) {
+                try {
+                    Files.deleteIfExists(options.checkpoint()); // nothing to resume: leave nothing behind
+                } catch (IOException e) {
+                    // it is only a checkpoint
+                }
+            }
             throw new ConvscopeException("none of the " + images + " images of " + data.spec() + " could be read; the first: "
                     + (acc[0].failures().isEmpty() ? "?" : acc[0].failures().get(0)));
         }
@@ -282,9 +289,9 @@ public final class Atlas {
             }
         }
 
-        /** Writes the checkpoint atomically. */
+        /** Writes the checkpoint atomically (also when the run is being stopped: that is when it matters). */
         public static void write(Path file, String fingerprint, int blocks, Tally tally) {
-            AtomicFiles.write(file, out -> {
+            AtomicFiles.writeAnyway(file, out -> {
                 DataOutputStream d = new DataOutputStream(out);
                 d.writeInt(MAGIC);
                 d.writeUTF(fingerprint);

@@ -79,9 +79,6 @@ public final class AtlasSite {
         }
     }
 
-    /** Activations projected per backward pass. */
-    static final int PROJECTION_BATCH = 32;
-
     /**
      * Writes the site for {@code tally} into {@code out} (replacing an older site there).
      *
@@ -205,7 +202,8 @@ public final class AtlasSite {
         }
         boolean projected = options.projector() != null;
         if (projected) {
-            files.addAndGet(project(options.projector(), options.projection(), job, data, t, refBoxes, scale, dir, progress));
+            files.addAndGet(project(options.projector(), options.projection(), job, data, t, refBoxes, scale, dir,
+                    options.threads(), progress));
         }
         for (int l = 0; l < t.layers().size(); l++) {
             for (int c = 0; c < t.channels(l); c++) {
@@ -229,54 +227,96 @@ public final class AtlasSite {
         return (int) files.get() + 4;
     }
 
-    /** Writes proj_R.png for every top entry: batches of one layer through one backward pass each. */
+    /**
+     * Writes proj_R.png for every top entry. Per layer, the entries are taken in image order, so that the
+     * entries of one image share a walk (the image is decoded and sent to the engine once), as many per
+     * walk as {@link Projections#perWalk} allows; the pictures of one walk are drawn and written on
+     * {@code threads} threads while the engine computes the next.
+     */
     private static long project(io.convscope.engine.Engine engine, Projections.Kind kind, AtlasJob job, Dataset data, Tally t,
-                                Map<Ref, ReceptiveField.Box> boxes, int scale, Path dir, Progress progress) {
+                                Map<Ref, ReceptiveField.Box> boxes, int scale, Path dir, int threads, Progress progress) {
         Network net = engine.network();
         int c = net.inputShape().channels();
         int h = job.height();
         int w = job.width();
         long total = 0;
         for (int l = 0; l < t.layers().size(); l++) {
-            total += (long) t.channels(l) * t.k();
+            for (int ch = 0; ch < t.channels(l); ch++) {
+                total += t.topCount(l, ch);
+            }
         }
         Progress p = Progress.orNone(progress);
         p.start("projecting the top activations", total, Progress.Unit.STEPS);
-        long written = 0;
+        AtomicLong written = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
+        List<Future<?>> previous = new ArrayList<>();
         try (io.convscope.explain.Backprop walk = kind == Projections.Kind.DECONVNET
                 ? new io.convscope.explain.Backprop(net, engine) : null) { // the walk uses the engine's weights, not a copy
             for (int l = 0; l < t.layers().size(); l++) {
                 String layer = t.layers().get(l);
+                int lf = l;
                 List<Ref> refs = new ArrayList<>();
                 for (int ch = 0; ch < t.channels(l); ch++) {
                     for (int r = 0; r < t.topCount(l, ch); r++) {
                         refs.add(new Ref(l, ch, r));
                     }
                 }
-                for (int s = 0; s < refs.size(); s += PROJECTION_BATCH) {
-                    List<Ref> part = refs.subList(s, Math.min(refs.size(), s + PROJECTION_BATCH));
+                refs.sort(Comparator.comparingInt((Ref r) -> t.topImage(lf, r.channel, r.rank))
+                        .thenComparingInt(r -> r.channel).thenComparingInt(r -> r.rank));
+                int per = Projections.perWalk(net, layer);
+                for (int s = 0; s < refs.size(); s += per) {
+                    List<Ref> part = refs.subList(s, Math.min(refs.size(), s + per));
+                    Map<Integer, float[]> inputs = new java.util.HashMap<>();
                     List<Projections.Request> req = new ArrayList<>();
                     for (Ref ref : part) {
                         int pos = t.topPosition(l, ref.channel, ref.rank);
-                        req.add(new Projections.Request(Atlas.input(net, job, data, t.topImage(l, ref.channel, ref.rank)),
-                                ref.channel, pos / t.width(l), pos % t.width(l)));
+                        float[] x = inputs.computeIfAbsent(t.topImage(l, ref.channel, ref.rank), i -> Atlas.input(net, job, data, i));
+                        req.add(new Projections.Request(x, ref.channel, pos / t.width(l), pos % t.width(l)));
                     }
                     float[][] g = walk != null ? Projections.deconvnet(walk, net, layer, req, c, h, w)
                             : Projections.gradients(engine, layer, req, c, h, w);
+                    finish(previous);
                     for (int i = 0; i < part.size(); i++) {
                         Ref ref = part.get(i);
-                        Path unit = dir.resolve(slug(layer)).resolve(Integer.toString(ref.channel));
-                        Png.write(unit.resolve("proj_" + (ref.rank + 1) + ".png"),
-                                Images.upscale(Projections.picture(g[i], c, h, w, boxes.get(ref)), scale));
-                        written++;
+                        float[] gi = g[i];
+                        previous.add(pool.submit(() -> {
+                            Path unit = dir.resolve(slug(layer)).resolve(Integer.toString(ref.channel));
+                            Png.write(unit.resolve("proj_" + (ref.rank + 1) + ".png"),
+                                    Images.upscale(Projections.picture(gi, c, h, w, boxes.get(ref)), scale));
+                            p.advance(written.incrementAndGet());
+                            return null;
+                        }));
                     }
-                    p.advance(written);
                 }
             }
+            finish(previous);
         } finally {
+            pool.shutdownNow();
             p.finish();
         }
-        return written;
+        return written.get();
+    }
+
+    /** Waits for {@code jobs} (and empties the list); the first failure is thrown as it was. */
+    private static void finish(List<Future<?>> jobs) {
+        try {
+            for (Future<?> f : jobs) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConvscopeException("interrupted");
+        } catch (java.util.concurrent.ExecutionException ex) {
+            Throwable c = ex.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(c);
+        }
+        jobs.clear();
     }
 
     /** The pixels of {@code box} (a 1×1 black image for an empty box), a new image. */

@@ -2,12 +2,15 @@ package io.convscope.atlas;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.convscope.engine.Engine;
 import io.convscope.explain.Backprop;
 import io.convscope.network.Network;
 
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -18,8 +21,9 @@ import java.util.Map;
  * max-unpooling by the forward switches, ReLU on the backward signal, transposed filters), or the plain
  * gradient of that value with respect to the pixels.
  *
- * <p>Many activations go through one backward pass: each image of a batch carries its own seed, and
- * images of a batch do not interact, so each image's projection is its own.
+ * <p>Many activations go through one backward walk: each sample of the walk's batch carries its own
+ * seed, and samples do not interact, so each projection is its own whatever shares its walk (tested
+ * bit for bit against one walk per activation).
  */
 public final class Projections {
     private Projections() {
@@ -41,22 +45,93 @@ public final class Projections {
 
     /**
      * The deconvnet projections of the requested activations of {@code layer}, one C × H × W array
-     * each, in the requests' order (one backward walk of {@code walk}, built on the engine's network).
+     * each, in the requests' order, by backward walks of {@code walk} (built on {@code net}) over the part
+     * of the network below {@code layer}, {@link #perWalk} activations per walk. Requests that share an
+     * input array (the same image: pass the same {@code float[]}) send it to the engine once; the walk's
+     * batch repeats it natively, one sample per request.
+     *
+     * <p>Every walk has the same number of samples (the last one is filled up with samples whose seed is
+     * zero), because the engine's kernels round differently at different batch sizes: so a request's
+     * projection is the same bits whichever other requests share its walk, or none.
      */
     public static float[][] deconvnet(Backprop walk, Network net, String layer, List<Request> requests, int c, int h, int w) {
-        int n = requests.size();
-        int sample = c * h * w;
-        float[] x = new float[n * sample];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(requests.get(i).input(), 0, x, i * sample, sample);
-        }
-        float[] seed = seeds(net, layer, requests);
-        float[] all = walk.project(layer, x, n, c, h, w, seed, Backprop.Rule.DECONVNET);
-        float[][] res = new float[n][sample];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(all, i * sample, res[i], 0, sample);
+        return deconvnet(walk, net, layer, requests, c, h, w, perWalk(net, layer));
+    }
+
+    /** {@link #deconvnet} in walks of {@code size} samples. */
+    static float[][] deconvnet(Backprop walk, Network net, String layer, List<Request> requests, int c, int h, int w, int size) {
+        float[][] res = new float[requests.size()][];
+        for (int s = 0; s < requests.size(); s += size) {
+            List<Request> part = requests.subList(s, Math.min(requests.size(), s + size));
+            float[] all = oneWalk(walk, net, layer, part, size, c, h, w);
+            int sample = c * h * w;
+            for (int i = 0; i < part.size(); i++) {
+                res[s + i] = java.util.Arrays.copyOfRange(all, i * sample, (i + 1) * sample);
+            }
         }
         return res;
+    }
+
+    /** One walk of {@code size} samples: the requests', then samples with a zero seed. Their projections, flat. */
+    private static float[] oneWalk(Backprop walk, Network net, String layer, List<Request> requests, int size, int c, int h, int w) {
+        int n = requests.size();
+        int sample = c * h * w;
+        java.util.IdentityHashMap<float[], Integer> distinct = new java.util.IdentityHashMap<>();
+        List<float[]> images = new ArrayList<>();
+        long[] imageOf = new long[size]; // the samples past the requests repeat image 0
+        for (int i = 0; i < n; i++) {
+            float[] in = requests.get(i).input();
+            Integer k = distinct.get(in);
+            if (k == null) {
+                k = images.size();
+                distinct.put(in, k);
+                images.add(in);
+            }
+            imageOf[i] = k;
+        }
+        float[] x = new float[images.size() * sample];
+        for (int k = 0; k < images.size(); k++) {
+            System.arraycopy(images.get(k), 0, x, k * sample, sample);
+        }
+        var out = net.node(layer).outputShape();
+        int oc = out.channels();
+        int oh = out.height();
+        int ow = out.width();
+        long[] at = new long[n]; // each request's one 1, as a flat index into the layer's output
+        for (int i = 0; i < n; i++) {
+            Request r = requests.get(i);
+            at[i] = ((long) r.channel() * oh + r.y()) * ow + r.x();
+        }
+        try (NDManager scope = NDManager.newBaseManager(walk.device())) {
+            NDArray unique = scope.create(x, new Shape(images.size(), c, h, w));
+            NDArray batch = unique.get(new NDIndex("{}", scope.create(imageOf)));
+            NDArray seed = scope.create(at).oneHot(oc * oh * ow);
+            if (size > n) {
+                seed = seed.concat(scope.zeros(new Shape(size - n, (long) oc * oh * ow), seed.getDataType()), 0);
+            }
+            NDArray g = walk.project(layer, batch, seed.reshape(size, oc, oh, ow), Backprop.Rule.DECONVNET);
+            return g.get(new NDIndex("0:{}", n)).toType(DataType.FLOAT32, false).toFloatArray();
+        }
+    }
+
+    /** Native memory one projection walk may use: it sets how many activations go through one walk. */
+    public static final long WALK_BYTES = 384L << 20;
+
+    /** The most activations {@link #perWalk} puts in one walk. */
+    public static final int MAX_PER_WALK = 256;
+
+    /**
+     * How many activations of {@code layer} one walk projects: as many as fit {@link #WALK_BYTES} (each
+     * one holds, for every layer below, about a value, its record and its backward signal), at least 1
+     * and at most {@link #MAX_PER_WALK}.
+     */
+    public static int perWalk(Network net, String layer) {
+        long floats = 0;
+        for (String name : net.ancestors(List.of(layer))) {
+            floats += Math.max(1, net.node(name).outputShape().size());
+        }
+        long each = 4L * 4 * floats;
+        return (int) Math.max(1, Math.min(MAX_PER_WALK, WALK_BYTES / Math.max(1, each)));
     }
 
     /** Where a unit's map is largest in one image, and the value there. */
@@ -100,7 +175,7 @@ public final class Projections {
             throw new IllegalArgumentException("layer '" + layer + "' is " + out + " per sample, not " + values.length + " values");
         }
         Position at = strongestPosition(values, channel, oh, ow);
-        float[] g = deconvnet(walk, net, layer, List.of(new Request(input, channel, at.y(), at.x())), c, h, w)[0];
+        float[] g = deconvnet(walk, net, layer, List.of(new Request(input, channel, at.y(), at.x())), c, h, w, 1)[0]; // one walk of one
         return new Strongest(at, g);
     }
 

@@ -86,6 +86,11 @@ public final class Backprop implements AutoCloseable {
         this.weights = weights;
     }
 
+    /** The device the walk runs on. */
+    public Device device() {
+        return device;
+    }
+
     /** The cap of a ReLU-like layer (infinite for relu, 6 for relu6), or NaN when the layer is not one. */
     static float reluCap(Layer l) {
         if (l instanceof Layer.ReLU r) {
@@ -116,83 +121,115 @@ public final class Backprop implements AutoCloseable {
                 NDArray x = step.create(java.util.Arrays.copyOfRange(nchw, start * sample, (start + m) * sample), new Shape(m, c, h, w))
                         .toDevice(device, false);
                 int[] part = ExplainContext.slice(targets, start, m);
-                float[] g = walk(x, out, y -> {
+                NDArray g = walk(x, out, y -> {
                     float[][] logits = ExplainContext.rows(y.toType(DataType.FLOAT32, false).toFloatArray(), m);
-                    return ctx.scoreGradient(logits, part);
+                    return step.create(ctx.scoreGradient(logits, part), y.getShape()).toDevice(y.getDevice(), false);
                 }, rule);
-                System.arraycopy(g, 0, grad, start * sample, m * sample);
+                System.arraycopy(g.toType(DataType.FLOAT32, false).toFloatArray(), 0, grad, start * sample, m * sample);
             }
         }
         return grad;
     }
 
     /**
-     * The backward signal at the input (n, c, h, w host floats) of a walk under {@code rule} seeded at
-     * {@code layer} with {@code seed} (that layer's output shape per sample, n samples; zero elsewhere
-     * stops the signal). With {@link Rule#DECONVNET} and a seed of a single 1 this is Zeiler &amp; Fergus's
-     * projection of that one activation. One walk for the whole batch; samples do not interact.
+     * The backward signal at the input {@code x} (n, c, h, w) of a walk under {@code rule} seeded at
+     * {@code layer} with {@code seed} (that layer's output shape, n samples; zero elsewhere stops the
+     * signal). With {@link Rule#DECONVNET} and a seed of a single 1 per sample this is Zeiler &amp;
+     * Fergus's projection of that one activation. One walk for the whole batch, over the part of the
+     * network below {@code layer} only; samples do not interact. The result is attached to {@code x}'s
+     * manager, as is everything the walk makes (close that manager to free them).
+     */
+    public NDArray project(String layer, NDArray x, NDArray seed, Rule rule) {
+        return walk(x, layer, y -> seed, rule);
+    }
+
+    /**
+     * {@link #project(String, NDArray, NDArray, Rule)} on host floats: the input (n, c, h, w) and the
+     * seed (n samples of {@code layer}'s output); the backward signal at the input, host floats.
      */
     public float[] project(String layer, float[] nchw, int n, int c, int h, int w, float[] seed, Rule rule) {
         try (NDManager step = NDManager.newBaseManager(device)) {
-            NDArray x = step.create(nchw, new Shape(n, c, h, w)).toDevice(device, false);
-            return walk(x, layer, y -> seed, rule);
+            NDArray x = step.create(nchw, new Shape(n, c, h, w));
+            return walk(x, layer, y -> step.create(seed, y.getShape()), rule).toType(DataType.FLOAT32, false).toFloatArray();
         }
     }
 
-    private float[] walk(NDArray x, String out, java.util.function.Function<NDArray, float[]> seed, Rule rule) {
-        NDManager scope = x.getManager();
+    /**
+     * One forward pass, then the backward walk. Every node's forward runs once, recorded by autograd on
+     * inputs cut loose from the nodes below (leaves), so each node's record is a graph of its own: the
+     * backward step of a node is one autograd pass through that graph, with the rule applied to the
+     * signal at the ReLUs in between. No node is run a second time and no value is copied.
+     */
+    private NDArray walk(NDArray x, String out, java.util.function.Function<NDArray, NDArray> seed, Rule rule) {
         Set<String> needed = net.ancestors(List.of(out));
-        Map<String, NDArray> values = new HashMap<>();
-        Map<String, NDArray> preRelu = new HashMap<>();
         List<Node> order = new ArrayList<>();
         for (Node n : net.nodes()) {
-            if (!needed.contains(n.name())) {
-                continue;
-            }
-            order.add(n);
-            if (n.layer() instanceof Layer.Input) {
-                values.put(n.name(), x);
-                continue;
-            }
-            float cap = reluCap(n.layer());
-            Layer lin = Float.isNaN(cap) ? null : linearPart(n.layer());
-            NDArray z;
-            if (!Float.isNaN(cap) && lin == null) {
-                z = values.get(n.inputs().get(0));
-            } else {
-                z = run(n, inputsOf(n, values, false), lin);
-            }
-            if (Float.isNaN(cap)) {
-                values.put(n.name(), z);
-            } else {
-                preRelu.put(n.name(), z);
-                values.put(n.name(), Float.isInfinite(cap) ? z.maximum(0f) : z.clip(0f, cap));
+            if (needed.contains(n.name())) {
+                order.add(n);
             }
         }
-        // backward
+        Map<String, NDArray> values = new HashMap<>();
+        Map<String, NDArray> preRelu = new HashMap<>();
+        Map<String, Map<String, NDArray>> leaves = new HashMap<>();
         Map<String, NDArray> grads = new HashMap<>();
-        grads.put(out, scope.create(seed.apply(values.get(out)), values.get(out).getShape()).toDevice(x.getDevice(), false));
-        for (int i = order.size() - 1; i >= 0; i--) {
-            Node n = order.get(i);
-            NDArray g = grads.get(n.name());
-            if (g == null || n.layer() instanceof Layer.Input) {
-                continue;
+        try (GradientCollector gc = ExplainContext.collector()) {
+            for (Node n : order) {
+                if (n.layer() instanceof Layer.Input) {
+                    values.put(n.name(), x);
+                    continue;
+                }
+                float cap = reluCap(n.layer());
+                Layer lin = Float.isNaN(cap) ? null : linearPart(n.layer());
+                NDArray z;
+                if (!Float.isNaN(cap) && lin == null) {
+                    z = values.get(n.inputs().get(0)); // a ReLU of its own: no graph, the rule does its step
+                } else {
+                    Map<String, NDArray> in = leavesOf(n, values);
+                    leaves.put(n.name(), in);
+                    z = run(n, in, lin);
+                }
+                if (Float.isNaN(cap)) {
+                    values.put(n.name(), z);
+                } else {
+                    preRelu.put(n.name(), z);
+                    NDArray free = z.stopGradient();
+                    values.put(n.name(), Float.isInfinite(cap) ? free.maximum(0f) : free.clip(0f, cap));
+                }
             }
-            float cap = reluCap(n.layer());
-            if (!Float.isNaN(cap)) {
-                g = rule(g, preRelu.get(n.name()), cap, rule);
-                Layer lin = linearPart(n.layer());
-                if (lin == null) {
+            NDArray top = values.get(out);
+            grads.put(out, seed.apply(top));
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Node n = order.get(i);
+                NDArray g = grads.remove(n.name());
+                if (g == null || n.layer() instanceof Layer.Input) {
+                    if (g != null) {
+                        grads.put(n.name(), g);
+                    }
+                    continue;
+                }
+                float cap = reluCap(n.layer());
+                NDArray z = preRelu.containsKey(n.name()) ? preRelu.get(n.name()) : values.get(n.name());
+                if (!Float.isNaN(cap)) {
+                    g = rule(g, z, cap, rule);
+                }
+                Map<String, NDArray> in = leaves.remove(n.name());
+                if (in == null) { // a ReLU of its own
                     accumulate(grads, n.inputs().get(0), g);
                     continue;
                 }
-                vjp(n, inputsOf(n, values, true), lin, g, grads);
-            } else {
-                vjp(n, inputsOf(n, values, true), null, g, grads);
+                gc.backward(z.mul(g).sum());
+                for (Map.Entry<String, NDArray> e : in.entrySet()) {
+                    accumulate(grads, e.getKey(), e.getValue().getGradient());
+                }
+                // every consumer of this node came before it in the walk: its values are done with
+                NDArray v = values.remove(n.name());
+                if (v != z) {
+                    v.close();
+                }
+                z.close();
             }
         }
-        String input = net.inputs().get(0);
-        return grads.get(input).toType(DataType.FLOAT32, false).toFloatArray();
+        return grads.get(net.inputs().get(0));
     }
 
     private static NDArray rule(NDArray g, NDArray z, float cap, Rule rule) {
@@ -207,14 +244,12 @@ public final class Backprop implements AutoCloseable {
         return rule == Rule.GUIDED ? r.maximum(0f) : r;
     }
 
-    private static Map<String, NDArray> inputsOf(Node n, Map<String, NDArray> values, boolean leaves) {
+    /** The node's inputs as leaves of a graph of their own: the same storage, no history, gradient required. */
+    private static Map<String, NDArray> leavesOf(Node n, Map<String, NDArray> values) {
         Map<String, NDArray> in = new LinkedHashMap<>();
         for (String i : new LinkedHashSet<>(n.inputs())) {
-            NDArray v = values.get(i);
-            if (leaves) {
-                v = v.duplicate();
-                v.setRequiresGradient(true);
-            }
+            NDArray v = values.get(i).stopGradient();
+            v.setRequiresGradient(true);
             in.put(i, v);
         }
         return in;
@@ -222,16 +257,6 @@ public final class Backprop implements AutoCloseable {
 
     private NDArray run(Node n, Map<String, NDArray> in, Layer replaced) {
         return engine(n, replaced).forward(in, List.of(n.name()), false).get(n.name());
-    }
-
-    private void vjp(Node n, Map<String, NDArray> in, Layer replaced, NDArray g, Map<String, NDArray> grads) {
-        try (GradientCollector gc = ExplainContext.collector()) {
-            NDArray y = run(n, in, replaced);
-            gc.backward(y.mul(g).sum());
-        }
-        for (Map.Entry<String, NDArray> e : in.entrySet()) {
-            accumulate(grads, e.getKey(), e.getValue().getGradient().duplicate());
-        }
     }
 
     private static void accumulate(Map<String, NDArray> grads, String name, NDArray g) {

@@ -124,6 +124,14 @@ public final class AtomicFiles {
      */
     public static void write(Path file, IOConsumer<OutputStream> content) {
         Interrupts.check();
+        writeAnyway(file, content);
+    }
+
+    /**
+     * {@link #write} even after a signal or a cancellation: for the state that lets a stopped run go on
+     * later (a checkpoint written on the way out), never for results.
+     */
+    public static void writeAnyway(Path file, IOConsumer<OutputStream> content) {
         Path target = file.toAbsolutePath().normalize();
         Path dir = target.getParent();
         Path tmp = null;

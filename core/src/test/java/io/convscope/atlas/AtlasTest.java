@@ -197,6 +197,84 @@ class AtlasTest {
         }
     }
 
+    /**
+     * A run stopped the way a signal stops it (the engine's step-boundary check throws) writes its
+     * checkpoint on the way out, although writes of results are refused by then; a site being written
+     * when the stop comes is removed, and the older site stays as it was.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("slow")
+    void aStoppedRunKeepsItsCheckpointAndLeavesNoHalfSite(@TempDir Path dir) throws Exception {
+        assumeTrue(data != null, NO_DATA);
+        AtlasJob job = job(32);
+        Network net = Atlas.prepare(model, job);
+        Path cp = dir.resolve("atlas.checkpoint");
+        boolean[] stop = {false};
+        Progress stopAfter600 = new Progress() {
+            @Override
+            public void start(String what, long total, Unit unit) {
+            }
+
+            @Override
+            public void advance(long done) {
+                stop[0] |= done >= 600;
+            }
+
+            @Override
+            public void finish() {
+            }
+        };
+        try (Engine e = Engine.create(net)) {
+            io.convscope.util.Interrupts.cancelWhen(() -> stop[0]);
+            try {
+                assertThrows(io.convscope.util.Interrupts.Cancelled.class,
+                        () -> Atlas.run(e, data, job, new Atlas.Options(1, cp, false), stopAfter600));
+            } finally {
+                io.convscope.util.Interrupts.cancelWhen(null);
+            }
+            Atlas.Checkpoint c = Atlas.Checkpoint.read(cp);
+            assertTrue(c != null, "the checkpoint was written on the way out");
+            assertEquals(1, c.blocks());
+            assertEquals(512, c.tally().images());
+
+            // the site: an old one stays whole when writing the new one is stopped half-way
+            Path site = dir.resolve("site");
+            Files.createDirectories(site);
+            Files.writeString(site.resolve("index.html"), "the old site");
+            Tally t = c.tally();
+            stop[0] = false;
+            long[] projected = {0};
+            Progress stopWhileProjecting = new Progress() {
+                @Override
+                public void start(String what, long total, Unit unit) {
+                }
+
+                @Override
+                public void advance(long done) {
+                    projected[0] = done;
+                    stop[0] |= done >= 100;
+                }
+
+                @Override
+                public void finish() {
+                }
+            };
+            io.convscope.util.Interrupts.cancelWhen(() -> stop[0]);
+            try {
+                assertThrows(io.convscope.util.Interrupts.Cancelled.class, () -> AtlasSite.write(net, job, data, t,
+                        new AtlasSite.Options("m", null, 1, e), site, stopWhileProjecting));
+            } finally {
+                io.convscope.util.Interrupts.cancelWhen(null);
+            }
+            assertTrue(projected[0] >= 100, "the stop came while the site was being written");
+            assertEquals("the old site", Files.readString(site.resolve("index.html")));
+            try (var left = Files.list(dir)) {
+                assertEquals(List.of("atlas.checkpoint", "site"), left.map(p -> p.getFileName().toString()).sorted().toList(),
+                        "no partial folder beside the site");
+            }
+        }
+    }
+
     @Test
     void unreadableImagesAreSkippedCountedAndListed(@TempDir Path dir) throws Exception {
         Path a = dir.resolve("shoes");
@@ -233,5 +311,55 @@ class AtlasTest {
         assertTrue(e.getMessage().contains("no spatial feature maps"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new AtlasJob("x", List.of("a"), 0, 1, 28, 28, Resize.CROP, 0));
         assertTrue(flat.blockSize() >= 512);
+    }
+
+    /**
+     * A walk of many deconvnet projections (several units and positions per image, images repeated and
+     * interleaved, so the engine gets each image once and repeats it natively) gives, for every
+     * activation, exactly the projection that a walk of that one activation gives; at both layers, so
+     * that the walk cut at a lower layer is checked too. (Walks always have the same size: the kernels
+     * round differently at other batch sizes, by about one unit in the last place.)
+     */
+    @Test
+    void batchedProjectionsEqualOneAtATimeExactly() {
+        Dataset d = Dataset.open(Path.of("..", "samples", "fashion-mnist").toString());
+        AtlasJob job = new AtlasJob(d.spec(), LayerSelection.blockEnds(model), 9, 4, 28, 28, Resize.CROP, 0);
+        Network net = Atlas.prepare(model, job);
+        float[][] xs = new float[3][];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = Atlas.input(net, job, d, 2 * i + 1);
+        }
+        try (Engine e = Engine.create(net);
+             io.convscope.explain.Backprop walk = new io.convscope.explain.Backprop(net, e.device())) {
+            for (String layer : job.layers()) {
+                var out = net.node(layer).outputShape();
+                List<Projections.Request> req = new ArrayList<>();
+                for (int k = 0; k < 14; k++) {
+                    float[] x = xs[(k * 5) % xs.length]; // the same array again and again, not in image order
+                    req.add(new Projections.Request(x, (7 * k + 3) % out.channels(), (3 * k) % out.height(), (5 * k + 1) % out.width()));
+                }
+                int size = 16; // the walks' size (the site's is larger: Projections.perWalk), filled up with zero seeds
+                float[][] batched = Projections.deconvnet(walk, net, layer, req, 1, 28, 28, size);
+                assertEquals(req.size(), batched.length);
+                int nonZero = 0;
+                for (int k = 0; k < req.size(); k++) {
+                    float[][] one = Projections.deconvnet(walk, net, layer, List.of(req.get(k)), 1, 28, 28, size);
+                    assertArrayEquals(one[0], batched[k], layer + " request " + k);
+                    nonZero += anyNonZero(batched[k]) ? 1 : 0;
+                }
+                assertTrue(nonZero >= req.size() / 2, layer + ": most projections are not empty (" + nonZero + ")");
+                assertTrue(!Arrays.equals(batched[0], batched[1]) && !Arrays.equals(batched[0], batched[3]),
+                        "other units, positions and images project differently");
+            }
+        }
+    }
+
+    private static boolean anyNonZero(float[] v) {
+        for (float f : v) {
+            if (f != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -64,12 +64,24 @@ public final class SparkAtlas implements AtlasCluster, Serializable {
         }
         int blocks = job.blocks(images);
         Progress p = Progress.orNone(progress);
-        p.start("atlas of " + data.spec() + " on Spark " + master, images, Progress.Unit.STEPS);
-        try (JavaSparkContext sc = new JavaSparkContext(conf(master))) {
+        try (JavaSparkContext sc = start(master)) {
             sc.setLogLevel("ERROR");
-            return run(sc, net, job, data, blocks, p);
-        } finally {
-            p.finish();
+            p.start("atlas of " + data.spec() + " on Spark " + master, images, Progress.Unit.STEPS);
+            try {
+                return run(sc, net, job, data, blocks, p);
+            } finally {
+                p.finish();
+            }
+        }
+    }
+
+    /** A Spark context for {@code master}; a master Spark does not take (a bad URL) is one line naming it. */
+    static JavaSparkContext start(String master) {
+        try {
+            return new JavaSparkContext(conf(master));
+        } catch (Exception e) { // SparkException is checked in Scala's eyes only
+            String why = String.valueOf(e.getMessage()).strip().lines().findFirst().orElse(e.getClass().getSimpleName());
+            throw new ConvscopeException("cannot start Spark with the master " + master + ": " + why, e);
         }
     }
 
@@ -151,9 +163,19 @@ public final class SparkAtlas implements AtlasCluster, Serializable {
         return b.toByteArray();
     }
 
-    /** A {@code spark://host:port} master that does not answer is one line naming it. */
+    /** The forms of master URL Spark takes (its SparkContext and SparkSubmit). */
+    private static final java.util.regex.Pattern MASTER = java.util.regex.Pattern.compile(
+            "local(\\[(\\*|\\d+)(,\\d+)?])?|local-cluster\\[\\d+,\\d+,\\d+]|spark://.+|yarn|k8s://.+|mesos://.+");
+
+    /**
+     * A master URL that is none of Spark's forms, or a {@code spark://host:port} master that does not
+     * answer, is one line naming it (before Spark starts, which takes a while).
+     */
     static void checkReachable(String master) {
-        if (master == null || !master.startsWith("spark://")) {
+        if (master == null || !MASTER.matcher(master).matches()) {
+            throw new ConvscopeException("--spark " + master + " is not a Spark master URL (spark://host:7077, local[N], yarn, k8s://…)");
+        }
+        if (!master.startsWith("spark://")) {
             return;
         }
         for (String hostPort : master.substring("spark://".length()).split(",")) {

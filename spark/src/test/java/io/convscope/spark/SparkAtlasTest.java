@@ -32,6 +32,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -80,6 +81,43 @@ class SparkAtlasTest {
         String url = "spark://127.0.0.1:" + port;
         ConvscopeException e = assertThrows(ConvscopeException.class, () -> new SparkAtlas().run(url, net, job, Progress.NONE));
         assertEquals("cannot reach the Spark master at " + url, e.getMessage());
+    }
+
+    /**
+     * Through the command line with this module on the class path (found by the ServiceLoader): a master
+     * that does not answer, and a master URL Spark does not take, are one line each, exit status 1, and
+     * nothing is written.
+     */
+    @Test
+    void theCommandLineSaysOneLineForABadMaster(@TempDir Path dir) throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String data = Path.of("..", "samples", "fashion-mnist").toString();
+        Path out = dir.resolve("site");
+        String url = "spark://127.0.0.1:" + port;
+        String[] err = cli("atlas", data, "--out", out.toString(), "--spark", url);
+        assertEquals("1", err[0]);
+        assertEquals(List.of("convscope: error: cannot reach the Spark master at " + url), List.of(err[1].strip().split("\n")));
+        err = cli("atlas", data, "--out", out.toString(), "--spark", "nowhere");
+        assertEquals("1", err[0]);
+        assertEquals(List.of("convscope: error: --spark nowhere is not a Spark master URL (spark://host:7077, local[N], yarn, k8s://…)"),
+                List.of(err[1].strip().split("\n")));
+        for (String good : new String[] {"local", "local[2]", "local[*]", "local[2,3]", "yarn", "k8s://https://h:6443"}) {
+            SparkAtlas.checkReachable(good); // no exception: forms Spark takes (only spark:// ones are dialled)
+        }
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.toList(), "nothing written");
+        }
+    }
+
+    /** Runs the command line in this JVM: its exit status and what it wrote to the error stream. */
+    private static String[] cli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = io.convscope.cli.Main.run(args, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+        return new String[] {Integer.toString(code), err.toString()};
     }
 
     @Test
