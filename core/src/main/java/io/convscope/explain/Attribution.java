@@ -40,4 +40,30 @@ public interface Attribution {
             progress.finish();
         }
     }
+
+    /**
+     * A method whose internal passes report progress (occlusion positions, Score-CAM channels, RISE masks,
+     * SmoothGrad copies, integrated gradients' evaluations): it implements {@link #compute}, which advances
+     * {@code progress} by its own steps, and gets both {@code attribute} methods, inside one task of
+     * {@link #work} steps.
+     */
+    interface Stepped extends Attribution {
+        /** The maps, advancing {@code progress} (already started, finished by the caller) as the internal passes complete. */
+        Maps compute(ImageTensor images, int[] targets, Progress progress);
+
+        @Override
+        default Maps attribute(ImageTensor images, int[] targets) {
+            return attribute(images, targets, Progress.NONE);
+        }
+
+        @Override
+        default Maps attribute(ImageTensor images, int[] targets, Progress progress) {
+            progress.start(name(), work(images.n()), Progress.Unit.STEPS);
+            try {
+                return compute(images, targets, progress);
+            } finally {
+                progress.finish();
+            }
+        }
+    }
 }

@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
  * the switch fits; what remains, the error of the pieces it does not, is reported per map in
  * {@link Maps#completeness()}. One step: the midpoint.
  */
-public final class IntegratedGradients implements Attribution {
+public final class IntegratedGradients implements Attribution.Stepped {
     /** The reference image the path starts from. */
     public enum Baseline { BLACK, BLUR, NOISE;
         public static Baseline byName(String s) {
@@ -118,17 +118,12 @@ public final class IntegratedGradients implements Attribution {
     }
 
     @Override
-    public Maps attribute(ImageTensor x, int[] targets) {
-        return attribute(x, targets, Progress.NONE);
-    }
-
-    @Override
     public long work(int images) {
         return (long) images * steps;
     }
 
     @Override
-    public Maps attribute(ImageTensor x, int[] targets, Progress progress) {
+    public Maps compute(ImageTensor x, int[] targets, Progress progress) {
         int c = x.c();
         int h = x.h();
         int w = x.w();
@@ -136,82 +131,77 @@ public final class IntegratedGradients implements Attribution {
         List<float[]> maps = new ArrayList<>();
         double[] completeness = new double[x.n()];
         double[] delta = new double[x.n()];
-        progress.start(name(), work(x.n()), Progress.Unit.STEPS);
         long done = 0;
-        try {
-            for (int i = 0; i < x.n(); i++) {
-                float[] xi = x.sample(i);
-                float[] base = baseline(xi, c, h, w, i);
-                float[] diff = new float[size];
-                for (int p = 0; p < size; p++) {
-                    diff[p] = xi[p] - base[p];
-                }
-                int t = targets[i];
-                double[] sum = new double[size];
-                if (steps == 1) {
-                    // one evaluation: the midpoint; the scores at the ends by two forward passes
-                    Node m = gradientsAt(xi, base, diff, new double[] {0.5}, c, h, w, t)[0];
-                    double[] f = scoresAt(xi, base, new double[] {0, 1}, c, h, w, t);
-                    add(sum, m.gradient(), 1.0);
-                    delta[i] = f[1] - f[0];
-                    progress.advance(++done);
-                } else {
-                    // the trapezoid rule on a uniform grid, then the pieces with the largest exact error halved, a batch at a time
-                    int first = initialPieces(steps);
-                    double[] grid = new double[first + 1];
-                    for (int k = 0; k <= first; k++) {
-                        grid[k] = (double) k / first;
-                    }
-                    Node[] nodes = gradientsAt(xi, base, diff, grid, c, h, w, t);
-                    int used = nodes.length;
-                    done += used;
-                    progress.advance(done);
-                    PriorityQueue<Piece> queue = new PriorityQueue<>((p1, p2) -> Double.compare(Math.abs(p2.error()), Math.abs(p1.error())));
-                    for (int k = 0; k < first; k++) {
-                        queue.add(Piece.of(nodes[k], nodes[k + 1]));
-                    }
-                    while (used < steps && !queue.isEmpty() && queue.peek().error() != 0) {
-                        int split = Math.min(steps - used, Math.max(1, ctx.batch()));
-                        List<Piece> worst = new ArrayList<>();
-                        while (worst.size() < split && !queue.isEmpty() && queue.peek().error() != 0) {
-                            worst.add(queue.poll());
-                        }
-                        double[] at = new double[worst.size()];
-                        for (int k = 0; k < at.length; k++) {
-                            at[k] = (worst.get(k).a().alpha() + worst.get(k).b().alpha()) / 2;
-                        }
-                        Node[] mid = gradientsAt(xi, base, diff, at, c, h, w, t);
-                        for (int k = 0; k < at.length; k++) {
-                            queue.add(Piece.of(worst.get(k).a(), mid[k]));
-                            queue.add(Piece.of(mid[k], worst.get(k).b()));
-                        }
-                        used += at.length;
-                        done += at.length;
-                        progress.advance(done);
-                    }
-                    // each piece's ends weighted by where the slope switches from slope(a) to slope(b) (the trapezoid's halves
-                    // when it cannot say)
-                    for (Piece p : queue) {
-                        double wa = p.switchAt() - p.a().alpha();
-                        add(sum, p.a().gradient(), wa);
-                        add(sum, p.b().gradient(), p.b().alpha() - p.a().alpha() - wa);
-                    }
-                    delta[i] = nodes[first].score() - nodes[0].score();
-                    done += steps - used; // an exact rule stopped early
-                    progress.advance(done);
-                }
-                float[] attr = new float[size];
-                double total = 0;
-                for (int q = 0; q < size; q++) {
-                    double v = diff[q] * sum[q];
-                    attr[q] = (float) v;
-                    total += v;
-                }
-                completeness[i] = total - delta[i];
-                maps.add(MapOps.sumChannels(attr, 0, c, h, w));
+        for (int i = 0; i < x.n(); i++) {
+            float[] xi = x.sample(i);
+            float[] base = baseline(xi, c, h, w, i);
+            float[] diff = new float[size];
+            for (int p = 0; p < size; p++) {
+                diff[p] = xi[p] - base[p];
             }
-        } finally {
-            progress.finish();
+            int t = targets[i];
+            double[] sum = new double[size];
+            if (steps == 1) {
+                // one evaluation: the midpoint; the scores at the ends by two forward passes
+                Node m = gradientsAt(xi, base, diff, new double[] {0.5}, c, h, w, t)[0];
+                double[] f = scoresAt(xi, base, new double[] {0, 1}, c, h, w, t);
+                add(sum, m.gradient(), 1.0);
+                delta[i] = f[1] - f[0];
+                progress.advance(++done);
+            } else {
+                // the trapezoid rule on a uniform grid, then the pieces with the largest exact error halved, a batch at a time
+                int first = initialPieces(steps);
+                double[] grid = new double[first + 1];
+                for (int k = 0; k <= first; k++) {
+                    grid[k] = (double) k / first;
+                }
+                Node[] nodes = gradientsAt(xi, base, diff, grid, c, h, w, t);
+                int used = nodes.length;
+                done += used;
+                progress.advance(done);
+                PriorityQueue<Piece> queue = new PriorityQueue<>((p1, p2) -> Double.compare(Math.abs(p2.error()), Math.abs(p1.error())));
+                for (int k = 0; k < first; k++) {
+                    queue.add(Piece.of(nodes[k], nodes[k + 1]));
+                }
+                while (used < steps && !queue.isEmpty() && queue.peek().error() != 0) {
+                    int split = Math.min(steps - used, Math.max(1, ctx.batch()));
+                    List<Piece> worst = new ArrayList<>();
+                    while (worst.size() < split && !queue.isEmpty() && queue.peek().error() != 0) {
+                        worst.add(queue.poll());
+                    }
+                    double[] at = new double[worst.size()];
+                    for (int k = 0; k < at.length; k++) {
+                        at[k] = (worst.get(k).a().alpha() + worst.get(k).b().alpha()) / 2;
+                    }
+                    Node[] mid = gradientsAt(xi, base, diff, at, c, h, w, t);
+                    for (int k = 0; k < at.length; k++) {
+                        queue.add(Piece.of(worst.get(k).a(), mid[k]));
+                        queue.add(Piece.of(mid[k], worst.get(k).b()));
+                    }
+                    used += at.length;
+                    done += at.length;
+                    progress.advance(done);
+                }
+                // each piece's ends weighted by where the slope switches from slope(a) to slope(b) (the trapezoid's halves
+                // when it cannot say)
+                for (Piece p : queue) {
+                    double wa = p.switchAt() - p.a().alpha();
+                    add(sum, p.a().gradient(), wa);
+                    add(sum, p.b().gradient(), p.b().alpha() - p.a().alpha() - wa);
+                }
+                delta[i] = nodes[first].score() - nodes[0].score();
+                done += steps - used; // an exact rule stopped early
+                progress.advance(done);
+            }
+            float[] attr = new float[size];
+            double total = 0;
+            for (int q = 0; q < size; q++) {
+                double v = diff[q] * sum[q];
+                attr[q] = (float) v;
+                total += v;
+            }
+            completeness[i] = total - delta[i];
+            maps.add(MapOps.sumChannels(attr, 0, c, h, w));
         }
         return new Maps(maps, h, w, true, completeness, delta);
     }

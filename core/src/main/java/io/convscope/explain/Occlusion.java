@@ -17,7 +17,7 @@ import java.util.List;
  * of the drop in the target's score S(x) − S(x occluded) (zero where no window reaches). The occluded
  * images go through the network in batches.
  */
-public final class Occlusion implements Attribution {
+public final class Occlusion implements Attribution.Stepped {
     private final ExplainContext ctx;
     private final int window;
     private final int stride;
@@ -168,21 +168,11 @@ public final class Occlusion implements Attribution {
     }
 
     @Override
-    public Maps attribute(ImageTensor x, int[] targets) {
-        return attribute(x, targets, Progress.NONE);
-    }
-
-    @Override
-    public Maps attribute(ImageTensor x, int[] targets, Progress progress) {
+    public Maps compute(ImageTensor x, int[] targets, Progress progress) {
         List<float[]> maps = new ArrayList<>();
         long per = work(1);
-        progress.start(name(), work(x.n()), Progress.Unit.STEPS);
-        try {
-            for (int i = 0; i < x.n(); i++) {
-                maps.add(grids(x, i, targets[i], Steps.after(progress, i * per)).attribution());
-            }
-        } finally {
-            progress.finish();
+        for (int i = 0; i < x.n(); i++) {
+            maps.add(grids(x, i, targets[i], Steps.after(progress, i * per)).attribution());
         }
         return new Maps(maps, x.h(), x.w(), true);
     }

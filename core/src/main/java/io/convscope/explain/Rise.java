@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * shifted by a random offset within one cell; the map is ∑ᵢ S(x ⊙ Mᵢ) Mᵢ / (N · keep), where x ⊙ M
  * blends towards black. Masks come from a seeded generator: the same seed gives the same map bit for bit.
  */
-public final class Rise implements Attribution {
+public final class Rise implements Attribution.Stepped {
     private final ExplainContext ctx;
     private final int masks;
     private final int cells;
@@ -74,21 +74,7 @@ public final class Rise implements Attribution {
     }
 
     @Override
-    public Maps attribute(ImageTensor x, int[] targets) {
-        return attribute(x, targets, Progress.NONE);
-    }
-
-    @Override
-    public Maps attribute(ImageTensor x, int[] targets, Progress progress) {
-        progress.start(name(), work(x.n()), Progress.Unit.STEPS);
-        try {
-            return compute(x, targets, progress);
-        } finally {
-            progress.finish();
-        }
-    }
-
-    private Maps compute(ImageTensor x, int[] targets, Progress progress) {
+    public Maps compute(ImageTensor x, int[] targets, Progress progress) {
         long done = 0;
         int c = x.c();
         int h = x.h();

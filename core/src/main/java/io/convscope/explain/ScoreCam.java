@@ -18,7 +18,7 @@ import java.util.List;
  * variant): only the {@code maxChannels} channels whose activations vary most over the map (largest
  * variance) mask the image, and the softmax and the sum run over those.
  */
-public final class ScoreCam implements Attribution {
+public final class ScoreCam implements Attribution.Stepped {
     private final ExplainContext ctx;
     private final String layer;
     private final int maxChannels;
@@ -69,90 +69,80 @@ public final class ScoreCam implements Attribution {
     }
 
     @Override
-    public Maps attribute(ImageTensor x, int[] targets) {
-        return attribute(x, targets, Progress.NONE);
-    }
-
-    @Override
-    public Maps attribute(ImageTensor x, int[] targets, Progress progress) {
+    public Maps compute(ImageTensor x, int[] targets, Progress progress) {
         int c = x.c();
         int h = x.h();
         int w = x.w();
         int size = c * h * w;
-        progress.start(name(), work(x.n()), Progress.Unit.STEPS);
-        try {
-            ExplainContext.LayerValues lv = ctx.activations(x.data(), x.n(), c, h, w, layer);
-            float[] acts = lv.values();
-            int k = lv.channels();
-            int lh = lv.height();
-            int lw = lv.width();
-            int hw = lh * lw;
-            float[] black = ctx.constantLike(1, c, h, w, 0f);
-            List<float[]> maps = new ArrayList<>();
-            long done = 0;
-            for (int i = 0; i < x.n(); i++) {
-                float[] xi = x.sample(i);
-                float[] a = MapOps.sample(acts, i, k * hw);
-                int[] channels = channels(a, k, hw);
-                // the channels constant on this image mask it to black: one score for all of them
-                List<Integer> varying = new ArrayList<>();
-                boolean anyConstant = false;
+        ExplainContext.LayerValues lv = ctx.activations(x.data(), x.n(), c, h, w, layer);
+        float[] acts = lv.values();
+        int k = lv.channels();
+        int lh = lv.height();
+        int lw = lv.width();
+        int hw = lh * lw;
+        float[] black = ctx.constantLike(1, c, h, w, 0f);
+        List<float[]> maps = new ArrayList<>();
+        long done = 0;
+        for (int i = 0; i < x.n(); i++) {
+            float[] xi = x.sample(i);
+            float[] a = MapOps.sample(acts, i, k * hw);
+            int[] channels = channels(a, k, hw);
+            // the channels constant on this image mask it to black: one score for all of them
+            List<Integer> varying = new ArrayList<>();
+            boolean anyConstant = false;
+            for (int ch : channels) {
+                if (constant(a, ch * hw, hw)) {
+                    anyConstant = true;
+                } else {
+                    varying.add(ch);
+                }
+            }
+            double[] scores = new double[k];
+            if (anyConstant) {
+                double s = ctx.targetScores(black, 1, c, h, w, new int[] {targets[i]})[0];
                 for (int ch : channels) {
-                    if (constant(a, ch * hw, hw)) {
-                        anyConstant = true;
-                    } else {
-                        varying.add(ch);
-                    }
+                    scores[ch] = s;
                 }
-                double[] scores = new double[k];
-                if (anyConstant) {
-                    double s = ctx.targetScores(black, 1, c, h, w, new int[] {targets[i]})[0];
-                    for (int ch : channels) {
-                        scores[ch] = s;
-                    }
-                    done += channels.length - varying.size();
-                    progress.advance(done);
-                }
-                int chunk = ctx.batch();
-                for (int k0 = 0; k0 < varying.size(); k0 += chunk) {
-                    int m = Math.min(chunk, varying.size() - k0);
-                    float[] masked = new float[m * size];
-                    for (int j = 0; j < m; j++) {
-                        int ch = varying.get(k0 + j);
-                        float[] mask = MapOps.resize(java.util.Arrays.copyOfRange(a, ch * hw, (ch + 1) * hw), lh, lw, h, w);
-                        unit(mask);
-                        for (int cc = 0; cc < c; cc++) {
-                            for (int p = 0; p < h * w; p++) {
-                                int q = cc * h * w + p;
-                                masked[j * size + q] = black[q] + mask[p] * (xi[q] - black[q]);
-                            }
+                done += channels.length - varying.size();
+                progress.advance(done);
+            }
+            int chunk = ctx.batch();
+            for (int k0 = 0; k0 < varying.size(); k0 += chunk) {
+                int m = Math.min(chunk, varying.size() - k0);
+                float[] masked = new float[m * size];
+                for (int j = 0; j < m; j++) {
+                    int ch = varying.get(k0 + j);
+                    float[] mask = MapOps.resize(java.util.Arrays.copyOfRange(a, ch * hw, (ch + 1) * hw), lh, lw, h, w);
+                    unit(mask);
+                    for (int cc = 0; cc < c; cc++) {
+                        for (int p = 0; p < h * w; p++) {
+                            int q = cc * h * w + p;
+                            masked[j * size + q] = black[q] + mask[p] * (xi[q] - black[q]);
                         }
                     }
-                    double[] s = ctx.targetScores(masked, m, c, h, w, new int[] {targets[i]});
-                    for (int j = 0; j < m; j++) {
-                        scores[varying.get(k0 + j)] = s[j];
-                    }
-                    done += m;
-                    progress.advance(done);
                 }
-                double[] picked = new double[channels.length];
-                for (int j = 0; j < channels.length; j++) {
-                    picked[j] = scores[channels[j]];
+                double[] s = ctx.targetScores(masked, m, c, h, w, new int[] {targets[i]});
+                for (int j = 0; j < m; j++) {
+                    scores[varying.get(k0 + j)] = s[j];
                 }
-                double[] wts = softmax(picked);
-                float[] map = new float[hw];
-                for (int j = 0; j < channels.length; j++) {
-                    int ch = channels[j];
-                    for (int p = 0; p < hw; p++) {
-                        map[p] += (float) (wts[j] * a[ch * hw + p]);
-                    }
-                }
-                maps.add(MapOps.resize(MapOps.relu(map), lh, lw, h, w));
+                done += m;
+                progress.advance(done);
             }
-            return new Maps(maps, h, w, false);
-        } finally {
-            progress.finish();
+            double[] picked = new double[channels.length];
+            for (int j = 0; j < channels.length; j++) {
+                picked[j] = scores[channels[j]];
+            }
+            double[] wts = softmax(picked);
+            float[] map = new float[hw];
+            for (int j = 0; j < channels.length; j++) {
+                int ch = channels[j];
+                for (int p = 0; p < hw; p++) {
+                    map[p] += (float) (wts[j] * a[ch * hw + p]);
+                }
+            }
+            maps.add(MapOps.resize(MapOps.relu(map), lh, lw, h, w));
         }
+        return new Maps(maps, h, w, false);
     }
 
     /** The channels that mask the image: all, or the {@code maxChannels} of largest variance (ties: lower index), in channel order. */

@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * copies of the image with Gaussian noise of deviation {@code noise} × (max − min of the image) added,
  * seeded. The copies of one image go through the inner method as one batch.
  */
-public final class SmoothGrad implements Attribution {
+public final class SmoothGrad implements Attribution.Stepped {
     private final Attribution inner;
     private final double noise;
     private final int samples;
@@ -50,21 +50,7 @@ public final class SmoothGrad implements Attribution {
     }
 
     @Override
-    public Maps attribute(ImageTensor x, int[] targets) {
-        return attribute(x, targets, Progress.NONE);
-    }
-
-    @Override
-    public Maps attribute(ImageTensor x, int[] targets, Progress progress) {
-        progress.start(name(), work(x.n()), Progress.Unit.STEPS);
-        try {
-            return compute(x, targets, progress);
-        } finally {
-            progress.finish();
-        }
-    }
-
-    private Maps compute(ImageTensor x, int[] targets, Progress progress) {
+    public Maps compute(ImageTensor x, int[] targets, Progress progress) {
         long per = inner.work(samples);
         int size = x.sampleSize();
         List<float[]> maps = new ArrayList<>();
