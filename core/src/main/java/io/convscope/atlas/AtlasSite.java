@@ -6,6 +6,7 @@ import io.convscope.network.Network;
 import io.convscope.render.Html;
 import io.convscope.render.Images;
 import io.convscope.render.Png;
+import io.convscope.util.Futures;
 import io.convscope.util.AtomicFiles;
 import io.convscope.util.Progress;
 
@@ -299,22 +300,8 @@ public final class AtlasSite {
 
     /** Waits for {@code jobs} (and empties the list); the first failure is thrown as it was. */
     private static void finish(List<Future<?>> jobs) {
-        try {
-            for (Future<?> f : jobs) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConvscopeException("interrupted");
-        } catch (java.util.concurrent.ExecutionException ex) {
-            Throwable c = ex.getCause();
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(c);
+        for (Future<?> f : jobs) {
+            Futures.get(f);
         }
         jobs.clear();
     }

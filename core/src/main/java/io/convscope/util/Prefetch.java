@@ -1,10 +1,8 @@
 package io.convscope.util;
 
-import io.convscope.ConvscopeException;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -86,21 +84,9 @@ public final class Prefetch<T> implements AutoCloseable {
         Future<T> f = pending.poll();
         fill();
         try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConvscopeException("interrupted");
+            return Futures.get(f);
         } catch (CancellationException e) {
             throw new IllegalStateException("item " + index + " was cancelled", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(c);
         }
     }
 
