@@ -29,7 +29,8 @@ import java.util.Map;
  * </pre>
  *
  * <p>Images are run one at a time; after each forward pass every tapped tensor is copied to the host
- * and closed, so native memory holds one image's activations at most. Host memory holds them all ({@link MemoryEstimate} says how much before anything is computed).
+ * and closed, so native memory holds one image's activations at most. Host memory holds them all
+ * ({@link MemoryEstimate} says how much before anything is computed).
  */
 public final class Activations {
     private final String network;
@@ -157,18 +158,13 @@ public final class Activations {
                 layers.stream().map(LayerActivations::name).toList()));
     }
 
-    /**
-     * The (N, …) float tensor {@code a} as one array per image, read straight from its memory on the
-     * CPU (no intermediate buffer).
-     */
-    static float[][] hostCopies(NDArray a, int n, int size) {
+    /** The float tensor {@code a} of one image ({@code size} values), read straight from its memory on the CPU (no intermediate buffer). */
+    static float[] hostCopy(NDArray a, int size) {
         NDArray f = a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false);
         java.nio.FloatBuffer buf = (f.getDevice().getDeviceType().equals(ai.djl.Device.Type.CPU) ? f.toByteBuffer(true)
                 : f.toByteBuffer()).asFloatBuffer();
-        float[][] out = new float[n][size];
-        for (int i = 0; i < n; i++) {
-            buf.get(out[i]);
-        }
+        float[] out = new float[size];
+        buf.get(out);
         if (f != a) {
             f.close();
         }
@@ -243,20 +239,15 @@ public final class Activations {
         p.start("computing activations", count, Progress.Unit.STEPS);
         // one image per forward pass: a batch costs as much CPU per image here (oneDNN, VGG16) and would
         // change the last bits of some maps (other kernels' summation order), so every output stays as it was
-        int batch = 1;
         try {
-            for (int b0 = 0; b0 < count; b0 += batch) {
-                int nb = Math.min(batch, count - b0);
+            for (int i = 0; i < count; i++) {
                 try (NDManager scope = engine.manager().newSubManager()) {
-                    float[] xs = new float[nb * images.sampleSize()];
-                    System.arraycopy(images.data(), b0 * images.sampleSize(), xs, 0, xs.length);
-                    NDArray x = engine.input(scope, xs, nb, images.c(), images.h(), images.w());
+                    NDArray x = engine.input(scope, images.sample(i), 1, images.c(), images.h(), images.w());
                     Map<String, NDArray> out = engine.forward(x, taps);
                     if (predict) {
-                        probabilities.addAll(List.of(engine.probabilities(out.get(output))));
+                        probabilities.add(engine.probabilities(out.get(output))[0]);
                     }
-                    // each tapped tensor to the host, one float[] per image; the statistics of every
-                    // (layer, image) are independent, so the cores share them
+                    // each tapped tensor to the host; the statistics of the layers are independent, so the cores share them
                     List<Runnable> statistics = new ArrayList<>();
                     for (int k = 0; k < nodes.size(); k++) {
                         NDArray a = out.get(nodes.get(k).name());
@@ -266,26 +257,20 @@ public final class Activations {
                             shapes.set(k, shape);
                         } else if (!shapes.get(k).equals(shape)) {
                             throw new ConvscopeException("layer '" + nodes.get(k).name() + "' has shape " + shape.toHwcString()
-                                    + " for " + images.names().get(b0) + " but " + shapes.get(k).toHwcString() + " for the first image");
+                                    + " for " + images.names().get(i) + " but " + shapes.get(k).toHwcString() + " for the first image");
                         }
-                        float[][] host = hostCopies(a, nb, (int) shape.size());
+                        float[] host = hostCopy(a, (int) shape.size());
                         a.close();
+                        values.get(k).add(host);
                         List<LayerStats> layerStats = stats.get(k);
-                        int first = layerStats.size();
-                        for (int i = 0; i < nb; i++) {
-                            values.get(k).add(host[i]);
-                            layerStats.add(null);
-                            float[] v = host[i];
-                            int at = first + i;
-                            statistics.add(() -> layerStats.set(at, LayerStats.of(v, 0, shape.channels(), shape.height() * shape.width())));
-                        }
+                        int at = layerStats.size();
+                        layerStats.add(null);
+                        statistics.add(() -> layerStats.set(at, LayerStats.of(host, 0, shape.channels(), shape.height() * shape.width())));
                     }
                     statistics.parallelStream().forEach(Runnable::run);
                 }
-                for (int i = b0; i < b0 + nb; i++) {
-                    pictures.add(images.toImage(i, net.preprocessing()));
-                }
-                p.advance(b0 + nb);
+                pictures.add(images.toImage(i, net.preprocessing()));
+                p.advance(i + 1);
             }
         } finally {
             p.finish();
