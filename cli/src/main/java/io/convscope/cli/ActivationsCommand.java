@@ -146,8 +146,11 @@ public final class ActivationsCommand implements Callable<Integer> {
         io.convscope.model.ModelLoader.check(modelOptions.request());
         var device = Devices.choose(modelOptions.device);
         List<Path> files = request.inputs();
+        io.convscope.util.Phases.mark("start");
         Network net = modelOptions.load();
+        io.convscope.util.Phases.mark("model");
         ActivationsPlan plan = request.plan(files, net, MemoryLimits.current(null));
+        io.convscope.util.Phases.mark("plan");
         Activations acts = plan.compute(device, files.size() > 1 ? ConsoleProgress.create() : Progress.NONE);
         PrintWriter o = spec.commandLine().getOut();
         if (!plan.notDrawn().isEmpty()) {
@@ -155,7 +158,9 @@ public final class ActivationsCommand implements Callable<Integer> {
         }
         o.print(StatsReport.table(acts));
         o.flush();
+        io.convscope.util.Phases.mark("computed");
         List<String> written = plan.render(acts, ConsoleProgress.create());
+        io.convscope.util.Phases.mark("drawn");
         o.println("Wrote " + written.size() + " files to " + out + "; open " + plan.index());
         o.flush();
         return 0;

@@ -123,6 +123,7 @@ public final class Optimization {
             for (Listener l : listeners) {
                 l.start(steps, objective.names());
             }
+            io.convscope.util.Phases.mark("loop-start");
             int[] evaluations = new int[1];
             Optimizer.Function f = (th, grad) -> {
                 evaluations[0]++;
@@ -153,6 +154,7 @@ public final class Optimization {
                     l.step(s + 1, losses[s], termValues[s], () -> image(now, base));
                 }
             }
+            io.convscope.util.Phases.mark("loop-end steps=" + steps + " evaluations=" + evaluations[0]);
             return new Result(image(theta, base), param.imageShape(), losses, objective.names(), termValues, evaluations[0]);
         } finally {
             for (Listener l : listeners) {

@@ -53,7 +53,9 @@ public record ActivationsPlan(ActivationsRequest request, Network network, List<
     public Activations compute(Device device, Progress progress) {
         ImageTensor x = ImageTensor.of(pictures, names, network.inputShape(), network.preprocessing(), request.resize());
         pictures.clear();
+        io.convscope.util.Phases.mark("images");
         try (Engine engine = Engine.create(classifier != null ? classifier : network, device)) {
+            io.convscope.util.Phases.mark("engine");
             return Activations.compute(engine, x, layers, numbering, classifier != null, Progress.orNone(progress))
                     .withChannelNames(channelNames);
         }
