@@ -128,8 +128,10 @@ class SparkAtlasTest {
         List<String> opts = List.of(System.getProperty("convscope.spark.javaOpts", "").split("\\s+"));
         Path home = dir.resolve("spark-home");
         Files.createDirectories(home.resolve("jars")); // Spark's launcher wants SPARK_HOME/jars; the classes come from the class path
-        int port = freePort();
-        int ui = freePort();
+        int[] ports = freePorts(4);
+        int port = ports[0];
+        int ui = ports[1];
+        int[] workerUi = {ports[2], ports[3]};
         List<Process> started = new ArrayList<>();
         try {
             started.add(start(java, opts, cp, home, dir.resolve("master.log"), "org.apache.spark.deploy.master.Master",
@@ -140,7 +142,7 @@ class SparkAtlasTest {
                 Path work = dir.resolve("worker" + w);
                 Files.createDirectories(work);
                 started.add(start(java, opts, cp, home, dir.resolve("worker" + w + ".log"), "org.apache.spark.deploy.worker.Worker",
-                        "--host", "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port", Integer.toString(freePort()),
+                        "--host", "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port", Integer.toString(workerUi[w - 1]),
                         "--work-dir", work.toString(), master));
             }
             waitForWorkers(ui, 2, 120, dir);
@@ -173,6 +175,9 @@ class SparkAtlasTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.add("-Xmx256m");
+        // the class path holds two SLF4J providers (convscope's no-op one and Spark's log4j); the daemons log
+        // through Spark's, at its default level, so that a failure here can be read in their log files
+        cmd.add("-Dslf4j.provider=org.apache.logging.slf4j.SLF4JServiceProvider");
         for (String o : opts) {
             if (!o.isBlank()) {
                 cmd.add(o);
@@ -191,10 +196,26 @@ class SparkAtlasTest {
         return pb.start();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    private static final java.util.Random PORTS = new java.util.Random();
+
+    /**
+     * A port that is free now, taken below Linux's ephemeral range (32768 and up): a port from there (what
+     * binding port 0 gives) can be taken as the local end of any outgoing connection before the daemon binds it,
+     * and a Spark daemon whose port is taken quietly moves to the next one, where this test would not look.
+     */
+    private static int[] freePorts(int n) {
+        java.util.Set<Integer> found = new java.util.LinkedHashSet<>();
+        for (int tries = 0; tries < 1000 && found.size() < n; tries++) {
+            int p = 20000 + PORTS.nextInt(12000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress("127.0.0.1", p));
+                found.add(p);
+            } catch (IOException busy) {
+                // taken: try another
+            }
         }
+        assertEquals(n, found.size(), "free ports below 32768");
+        return found.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static void waitForPort(int port, int seconds) throws InterruptedException {
@@ -215,7 +236,10 @@ class SparkAtlasTest {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         java.util.regex.Pattern alive = java.util.regex.Pattern.compile("\"aliveworkers\"\\s*:\\s*(\\d+)");
         while (System.nanoTime() < end) {
-            try (var in = new java.net.URL("http://127.0.0.1:" + uiPort + "/json/").openStream()) {
+            java.net.URLConnection c = new java.net.URL("http://127.0.0.1:" + uiPort + "/json/").openConnection();
+            c.setConnectTimeout(2000);
+            c.setReadTimeout(5000);
+            try (var in = c.getInputStream()) {
                 java.util.regex.Matcher m = alive.matcher(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
                 if (m.find() && Integer.parseInt(m.group(1)) >= n) {
                     return;
@@ -228,7 +252,8 @@ class SparkAtlasTest {
         StringBuilder sb = new StringBuilder();
         for (String f : new String[] {"master.log", "worker1.log", "worker2.log"}) {
             Path p = logs.resolve(f);
-            sb.append('\n').append(f).append(": ").append(Files.exists(p) ? Files.readString(p) : "(none)");
+            String text = Files.exists(p) ? Files.readString(p) : "(none)";
+            sb.append('\n').append(f).append(": ").append(text.length() > 4000 ? "…" + text.substring(text.length() - 4000) : text);
         }
         throw new AssertionError("the workers did not register within " + seconds + " s" + sb);
     }
