@@ -40,11 +40,17 @@ public final class ExplainBenchmark {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("memory")) {
-            ExplainMemoryBenchmark.parent(Path.of(args.length > 1 ? args[1] : "../shared/fixtures"));
+            ExplainMemoryBenchmark.parent(Path.of(args.length > 1 ? args[1] : "../shared/fixtures"),
+                    args.length > 2 ? args[2] : ExplainMemoryBenchmark.BATCHED);
             return;
         }
         if (args.length > 0 && args[0].equals("memory-child")) {
-            ExplainMemoryBenchmark.child(Path.of(args[1]), Integer.parseInt(args[2]));
+            ExplainMemoryBenchmark.child(Path.of(args[1]), Integer.parseInt(args[2]), args[3]);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("trace")) {
+            ExplainMemoryBenchmark.trace(Path.of(args.length > 1 ? args[1] : "../shared/fixtures"), args.length > 2 ? Integer.parseInt(args[2]) : 50,
+                    args.length > 3 ? args[3] : ExplainMemoryBenchmark.BATCHED);
             return;
         }
         if (args.length > 0 && args[0].equals("cpu")) {
