@@ -121,6 +121,16 @@ final class ExplainMemoryBenchmark {
         }
     }
 
+    /** Bytes of direct buffers not yet freed (DJL makes one per array created from host data; the GC's cleaner frees them). */
+    static long direct() {
+        for (var pool : java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                return pool.getMemoryUsed();
+            }
+        }
+        return -1;
+    }
+
     static void child(Path fixtures, int n, String methods) throws Exception {
         Network net = squeezenet(fixtures);
         List<BufferedImage> photos = new ArrayList<>();
@@ -155,9 +165,9 @@ final class ExplainMemoryBenchmark {
                     System.gc();
                     maxHeap[0] = Math.max(maxHeap[0], rt.totalMemory() - rt.freeMemory());
                     try {
-                        System.out.printf(Locale.ROOT, "step %d/%d: RSS %d MB (peak %d MB), heap %d MB (committed %d MB), live NDArrays %d%n",
-                                done, total[0], resident("VmRSS") >> 20, resident("VmHWM") >> 20, (rt.totalMemory() - rt.freeMemory()) >> 20,
-                                rt.totalMemory() >> 20, liveArrays());
+                        System.out.printf(Locale.ROOT, "step %d/%d: RSS %d MB (peak %d MB), heap %d MB (committed %d MB), direct buffers %d MB, "
+                                + "live NDArrays %d%n", done, total[0], resident("VmRSS") >> 20, resident("VmHWM") >> 20,
+                                (rt.totalMemory() - rt.freeMemory()) >> 20, rt.totalMemory() >> 20, direct() >> 20, liveArrays());
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
@@ -212,9 +222,9 @@ final class ExplainMemoryBenchmark {
                         t[i] = MapOps.argmax(p[i]);
                     }
                     a.attribute(x, t);
-                    System.out.printf(Locale.ROOT, "%s, images %d-%d: RSS %d MB (peak %d MB), heap committed %d MB, live NDArrays %d "
-                            + "(engine %d)%n", name, start, start + m - 1, resident("VmRSS") >> 20, resident("VmHWM") >> 20,
-                            Runtime.getRuntime().totalMemory() >> 20, liveArrays(), ctx.engine().manager().getManagedArrays().size());
+                    System.out.printf(Locale.ROOT, "%s, images %d-%d: RSS %d MB (peak %d MB), heap committed %d MB, direct buffers %d MB, "
+                            + "live NDArrays %d (engine %d)%n", name, start, start + m - 1, resident("VmRSS") >> 20, resident("VmHWM") >> 20,
+                            Runtime.getRuntime().totalMemory() >> 20, direct() >> 20, liveArrays(), ctx.engine().manager().getManagedArrays().size());
                 }
             }
         }
