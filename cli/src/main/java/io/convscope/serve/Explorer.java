@@ -37,6 +37,7 @@ import io.convscope.render.Heatmap;
 import io.convscope.render.Images;
 import io.convscope.render.Normalization;
 import io.convscope.render.Png;
+import io.convscope.util.Futures;
 import io.convscope.util.Progress;
 
 import javax.imageio.ImageIO;
@@ -56,7 +57,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -291,17 +291,7 @@ public final class Explorer implements AutoCloseable {
             }
             cached = mine;
         }
-        try {
-            return cached.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConvscopeException("interrupted");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+        return Futures.get(cached);
     }
 
     private Forward compute(Path f, String id) {

@@ -6,6 +6,7 @@ import io.convscope.render.Grid;
 import io.convscope.render.Heatmap;
 import io.convscope.render.Images;
 import io.convscope.render.Normalization;
+import io.convscope.util.Futures;
 import io.convscope.util.Names;
 import io.convscope.util.Progress;
 
@@ -17,7 +18,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -489,26 +489,17 @@ public final class ActivationViews {
         return new Heatmap(out, tw, th, false);
     }
 
+    /** Waits for every drawing job; the first failure cancels the others and is thrown as it was. */
     private static void await(List<Future<?>> jobs) {
         try {
             for (Future<?> f : jobs) {
-                f.get();
+                Futures.get(f);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConvscopeException("interrupted while drawing", e);
-        } catch (ExecutionException e) {
+        } catch (RuntimeException | Error e) {
             for (Future<?> f : jobs) {
                 f.cancel(true);
             }
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new ConvscopeException("drawing failed: " + c, c);
+            throw e;
         }
     }
 }

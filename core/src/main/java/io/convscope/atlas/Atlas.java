@@ -13,6 +13,7 @@ import io.convscope.network.Node;
 import io.convscope.network.Tensor;
 import io.convscope.network.TensorShape;
 import io.convscope.util.AtomicFiles;
+import io.convscope.util.Futures;
 import io.convscope.util.Progress;
 
 import java.awt.image.BufferedImage;
@@ -29,7 +30,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -355,14 +355,7 @@ public final class Atlas {
                 throw new IllegalStateException("no more images");
             }
             fill();
-            try {
-                return f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ConvscopeException("interrupted");
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(e.getCause());
-            }
+            return Futures.get(f);
         }
 
         @Override

@@ -6,8 +6,8 @@ import io.convscope.network.Network;
 import io.convscope.render.Html;
 import io.convscope.render.Images;
 import io.convscope.render.Png;
-import io.convscope.util.Futures;
 import io.convscope.util.AtomicFiles;
+import io.convscope.util.Futures;
 import io.convscope.util.Progress;
 
 import java.awt.image.BufferedImage;
@@ -184,19 +184,8 @@ public final class AtlasSite {
                 }));
             }
             for (Future<?> f : jobs) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException ex) {
-                    Throwable c = ex.getCause();
-                    if (c instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    throw new IllegalStateException(c);
-                }
+                Futures.get(f);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConvscopeException("interrupted");
         } finally {
             pool.shutdownNow();
             p.finish();

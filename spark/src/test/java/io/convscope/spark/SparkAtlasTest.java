@@ -128,22 +128,34 @@ class SparkAtlasTest {
         List<String> opts = List.of(System.getProperty("convscope.spark.javaOpts", "").split("\\s+"));
         Path home = dir.resolve("spark-home");
         Files.createDirectories(home.resolve("jars")); // Spark's launcher wants SPARK_HOME/jars; the classes come from the class path
-        int port = freePort();
-        int ui = freePort();
         List<Process> started = new ArrayList<>();
         try {
-            started.add(start(java, opts, cp, home, dir.resolve("master.log"), "org.apache.spark.deploy.master.Master",
-                    "--host", "127.0.0.1", "--port", Integer.toString(port), "--webui-port", Integer.toString(ui)));
-            waitForPort(port, 120);
-            String master = "spark://127.0.0.1:" + port;
-            for (int w = 1; w <= 2; w++) {
-                Path work = dir.resolve("worker" + w);
-                Files.createDirectories(work);
-                started.add(start(java, opts, cp, home, dir.resolve("worker" + w + ".log"), "org.apache.spark.deploy.worker.Worker",
-                        "--host", "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port", Integer.toString(freePort()),
-                        "--work-dir", work.toString(), master));
+            // a cluster whose workers have not registered in time is started once more, on fresh ports and in fresh
+            // folders, before the test fails with both attempts' logs: one bad start of three daemons on a loaded
+            // machine is not the atlas's failure, two in a row are reported
+            String master = null;
+            StringBuilder failures = new StringBuilder();
+            for (int attempt = 1; attempt <= 2 && master == null; attempt++) {
+                Path logs = Files.createDirectories(dir.resolve("attempt" + attempt));
+                int[] ports = freePorts(4);
+                started.add(start(java, opts, cp, home, logs.resolve("master.log"), "org.apache.spark.deploy.master.Master",
+                        "--host", "127.0.0.1", "--port", Integer.toString(ports[0]), "--webui-port", Integer.toString(ports[1])));
+                waitForPort(ports[0], 120);
+                for (int w = 1; w <= 2; w++) {
+                    Path work = Files.createDirectories(logs.resolve("worker" + w));
+                    started.add(start(java, opts, cp, home, logs.resolve("worker" + w + ".log"), "org.apache.spark.deploy.worker.Worker",
+                            "--host", "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port", Integer.toString(ports[1 + w]),
+                            "--work-dir", work.toString(), "spark://127.0.0.1:" + ports[0]));
+                }
+                if (workersAlive(ports[1], 2, 100)) {
+                    master = "spark://127.0.0.1:" + ports[0];
+                } else {
+                    stop(started);
+                    started.clear();
+                    failures.append("\nattempt ").append(attempt).append(": the workers did not register within 100 s").append(logs(logs));
+                }
             }
-            waitForWorkers(ui, 2, 120, dir);
+            assertTrue(master != null, failures::toString);
             SparkConf conf = SparkAtlas.conf(master)
                     .set("spark.executor.extraClassPath", cp)
                     .set("spark.executor.memory", "700m")
@@ -158,13 +170,17 @@ class SparkAtlasTest {
                 assertArrayEquals(single, t.toBytes());
             }
         } finally {
-            for (Process p : started) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-            }
-            for (Process p : started) {
-                p.waitFor();
-            }
+            stop(started);
+        }
+    }
+
+    private static void stop(List<Process> started) throws InterruptedException {
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        for (Process p : started) {
+            p.waitFor();
         }
     }
 
@@ -173,6 +189,9 @@ class SparkAtlasTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.add("-Xmx256m");
+        // the class path holds two SLF4J providers (convscope's no-op one and Spark's log4j); the daemons log
+        // through Spark's, at its default level, so that a failure here can be read in their log files
+        cmd.add("-Dslf4j.provider=org.apache.logging.slf4j.SLF4JServiceProvider");
         for (String o : opts) {
             if (!o.isBlank()) {
                 cmd.add(o);
@@ -191,10 +210,26 @@ class SparkAtlasTest {
         return pb.start();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    private static final java.util.Random PORTS = new java.util.Random();
+
+    /**
+     * A port that is free now, taken below Linux's ephemeral range (32768 and up): a port from there (what
+     * binding port 0 gives) can be taken as the local end of any outgoing connection before the daemon binds it,
+     * and a Spark daemon whose port is taken quietly moves to the next one, where this test would not look.
+     */
+    private static int[] freePorts(int n) {
+        java.util.Set<Integer> found = new java.util.LinkedHashSet<>();
+        for (int tries = 0; tries < 1000 && found.size() < n; tries++) {
+            int p = 20000 + PORTS.nextInt(12000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress("127.0.0.1", p));
+                found.add(p);
+            } catch (IOException busy) {
+                // taken: try another
+            }
         }
+        assertEquals(n, found.size(), "free ports below 32768");
+        return found.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static void waitForPort(int port, int seconds) throws InterruptedException {
@@ -210,26 +245,35 @@ class SparkAtlasTest {
         throw new AssertionError("the Spark master did not start within " + seconds + " s");
     }
 
-    /** Polls the master's status page (its JSON) until {@code n} workers are alive. */
-    private static void waitForWorkers(int uiPort, int n, int seconds, Path logs) throws Exception {
+    /** Polls the master's status page (its JSON) until {@code n} workers are alive; false if they are not in time. */
+    private static boolean workersAlive(int uiPort, int n, int seconds) throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         java.util.regex.Pattern alive = java.util.regex.Pattern.compile("\"aliveworkers\"\\s*:\\s*(\\d+)");
         while (System.nanoTime() < end) {
-            try (var in = new java.net.URL("http://127.0.0.1:" + uiPort + "/json/").openStream()) {
+            java.net.URLConnection c = new java.net.URL("http://127.0.0.1:" + uiPort + "/json/").openConnection();
+            c.setConnectTimeout(2000);
+            c.setReadTimeout(5000);
+            try (var in = c.getInputStream()) {
                 java.util.regex.Matcher m = alive.matcher(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
                 if (m.find() && Integer.parseInt(m.group(1)) >= n) {
-                    return;
+                    return true;
                 }
             } catch (IOException e) {
                 // not up yet
             }
             Thread.sleep(500);
         }
+        return false;
+    }
+
+    /** The daemons' logs (the last 4,000 characters of each) for a failure message. */
+    private static String logs(Path folder) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (String f : new String[] {"master.log", "worker1.log", "worker2.log"}) {
-            Path p = logs.resolve(f);
-            sb.append('\n').append(f).append(": ").append(Files.exists(p) ? Files.readString(p) : "(none)");
+            Path p = folder.resolve(f);
+            String text = Files.exists(p) ? Files.readString(p) : "(none)";
+            sb.append('\n').append(f).append(": ").append(text.length() > 4000 ? "…" + text.substring(text.length() - 4000) : text);
         }
-        throw new AssertionError("the workers did not register within " + seconds + " s" + sb);
+        return sb.toString();
     }
 }
