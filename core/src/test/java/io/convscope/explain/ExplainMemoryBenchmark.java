@@ -155,13 +155,15 @@ final class ExplainMemoryBenchmark {
             @Override
             public void start(String what, long t, Unit unit) {
                 total[0] = t;
-                next[0] = t / 10;
+                next[0] = t / n;
             }
 
             @Override
             public void advance(long done) {
+                // once per image's worth of steps, whatever the image count: a full GC here also frees what waits for the
+                // collector (direct buffers), so sampling every tenth of the run would free the shorter run's more often
                 if (done >= next[0]) {
-                    next[0] += Math.max(1, total[0] / 10);
+                    next[0] += Math.max(1, total[0] / n);
                     System.gc();
                     maxHeap[0] = Math.max(maxHeap[0], rt.totalMemory() - rt.freeMemory());
                     try {
