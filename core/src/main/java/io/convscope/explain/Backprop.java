@@ -118,8 +118,7 @@ public final class Backprop implements AutoCloseable {
         for (int start = 0; start < n; start += ctx.batch()) {
             int m = Math.min(ctx.batch(), n - start);
             try (NDManager step = ctx.engine().manager().newSubManager()) {
-                NDArray x = step.create(java.util.Arrays.copyOfRange(nchw, start * sample, (start + m) * sample), new Shape(m, c, h, w))
-                        .toDevice(device, false);
+                NDArray x = ctx.batch(step, nchw, start, m, c, h, w);
                 int[] part = ExplainContext.slice(targets, start, m);
                 NDArray g = walk(x, out, y -> {
                     float[][] logits = ExplainContext.rows(y.toType(DataType.FLOAT32, false).toFloatArray(), m);

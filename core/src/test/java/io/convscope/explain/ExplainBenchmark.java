@@ -28,10 +28,14 @@ import java.util.Locale;
  *     io.convscope.explain.ExplainBenchmark [FIXTURES_DIR] [RISE masks] [IG steps]
  * </pre>
  *
- * With {@code memory [FIXTURES_DIR]}: the whole run ({@code probe/ExplainRequest}, files written) of the batched methods
+ * With {@code defaults [FIXTURES_DIR]}: the same with the settings a plain run has ({@code Methods.Settings.defaults()}).
+ * With {@code memory [FIXTURES_DIR] [METHODS]} (comma-separated; default the five below; {@code -DchildJvm="…"} sets the children's JVM
+ * options, default {@code -Xmx2g}): the whole run ({@code probe/ExplainRequest}, files written) of the batched methods
  * (occlusion, Score-CAM, RISE, SmoothGrad, integrated gradients) on 10 and then 50 images made from the fixture photos, each
  * in a JVM of its own, printing the peak resident memory (VmHWM) and the largest heap after a full GC sampled at ten points of
- * the run. With {@code cpu [FIXTURES_DIR]}: Score-CAM and RISE per image, the settings before (every channel, each its own
+ * the run, with the committed heap, the direct buffers not yet freed and the NDArrays alive at each. With
+ * {@code trace [FIXTURES_DIR] [N] [METHODS]}: the methods' attribution on N images in batches of 8 without the files, resident
+ * memory and live NDArrays after every batch of every method. With {@code cpu [FIXTURES_DIR]}: Score-CAM and RISE per image, the settings before (every channel, each its own
  * masked image; 2000 masks) and the defaults now, at batch 16 and 32.
  */
 public final class ExplainBenchmark {
@@ -40,16 +44,27 @@ public final class ExplainBenchmark {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("memory")) {
-            ExplainMemoryBenchmark.parent(Path.of(args.length > 1 ? args[1] : "../shared/fixtures"));
+            ExplainMemoryBenchmark.parent(Path.of(args.length > 1 ? args[1] : "../shared/fixtures"),
+                    args.length > 2 ? args[2] : ExplainMemoryBenchmark.BATCHED);
             return;
         }
         if (args.length > 0 && args[0].equals("memory-child")) {
-            ExplainMemoryBenchmark.child(Path.of(args[1]), Integer.parseInt(args[2]));
+            ExplainMemoryBenchmark.child(Path.of(args[1]), Integer.parseInt(args[2]), args[3]);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("trace")) {
+            ExplainMemoryBenchmark.trace(Path.of(args.length > 1 ? args[1] : "../shared/fixtures"), args.length > 2 ? Integer.parseInt(args[2]) : 50,
+                    args.length > 3 ? args[3] : ExplainMemoryBenchmark.BATCHED);
             return;
         }
         if (args.length > 0 && args[0].equals("cpu")) {
             ExplainMemoryBenchmark.cpuDefaults(Path.of(args.length > 1 ? args[1] : "../shared/fixtures"));
             return;
+        }
+        // "defaults [FIXTURES]": every method with the settings a plain run has (Methods.Settings.defaults() on the CPU)
+        boolean defaults = args.length > 0 && args[0].equals("defaults");
+        if (defaults) {
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
         }
         Path fixtures = Path.of(args.length > 0 ? args[0] : "../shared/fixtures");
         int masks = args.length > 1 ? Integer.parseInt(args[1]) : 500;
@@ -78,7 +93,8 @@ public final class ExplainBenchmark {
             names.add("mirrored " + f);
         }
         ImageTensor x = ImageTensor.of(pics, names, net.inputShape(), net.preprocessing(), Resize.CROP);
-        Methods.Settings s = Methods.Settings.defaults().withSteps(steps).withMasks(masks).withSamples(16).withWindow(32, 16);
+        Methods.Settings s = defaults ? Methods.Settings.defaults()
+                : Methods.Settings.defaults().withSteps(steps).withMasks(masks).withSamples(16).withWindow(32, 16);
         Runtime rt = Runtime.getRuntime();
         try (ExplainContext ctx = ExplainContext.of(net, Score.LOGIT, 16)) {
             int[] targets = new int[x.n()];
@@ -88,8 +104,11 @@ public final class ExplainBenchmark {
             }
             // warm up
             new GradCam(ctx, null).attribute(x, targets);
-            System.out.printf(Locale.ROOT, "SqueezeNet 1.1, 8 images at 224 px, batch 16 (IG %d steps, SmoothGrad 16 samples, RISE %d masks, "
-                    + "occlusion 32/16)%n", steps, masks);
+            System.out.println("load " + Files.readString(Path.of("/proc/loadavg")).strip());
+            System.out.println(defaults ? "SqueezeNet 1.1, 8 images at 224 px, batch 16, the default settings (IG 64 steps, SmoothGrad 25 samples "
+                    + "of saliency, RISE 500 masks, Score-CAM 64 channels, occlusion 28 px window, stride 14)"
+                    : String.format(Locale.ROOT, "SqueezeNet 1.1, 8 images at 224 px, batch 16 (IG %d steps, SmoothGrad 16 samples, RISE %d masks, "
+                    + "occlusion 32/16)", steps, masks));
             for (String name : Methods.NAMES) {
                 Attribution a = Methods.create(name, ctx, s);
                 long t0 = System.nanoTime();
@@ -121,6 +140,7 @@ public final class ExplainBenchmark {
             }
             System.out.printf(Locale.ROOT, "Grad-CAM %.3f s per image, forward+backward %.3f s per image: ratio %.2f (best of %d)%n",
                     camBest / x.n(), fbBest / x.n(), camBest / fbBest, reps);
+            System.out.println("load " + Files.readString(Path.of("/proc/loadavg")).strip());
         }
     }
 }

@@ -52,7 +52,15 @@ final class ExplainMemoryBenchmark {
         return out;
     }
 
+    /** The batched methods the issue names: the default of {@code memory}. */
+    static final String BATCHED = "occlusion,scorecam,rise,smoothgrad,integrated-gradients";
+
     static void parent(Path fixtures) throws Exception {
+        parent(fixtures, BATCHED);
+    }
+
+    /** 10 then 50 images of {@code methods} (comma-separated), each in a JVM of its own. */
+    static void parent(Path fixtures, String methods) throws Exception {
         if (!Files.isRegularFile(fixtures.resolve("models/squeezenet1.1/model.onnx"))) {
             System.out.println("fixture absent: " + fixtures);
             return;
@@ -61,8 +69,12 @@ final class ExplainMemoryBenchmark {
         String cp = System.getProperty("java.class.path");
         List<String[]> results = new ArrayList<>();
         for (int n : new int[] {10, 50}) {
-            ProcessBuilder pb = new ProcessBuilder(java, "-Xmx2g", "-Dai.djl.offline=true", "-cp", cp, ExplainBenchmark.class.getName(),
-                    "memory-child", fixtures.toString(), "" + n).redirectErrorStream(true);
+            // -DchildJvm="…": the children's JVM options (default -Xmx2g), e.g. a fixed, pre-touched heap to see native memory alone
+            List<String> cmd = new ArrayList<>(List.of(java));
+            cmd.addAll(List.of(System.getProperty("childJvm", "-Xmx2g").trim().split("\\s+")));
+            cmd.addAll(List.of("-Dai.djl.offline=true", "-cp", cp, ExplainBenchmark.class.getName(), "memory-child", fixtures.toString(),
+                    "" + n, methods));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().put("ONEDNN_MAX_CPU_ISA", "AVX2");
             Process p = pb.start();
             String last = null;
@@ -84,6 +96,7 @@ final class ExplainMemoryBenchmark {
         long hwm50 = Long.parseLong(results.get(1)[1]);
         long heap10 = Long.parseLong(results.get(0)[2]);
         long heap50 = Long.parseLong(results.get(1)[2]);
+        System.out.println("methods " + methods + ", child JVM " + System.getProperty("childJvm", "-Xmx2g"));
         System.out.printf(Locale.ROOT, "peak resident memory: 10 images %d MB, 50 images %d MB (ratio %.3f)%n", hwm10 >> 20, hwm50 >> 20,
                 (double) hwm50 / hwm10);
         System.out.printf(Locale.ROOT, "largest heap after GC: 10 images %d MB, 50 images %d MB (ratio %.3f)%n", heap10 >> 20, heap50 >> 20,
@@ -91,7 +104,34 @@ final class ExplainMemoryBenchmark {
         System.out.println("load " + Files.readString(Path.of("/proc/loadavg")).strip());
     }
 
-    static void child(Path fixtures, int n) throws Exception {
+    /** Resident memory now (VmRSS) or at its peak (VmHWM), in bytes. */
+    static long resident(String key) throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith(key + ":")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+
+    /** NDArrays alive in the whole process: every manager is a descendant of PyTorch's system manager. */
+    static int liveArrays() {
+        try (ai.djl.ndarray.NDManager probe = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+            return probe.getParentManager().getManagedArrays().size();
+        }
+    }
+
+    /** Bytes of direct buffers not yet freed (DJL makes one per array created from host data; the GC's cleaner frees them). */
+    static long direct() {
+        for (var pool : java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                return pool.getMemoryUsed();
+            }
+        }
+        return -1;
+    }
+
+    static void child(Path fixtures, int n, String methods) throws Exception {
         Network net = squeezenet(fixtures);
         List<BufferedImage> photos = new ArrayList<>();
         for (String f : List.of("chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg")) {
@@ -105,8 +145,7 @@ final class ExplainMemoryBenchmark {
         photos.clear();
         // the batched methods, with few internal passes: memory depends on the batch, not on their counts
         Methods.Settings s = Methods.Settings.defaults().withSteps(4).withMasks(8).withSamples(2).withWindow(112, 112).withScorecamChannels(4);
-        ExplainRequest q = new ExplainRequest(List.of(in.toString()), List.of("occlusion", "scorecam", "rise", "smoothgrad",
-                "integrated-gradients"), Targets.predicted(), s, Score.LOGIT, 8, Colormap.INFERNO, 0.6f, List.of(), 50, Resize.CROP, 0.05,
+        ExplainRequest q = new ExplainRequest(List.of(in.toString()), List.of(methods.split(",")), Targets.predicted(), s, Score.LOGIT, 8, Colormap.INFERNO, 0.6f, List.of(), 50, Resize.CROP, 0.05,
                 tmp.resolve("out"));
         Runtime rt = Runtime.getRuntime();
         long[] maxHeap = new long[1];
@@ -116,15 +155,24 @@ final class ExplainMemoryBenchmark {
             @Override
             public void start(String what, long t, Unit unit) {
                 total[0] = t;
-                next[0] = t / 10;
+                next[0] = t / n;
             }
 
             @Override
             public void advance(long done) {
+                // once per image's worth of steps, whatever the image count: a full GC here also frees what waits for the
+                // collector (direct buffers), so sampling every tenth of the run would free the shorter run's more often
                 if (done >= next[0]) {
-                    next[0] += Math.max(1, total[0] / 10);
+                    next[0] += Math.max(1, total[0] / n);
                     System.gc();
                     maxHeap[0] = Math.max(maxHeap[0], rt.totalMemory() - rt.freeMemory());
+                    try {
+                        System.out.printf(Locale.ROOT, "step %d/%d: RSS %d MB (peak %d MB), heap %d MB (committed %d MB), direct buffers %d MB, "
+                                + "live NDArrays %d%n", done, total[0], resident("VmRSS") >> 20, resident("VmHWM") >> 20,
+                                (rt.totalMemory() - rt.freeMemory()) >> 20, rt.totalMemory() >> 20, direct() >> 20, liveArrays());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
                 }
             }
 
@@ -136,15 +184,53 @@ final class ExplainMemoryBenchmark {
         var plan = q.plan(net, MemoryLimits.current(null));
         var r = plan.run(null, sampler, line -> { });
         double sec = (System.nanoTime() - t0) / 1e9;
-        long hwm = 0;
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                hwm = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
+        long hwm = resident("VmHWM");
         System.out.printf(Locale.ROOT, "%d images, %d files, %.1f s, estimate %d MB native + %d MB heap%n", n, r.files().size(), sec,
                 plan.estimate().nativeBytes() >> 20, plan.estimate().heapBytes() >> 20);
+        System.out.printf(Locale.ROOT, "peak RSS %d MB, heap committed %d MB, live NDArrays %d%n", hwm >> 20, rt.totalMemory() >> 20, liveArrays());
         System.out.println("RESULT " + n + " " + hwm + " " + maxHeap[0]);
+    }
+
+    /**
+     * The attribution loop of an explain run without the files: {@code n} images of the fixture variants in batches of 8, each
+     * method on each batch, printing after every batch and method the resident memory and the NDArrays alive (in the process,
+     * and in the context's engine's manager).
+     */
+    static void trace(Path fixtures, int n, String methods) throws Exception {
+        Network net = squeezenet(fixtures);
+        List<BufferedImage> photos = new ArrayList<>();
+        for (String f : List.of("chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg")) {
+            photos.add(ImageLoader.load(fixtures.resolve("images/" + f)));
+        }
+        Methods.Settings s = Methods.Settings.defaults().withSteps(4).withMasks(8).withSamples(2).withWindow(112, 112).withScorecamChannels(4);
+        int batch = 8;
+        try (ExplainContext ctx = ExplainContext.of(net, Score.LOGIT, batch)) {
+            System.out.printf(Locale.ROOT, "start: RSS %d MB, live NDArrays %d (engine %d)%n", resident("VmRSS") >> 20, liveArrays(),
+                    ctx.engine().manager().getManagedArrays().size());
+            for (String name : methods.split(",")) {
+                Attribution a = Methods.create(name, ctx, s);
+                for (int start = 0; start < n; start += batch) {
+                    int m = Math.min(batch, n - start);
+                    List<BufferedImage> pics = new ArrayList<>();
+                    List<String> names = new ArrayList<>();
+                    for (int i = start; i < start + m; i++) {
+                        pics.add(variant(photos, i));
+                        names.add("img" + i);
+                    }
+                    ImageTensor x = ImageTensor.of(pics, names, net.inputShape(), net.preprocessing(), Resize.CROP);
+                    float[][] p = ctx.probabilities(x.data(), x.n(), x.c(), x.h(), x.w());
+                    int[] t = new int[m];
+                    for (int i = 0; i < m; i++) {
+                        t[i] = MapOps.argmax(p[i]);
+                    }
+                    a.attribute(x, t);
+                    System.out.printf(Locale.ROOT, "%s, images %d-%d: RSS %d MB (peak %d MB), heap committed %d MB, direct buffers %d MB, "
+                            + "live NDArrays %d (engine %d)%n", name, start, start + m - 1, resident("VmRSS") >> 20, resident("VmHWM") >> 20,
+                            Runtime.getRuntime().totalMemory() >> 20, direct() >> 20, liveArrays(), ctx.engine().manager().getManagedArrays().size());
+                }
+            }
+        }
+        System.out.println("load " + Files.readString(Path.of("/proc/loadavg")).strip());
     }
 
     static void cpuDefaults(Path fixtures) throws Exception {
