@@ -211,9 +211,39 @@ public final class Engine implements AutoCloseable {
         return network.withParams(host);
     }
 
-    /** Creates a batch (N, C, H, W) on this engine's device, attached to {@code scope}. */
+    /** Host floats on their way to an engine: one direct buffer per calling thread, reused by every batch it sends. */
+    private static final ThreadLocal<ByteBuffer> STAGING = new ThreadLocal<>();
+
+    /** Creates a batch (N, C, H, W) on this engine's device, attached to {@code scope}: {@link #input(NDManager, float[], int, int, int, int, int)} from sample 0. */
     public NDArray input(NDManager scope, float[] nchw, int n, int c, int h, int w) {
-        return scope.create(nchw, new Shape(n, c, h, w)).toDevice(device(), false);
+        return input(scope, nchw, 0, n, c, h, w);
+    }
+
+    /**
+     * Samples {@code start} … {@code start + n − 1} of {@code samples} (each c·h·w floats) as an (n, c, h, w) batch on this
+     * engine's device, attached to {@code scope}, in memory the engine owns (freed when {@code scope} closes). DJL's
+     * {@code create(float[])} would copy the floats into a fresh direct buffer that the array reads in place and that only a
+     * garbage collection frees, after the array is closed: one input batch of native memory per pass waiting for the
+     * collector, so resident memory grew with a run's passes between collections. Here the floats go through one direct
+     * buffer of the calling thread's, reused by every batch, and are copied from it into a tensor of the engine's own; the
+     * array that reads the buffer is closed at once, so nothing reads the buffer when the thread's next batch fills it.
+     */
+    public NDArray input(NDManager scope, float[] samples, int start, int n, int c, int h, int w) {
+        int sample = c * h * w;
+        int bytes = Math.multiplyExact(n * sample, 4);
+        ByteBuffer staging = STAGING.get();
+        if (staging == null || staging.capacity() < bytes) {
+            staging = ByteBuffer.allocateDirect(bytes).order(java.nio.ByteOrder.nativeOrder());
+            STAGING.set(staging);
+        }
+        staging.clear();
+        staging.asFloatBuffer().put(samples, start * sample, n * sample);
+        staging.limit(bytes);
+        try (NDArray view = scope.create(staging, new Shape(n, c, h, w), DataType.FLOAT32)) {
+            NDArray own = device().equals(view.getDevice()) ? view.duplicate() : view.toDevice(device(), true);
+            own.attach(scope);
+            return own;
+        }
     }
 
     /** Forward pass with inference semantics; see {@link #forward(Map, Collection, boolean)}. */

@@ -118,7 +118,7 @@ public final class Backprop implements AutoCloseable {
         for (int start = 0; start < n; start += ctx.batch()) {
             int m = Math.min(ctx.batch(), n - start);
             try (NDManager step = ctx.engine().manager().newSubManager()) {
-                NDArray x = ctx.batch(step, nchw, start, m, c, h, w);
+                NDArray x = ctx.engine().input(step, nchw, start, m, c, h, w);
                 int[] part = ExplainContext.slice(targets, start, m);
                 NDArray g = walk(x, out, y -> {
                     float[][] logits = ExplainContext.rows(y.toType(DataType.FLOAT32, false).toFloatArray(), m);

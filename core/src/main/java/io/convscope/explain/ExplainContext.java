@@ -35,8 +35,6 @@ public final class ExplainContext implements AutoCloseable {
     /** Whether {@link #close} closes {@link #engine} (false when it is the caller's). */
     private final boolean ownsEngine;
     private Backprop backprop;
-    /** Host floats on their way to the engine, reused by every batch ({@link #batch(NDManager, float[], int, int, int, int, int)}). */
-    private java.nio.ByteBuffer staging;
 
     private ExplainContext(Network network, Score score, Device device, int batch, Engine weights) {
         if (batch < 1) {
@@ -140,7 +138,7 @@ public final class ExplainContext implements AutoCloseable {
         for (int start = 0; start < n; start += batch) {
             int m = Math.min(batch, n - start);
             try (NDManager step = engine.manager().newSubManager()) {
-                NDArray x = batch(step, nchw, start, m, c, h, w);
+                NDArray x = engine.input(step, nchw, start, m, c, h, w);
                 NDArray y = engine.forward(x, List.of(scoreLayer)).get(scoreLayer);
                 float[] flat = y.toType(DataType.FLOAT32, false).toFloatArray();
                 int k = flat.length / m;
@@ -246,7 +244,7 @@ public final class ExplainContext implements AutoCloseable {
             int m = Math.min(batch, n - start);
             int[] t = slice(targets, start, m);
             try (NDManager step = engine.manager().newSubManager()) {
-                NDArray x = batch(step, nchw, start, m, c, h, w);
+                NDArray x = engine.input(step, nchw, start, m, c, h, w);
                 x.setRequiresGradient(true);
                 float[] logit;
                 try (GradientCollector gc = collector()) {
@@ -286,7 +284,7 @@ public final class ExplainContext implements AutoCloseable {
             int m = Math.min(batch, n - start);
             int[] t = slice(targets, start, m);
             try (NDManager step = engine.manager().newSubManager()) {
-                NDArray x = batch(step, nchw, start, m, c, h, w);
+                NDArray x = engine.input(step, nchw, start, m, c, h, w);
                 float[][] logit = new float[1][];
                 Engine.LayerGradients lg = engine.gradients(x, List.of(scoreLayer), List.of(layer), out -> {
                     NDArray y = out.get(scoreLayer);
@@ -327,7 +325,7 @@ public final class ExplainContext implements AutoCloseable {
         for (int start = 0; start < n; start += batch) {
             int m = Math.min(batch, n - start);
             try (NDManager step = engine.manager().newSubManager()) {
-                NDArray x = batch(step, nchw, start, m, c, h, w);
+                NDArray x = engine.input(step, nchw, start, m, c, h, w);
                 Map<String, NDArray> got = engine.forward(x, layers);
                 for (String l : layers) {
                     NDArray v = got.get(l);
@@ -350,31 +348,6 @@ public final class ExplainContext implements AutoCloseable {
             r.put(l, new LayerValues(out.get(l), d[0], d[1], d[2]));
         }
         return r;
-    }
-
-    /**
-     * Samples {@code start} … {@code start + m − 1} of {@code nchw} as an (m, c, h, w) array on the device, attached to
-     * {@code step}, in memory the engine owns (freed when {@code step} closes). DJL's {@code create(float[])} would copy the
-     * floats into a fresh direct buffer that the array reads in place and that only a garbage collection frees, after the
-     * array is closed: one input batch of native memory per pass waiting for the collector, so resident memory grew with
-     * the passes of a run between collections. Here the floats go through one direct buffer of the context's, reused by
-     * every batch, and are copied from it into a tensor of the engine's own; the array that reads the buffer is closed
-     * at once, so nothing reads the buffer when the next batch fills it (a context is not thread-safe).
-     */
-    NDArray batch(NDManager step, float[] nchw, int start, int m, int c, int h, int w) {
-        int sample = c * h * w;
-        int bytes = Math.multiplyExact(m * sample, 4);
-        if (staging == null || staging.capacity() < bytes) {
-            staging = java.nio.ByteBuffer.allocateDirect(bytes).order(java.nio.ByteOrder.nativeOrder());
-        }
-        staging.clear();
-        staging.asFloatBuffer().put(nchw, start * sample, m * sample);
-        staging.limit(bytes);
-        try (NDArray view = step.create(staging, new Shape(m, c, h, w), DataType.FLOAT32)) {
-            NDArray own = device.equals(view.getDevice()) ? view.duplicate() : view.toDevice(device, true);
-            own.attach(step);
-            return own;
-        }
     }
 
     /** The walker that computes gradients with modified rules at ReLUs (created on first use). */
