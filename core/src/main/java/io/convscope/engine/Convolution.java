@@ -18,9 +18,13 @@ import ai.djl.nn.convolutional.Conv2d;
  * NaN — when a channel count has to be padded to the block: the forward pass when a plain
  * convolution has more than 16 input channels that are not a multiple of 16 (24, say) and a kernel of
  * 5×5 or more, the input gradient when the output channels are not a multiple of 16 (8, 24, …).
- * The engine therefore pads such channel counts with zeros to the next multiple of 16 and slices
- * the result: exact (the extra channels are zero), differentiable, and free for the usual
- * 64/128/256/512-channel layers. {@code ConvolutionTest} checks the forward values against
+ * The engine therefore pads such channel counts with zeros to the next multiple of the block and
+ * slices the result: exact (the extra channels are zero), differentiable, and free for the usual
+ * 64/128/256/512-channel layers. Capped at AVX2 the kernels work on blocks of 8 and the same holds
+ * for 8: unpadded, an input gradient with 2 output channels came out wrong there; padded to 8, none.
+ * So the block is 8 when {@code ONEDNN_MAX_CPU_ISA} caps oneDNN below AVX-512, which spares
+ * SqueezeNet's 1000-class convolution (a multiple of 8, not of 16) a padded copy of its kernel and a
+ * slice at every pass. {@code ConvolutionTest} checks the forward values against
  * PyTorch's float64 convolution (which does not use oneDNN) and the input gradient against it,
  * over the channel counts that broke.
  *
@@ -32,7 +36,9 @@ import ai.djl.nn.convolutional.Conv2d;
  * use get a known-bad case wrong.
  */
 final class Convolution {
-    static final int BLOCK = 16;
+    /** oneDNN's channel block for the instruction set in use: 8 below AVX-512, else 16. */
+    static final int BLOCK = block(System.getenv("ONEDNN_MAX_CPU_ISA") != null ? System.getenv("ONEDNN_MAX_CPU_ISA")
+            : System.getenv("DNNL_MAX_CPU_ISA"));
     private static volatile Boolean cpuKernelsSound;
 
     private Convolution() { }
@@ -120,6 +126,18 @@ final class Convolution {
     private static NDArray keep(NDList temporaries, NDArray a) {
         temporaries.add(a);
         return a;
+    }
+
+    /**
+     * The block for a {@code ONEDNN_MAX_CPU_ISA} value: 8 for the AVX2 level and below (SSE41, AVX,
+     * AVX2 and its VNNI variants), 16 when unset or AVX-512 and above (AVX512_*, AVX10_*, AMX).
+     */
+    static int block(String maxIsa) {
+        if (maxIsa == null || maxIsa.isBlank()) {
+            return 16;
+        }
+        String v = maxIsa.trim().toUpperCase(java.util.Locale.ROOT);
+        return v.startsWith("SSE") || v.equals("AVX") || v.startsWith("AVX2") ? 8 : 16;
     }
 
     private static long roundUp(long c) {

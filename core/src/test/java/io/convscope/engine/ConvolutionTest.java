@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The engine's convolution against PyTorch's float64 convolution, which runs PyTorch's own kernels
  * rather than oneDNN's: forward values and input gradients over channel counts that are and are not
- * multiples of oneDNN's 16-channel block (the ones that came out wrong on this machine unpadded),
+ * multiples of oneDNN's channel block (the ones that came out wrong on this machine unpadded),
  * kernel sizes 1–7, strides 1–2, dilation, batches of 1 and 2, and grouped/depthwise cases.
  */
 class ConvolutionTest {
@@ -59,6 +59,21 @@ class ConvolutionTest {
             v[i] = (float) (r.nextDouble() * 2 - 1);
         }
         return v;
+    }
+
+    @Test
+    void theBlockFollowsOneDnnsInstructionSetCap() {
+        assertEquals(16, Convolution.block(null));
+        assertEquals(16, Convolution.block(" "));
+        assertEquals(16, Convolution.block("AVX512_CORE"));
+        assertEquals(16, Convolution.block("avx512_core_amx"));
+        assertEquals(16, Convolution.block("AVX10_1_512"));
+        assertEquals(8, Convolution.block("AVX2"));
+        assertEquals(8, Convolution.block("avx2_vnni_2"));
+        assertEquals(8, Convolution.block("AVX"));
+        assertEquals(8, Convolution.block("SSE41"));
+        // the test runner caps oneDNN at AVX2 (pom.xml), so the slow test below checks blocks of 8
+        assertEquals(Convolution.block(System.getenv("ONEDNN_MAX_CPU_ISA")), Convolution.BLOCK);
     }
 
     @Test
