@@ -125,11 +125,21 @@ public final class Optimization {
             }
             io.convscope.util.Phases.mark("loop-start");
             int[] evaluations = new int[1];
-            Optimizer.Function f = (th, grad) -> {
-                evaluations[0]++;
-                Eval v = evaluate(th, grad, random, base);
-                recent.add(v);
-                return v.loss();
+            Optimizer.Function f = new Optimizer.Function() {
+                @Override
+                public double evaluate(float[] th, float[] grad) {
+                    try (Optimizer.Point p = at(th)) {
+                        return p.gradient(grad) ? p.value() : Double.NaN;
+                    }
+                }
+
+                @Override
+                public Optimizer.Point at(float[] th) {
+                    evaluations[0]++;
+                    Pending p = begin(th, random, base);
+                    recent.add(p.eval);
+                    return p;
+                }
             };
             for (int s = 0; s < steps; s++) {
                 Interrupts.check(); // after SIGTERM/SIGINT: stop between steps
@@ -194,39 +204,98 @@ public final class Optimization {
      * in one read); everything between stays on the engine's side.
      */
     private Eval evaluate(float[] th, float[] grad, SplittableRandom random, NDManager base) {
-        try (NDManager step = base.newSubManager()) {
+        try (Pending p = begin(th, random, base)) {
+            return p.gradient(grad) ? p.eval : new Eval(Double.NaN, p.eval.terms());
+        }
+    }
+
+    /**
+     * The forward half of an evaluation: the value (and the terms) now, with the autograd graph kept
+     * until {@link Pending#gradient} runs the backward pass or {@link Pending#close} drops it. The
+     * step's arrays live in a manager of their own that closing frees.
+     */
+    private Pending begin(float[] th, SplittableRandom random, NDManager base) {
+        NDManager step = base.newSubManager();
+        GradientCollector gc = null;
+        try {
             NDArray p = step.create(th, new Shape(param.shape())).toDevice(engine.device(), false);
             p.setRequiresGradient(true);
-            Objective.Value v;
-            try (GradientCollector gc = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray image = param.image(p);
-                NDArray seen = image;
-                for (Transform t : transforms) {
-                    seen = t.apply(seen, random);
-                }
-                Map<String, NDArray> out = taps.isEmpty() ? Map.of()
-                        : engine.forward(toInput(seen, engine.network().preprocessing()), taps);
-                v = objective.evaluate(new Forward(image, out));
-                gc.backward(v.perImage().sum());
+            gc = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector();
+            NDArray image = param.image(p);
+            NDArray seen = image;
+            for (Transform t : transforms) {
+                seen = t.apply(seen, random);
             }
+            Map<String, NDArray> out = taps.isEmpty() ? Map.of()
+                    : engine.forward(toInput(seen, engine.network().preprocessing()), taps);
+            Objective.Value v = objective.evaluate(new Forward(image, out));
             float[] values = v.host();
-            double value = values[0];
             double[] terms = new double[values.length - 1];
             for (int i = 0; i < terms.length; i++) {
                 terms[i] = values[i + 1];
             }
-            float[] g = p.getGradient().toFloatArray();
-            System.arraycopy(g, 0, grad, 0, g.length);
-            // a non-finite value or gradient reads as NaN: a line search then backtracks, and the loop
-            // stops with a message when a step's own value is not finite
-            boolean finite = Double.isFinite(value);
-            for (int i = 0; finite && i < g.length; i++) {
-                finite = Float.isFinite(g[i]);
+            // a non-finite value reads as NaN: a line search then backtracks, and the loop stops with a
+            // message when a step's own value is not finite
+            double value = Double.isFinite(values[0]) ? values[0] : Double.NaN;
+            return new Pending(step, gc, p, v, new Eval(value, terms));
+        } catch (RuntimeException | Error e) {
+            if (gc != null) {
+                gc.close();
             }
-            if (!finite) {
-                value = Double.NaN;
+            step.close();
+            throw e;
+        }
+    }
+
+    /** An evaluated point whose gradient is still to be computed (or dropped). */
+    private static final class Pending implements Optimizer.Point {
+        private final NDManager step;
+        private GradientCollector gc;
+        private final NDArray parameters;
+        private final Objective.Value value;
+        final Eval eval;
+
+        Pending(NDManager step, GradientCollector gc, NDArray parameters, Objective.Value value, Eval eval) {
+            this.step = step;
+            this.gc = gc;
+            this.parameters = parameters;
+            this.value = value;
+            this.eval = eval;
+        }
+
+        @Override
+        public double value() {
+            return eval.loss();
+        }
+
+        @Override
+        public boolean gradient(float[] into) {
+            if (gc == null) {
+                throw new IllegalStateException("the gradient of a point is computed once");
             }
-            return new Eval(value, terms);
+            try {
+                gc.backward(value.perImage().sum());
+            } finally {
+                gc.close();
+                gc = null;
+            }
+            float[] g = parameters.getGradient().toFloatArray();
+            System.arraycopy(g, 0, into, 0, g.length);
+            for (float x : g) {
+                if (!Float.isFinite(x)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public void close() {
+            if (gc != null) {
+                gc.close();
+                gc = null;
+            }
+            step.close();
         }
     }
 

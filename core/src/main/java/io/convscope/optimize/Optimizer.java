@@ -11,6 +11,47 @@ public interface Optimizer {
     @FunctionalInterface
     interface Function {
         double evaluate(float[] theta, float[] gradient);
+
+        /**
+         * f(θ) now, ∂f/∂θ only if asked for: a line search that rejects the point never pays for its
+         * gradient (for a network, the backward pass: about half an evaluation). The default
+         * computes both at once. The caller closes the result before the next evaluation.
+         */
+        default Point at(float[] theta) {
+            float[] g = new float[theta.length];
+            double v = evaluate(theta, g);
+            return new Point() {
+                @Override
+                public double value() {
+                    return v;
+                }
+
+                @Override
+                public boolean gradient(float[] into) {
+                    System.arraycopy(g, 0, into, 0, g.length);
+                    for (float x : g) {
+                        if (!Float.isFinite(x)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }
+            };
+        }
+    }
+
+    /** One evaluated point whose gradient is computed on demand ({@link Function#at}). */
+    interface Point extends AutoCloseable {
+        /** f(θ); NaN when not finite. */
+        double value();
+
+        /** Writes ∂f/∂θ into {@code into}, at most once; false when it is not finite. */
+        boolean gradient(float[] into);
+
+        /** Frees what the deferred gradient would have needed. */
+        @Override
+        default void close() {
+        }
     }
 
     /**
@@ -202,9 +243,21 @@ public interface Optimizer {
                 for (int i = 0; i < n; i++) {
                     theta[i] = (float) (x0[i] + t * q[i]);
                 }
-                fNew = f.evaluate(theta, gNew);
-                evaluations++;
-                if (fNew <= fx + 1e-4 * t * gd || evaluations >= maxEvaluations) {
+                // the value decides; the gradient is computed only at the point the search keeps
+                // (a rejected trial costs a forward pass, not a forward and a backward pass)
+                try (Point p = f.at(theta)) {
+                    fNew = p.value();
+                    evaluations++;
+                    boolean sufficient = fNew <= fx + 1e-4 * t * gd;
+                    if (sufficient || (evaluations >= maxEvaluations && fNew <= fx)) {
+                        if (!p.gradient(gNew)) {
+                            fNew = Double.NaN; // a non-finite gradient: as if the value were not finite
+                        } else {
+                            break;
+                        }
+                    }
+                }
+                if (evaluations >= maxEvaluations) {
                     break;
                 }
                 t *= 0.5;

@@ -337,6 +337,63 @@ class OptimizationTest {
     }
 
     @Test
+    void lbfgsComputesGradientsOnlyWherePointsAreKeptAndFollowsTheSamePath() {
+        Optimizer.Function rosenbrock = (x, g) -> {
+            double a = 1 - x[0];
+            double b = x[1] - x[0] * x[0];
+            g[0] = (float) (-2 * a - 400 * x[0] * b);
+            g[1] = (float) (200 * b);
+            return a * a + 100 * b * b;
+        };
+        int[] values = new int[1];
+        int[] gradients = new int[1];
+        // the same function, its gradient computed only when the optimiser asks for it, counted
+        Optimizer.Function deferred = new Optimizer.Function() {
+            @Override
+            public double evaluate(float[] x, float[] g) {
+                values[0]++;
+                gradients[0]++;
+                return rosenbrock.evaluate(x, g);
+            }
+
+            @Override
+            public Optimizer.Point at(float[] x) {
+                values[0]++;
+                float[] g = new float[2];
+                double v = rosenbrock.evaluate(x, g);
+                return new Optimizer.Point() {
+                    @Override
+                    public double value() {
+                        return v;
+                    }
+
+                    @Override
+                    public boolean gradient(float[] into) {
+                        gradients[0]++;
+                        System.arraycopy(g, 0, into, 0, 2);
+                        return true;
+                    }
+                };
+            }
+        };
+        float[] a = {-1.2f, 1f};
+        float[] b = a.clone();
+        Optimizer eager = Optimizer.lbfgs(10);
+        Optimizer lazy = Optimizer.lbfgs(10);
+        int steps = 0;
+        for (int i = 0; i < 40; i++) {
+            eager.step(a, rosenbrock);
+            lazy.step(b, deferred);
+            assertArrayEquals(a, b, "step " + (i + 1));
+            steps++;
+        }
+        // the line search backtracked on Rosenbrock's valley, and no rejected point cost a gradient:
+        // one gradient at the start and one per kept point
+        assertTrue(values[0] > gradients[0], values[0] + " values, " + gradients[0] + " gradients");
+        assertEquals(steps + 1, gradients[0]);
+    }
+
+    @Test
     void blurSmoothsWithoutShiftingTheMean() {
         float[] img = new float[16];
         img[5] = 1;
