@@ -15,6 +15,7 @@ import io.convscope.probe.ActivationsRequest;
 import io.convscope.render.Colormap;
 import io.convscope.render.Normalization;
 import io.convscope.util.Names;
+import io.convscope.util.Phases;
 import io.convscope.util.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -146,11 +147,11 @@ public final class ActivationsCommand implements Callable<Integer> {
         io.convscope.model.ModelLoader.check(modelOptions.request());
         var device = Devices.choose(modelOptions.device);
         List<Path> files = request.inputs();
-        io.convscope.util.Phases.mark("start");
+        Phases.mark("start");
         Network net = modelOptions.load();
-        io.convscope.util.Phases.mark("model");
+        Phases.mark("model");
         ActivationsPlan plan = request.plan(files, net, MemoryLimits.current(null));
-        io.convscope.util.Phases.mark("plan");
+        Phases.mark("plan");
         Activations acts = plan.compute(device, files.size() > 1 ? ConsoleProgress.create() : Progress.NONE);
         PrintWriter o = spec.commandLine().getOut();
         if (!plan.notDrawn().isEmpty()) {
@@ -158,9 +159,9 @@ public final class ActivationsCommand implements Callable<Integer> {
         }
         o.print(StatsReport.table(acts));
         o.flush();
-        io.convscope.util.Phases.mark("computed");
+        Phases.mark("computed");
         List<String> written = plan.render(acts, ConsoleProgress.create());
-        io.convscope.util.Phases.mark("drawn");
+        Phases.mark("drawn");
         o.println("Wrote " + written.size() + " files to " + out + "; open " + plan.index());
         o.flush();
         return 0;

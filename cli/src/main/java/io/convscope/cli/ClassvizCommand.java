@@ -7,6 +7,7 @@ import io.convscope.network.Network;
 import io.convscope.optimize.GradientImages;
 import io.convscope.probe.ClassvizPlan;
 import io.convscope.probe.ClassvizRequest;
+import io.convscope.util.Phases;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -62,6 +63,7 @@ public final class ClassvizCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Phases.mark("start");
         if (octaves < 1 || octaves > 8) {
             throw new ConvscopeException("--octaves must be between 1 and 8");
         }

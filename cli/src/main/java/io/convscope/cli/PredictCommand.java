@@ -7,6 +7,7 @@ import io.convscope.ConvscopeException;
 import io.convscope.engine.Devices;
 import io.convscope.image.Resize;
 import io.convscope.probe.PredictRequest;
+import io.convscope.util.Phases;
 import io.convscope.util.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,6 +53,7 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Phases.mark("start");
         if (top < 1) {
             throw new ConvscopeException("--top must be at least 1");
         }

@@ -13,6 +13,7 @@ import io.convscope.probe.StyleRequest;
 import io.convscope.optimize.LossCurve;
 import io.convscope.style.StyleLayers;
 import io.convscope.style.StyleTransfer;
+import io.convscope.util.Phases;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -171,10 +172,10 @@ public final class StyleCommand implements Callable<Integer> {
                 modelOptions.weights, false, -1, -1);
         ModelLoader.check(modelRequest);
         Device device = Devices.choose(modelOptions.device);
-        io.convscope.util.Phases.mark("start");
+        Phases.mark("start");
         StyleRequest.Pictures pictures = request.load();
         Network net = modelOptions.load(modelRequest);
-        io.convscope.util.Phases.mark("model");
+        Phases.mark("model");
         StylePlan plan = request.plan(pictures, net, device);
         PrintWriter o = spec.commandLine().getOut();
         if (plan.layers().rule() != null) {
@@ -184,9 +185,9 @@ public final class StyleCommand implements Callable<Integer> {
         o.flush();
         plan.check(MemoryLimits.current(device));
 
-        io.convscope.util.Phases.mark("plan");
+        Phases.mark("plan");
         StylePlan.Result r = plan.run(ConsoleProgress.create());
-        io.convscope.util.Phases.mark("done");
+        Phases.mark("done");
         LossCurve curve = r.curve();
         double seconds = r.seconds();
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%d %s steps in %s (%.2f s/step); loss %s",

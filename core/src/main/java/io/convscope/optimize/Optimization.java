@@ -10,6 +10,7 @@ import io.convscope.engine.Tensors;
 import io.convscope.network.Preprocessing;
 import io.convscope.util.Interrupts;
 
+import io.convscope.util.Phases;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +124,7 @@ public final class Optimization {
             for (Listener l : listeners) {
                 l.start(steps, objective.names());
             }
-            io.convscope.util.Phases.mark("loop-start");
+            Phases.mark("loop-start");
             int[] evaluations = new int[1];
             Optimizer.Function f = new Optimizer.Function() {
                 @Override
@@ -164,7 +165,7 @@ public final class Optimization {
                     l.step(s + 1, losses[s], termValues[s], () -> image(now, base));
                 }
             }
-            io.convscope.util.Phases.mark("loop-end steps=" + steps + " evaluations=" + evaluations[0]);
+            Phases.mark("loop-end steps=" + steps + " evaluations=" + evaluations[0]);
             return new Result(image(theta, base), param.imageShape(), losses, objective.names(), termValues, evaluations[0]);
         } finally {
             for (Listener l : listeners) {

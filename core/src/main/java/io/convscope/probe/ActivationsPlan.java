@@ -7,6 +7,7 @@ import io.convscope.activations.MemoryEstimate;
 import io.convscope.engine.Engine;
 import io.convscope.image.ImageTensor;
 import io.convscope.network.Network;
+import io.convscope.util.Phases;
 import io.convscope.util.Progress;
 import io.convscope.util.RunFolder;
 
@@ -53,9 +54,9 @@ public record ActivationsPlan(ActivationsRequest request, Network network, List<
     public Activations compute(Device device, Progress progress) {
         ImageTensor x = ImageTensor.of(pictures, names, network.inputShape(), network.preprocessing(), request.resize());
         pictures.clear();
-        io.convscope.util.Phases.mark("images");
+        Phases.mark("images");
         try (Engine engine = Engine.create(classifier != null ? classifier : network, device)) {
-            io.convscope.util.Phases.mark("engine");
+            Phases.mark("engine");
             return Activations.compute(engine, x, layers, numbering, classifier != null, Progress.orNone(progress))
                     .withChannelNames(channelNames);
         }

@@ -11,6 +11,7 @@ import io.convscope.image.Inputs;
 import io.convscope.image.Resize;
 import io.convscope.network.Network;
 import io.convscope.util.Prefetch;
+import io.convscope.util.Phases;
 import io.convscope.util.Progress;
 
 import java.awt.image.BufferedImage;
@@ -100,9 +101,11 @@ public record PredictRequest(List<String> images, int top, Resize resize, int ba
                 throw e;
             }
             network.complete(net);
+            Phases.mark("model");
             Progress bar = Progress.orNone(progress);
             bar.start("classifying " + files.size() + " images", files.size(), Progress.Unit.STEPS);
             try (Engine engine = Engine.create(net, device)) {
+                Phases.mark("engine");
                 for (int start = 0; start < files.size(); start += batch) {
                     int n = Math.min(batch, files.size() - start);
                     ImageTensor first = feed.next();
@@ -121,6 +124,7 @@ public record PredictRequest(List<String> images, int top, Resize resize, int ba
             } finally {
                 bar.finish();
             }
+            Phases.mark("classified images=" + files.size());
         }
         List<Prediction> out = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
