@@ -415,12 +415,7 @@ public final class ActivationViews {
         float[] blank = new float[width * height];
         Heatmap[] maps = new Heatmap[channels];
         java.util.Arrays.fill(maps, new Heatmap(blank, width, height, true));
-        Grid g = gridSheet("-", maps, opt, names);
-        List<java.awt.Rectangle> out = new ArrayList<>(channels);
-        for (int c = 0; c < channels; c++) {
-            out.add(g.tile(c));
-        }
-        return out;
+        return gridSheet("-", maps, opt, names).tiles();
     }
 
     private static Grid gridSheet(String title, Heatmap[] maps, Options opt, IntFunction<String> names) {

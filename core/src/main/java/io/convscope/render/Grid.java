@@ -215,8 +215,23 @@ public final class Grid {
      * for links from its picture (an image map of the tiles of a grid).
      */
     public java.awt.Rectangle tile(int i) {
+        return tiles().get(i);
+    }
+
+    /**
+     * {@link #tile} of every tile, in order, from one layout (the layout and the caption height each
+     * look at every tile: asking for each tile on its own is quadratic, and a 512-channel grid's image
+     * map took most of an activations run's drawing time).
+     */
+    public List<java.awt.Rectangle> tiles() {
         GridLayout layout = layout();
-        return tile(layout, header(lines(title)), layout.cellHeight() - captionHeight(), i);
+        int header = header(lines(title));
+        int tileH = layout.cellHeight() - captionHeight();
+        List<java.awt.Rectangle> out = new java.util.ArrayList<>(tiles.size());
+        for (int i = 0; i < tiles.size(); i++) {
+            out.add(tile(layout, header, tileH, i));
+        }
+        return out;
     }
 
     private java.awt.Rectangle tile(GridLayout layout, int header, int tileH, int i) {

@@ -170,6 +170,39 @@ class GridTest {
     }
 
     @Test
+    void tilesAreWhereTheRenderDrawsEachTile() {
+        // tiles of different sizes and colours, captions of one and two lines, a title: every rectangle
+        // is exactly its tile's pixels (inside all its colour, the ring around it not)
+        Grid g = new Grid().title("where").minTileSize(1).gap(3).margin(5).columns(3);
+        int[] colours = {0xff0000, 0x00ff00, 0x0000ff, 0xffff00, 0x00ffff, 0xff00ff, 0x804020};
+        for (int i = 0; i < colours.length; i++) {
+            g.add(Images.create(6 + 3 * i, 20 - 2 * i, colours[i]), i % 2 == 0 ? "c" + i : "c" + i + "\nline two");
+        }
+        BufferedImage sheet = g.render();
+        List<java.awt.Rectangle> rects = g.tiles();
+        assertEquals(colours.length, rects.size());
+        for (int i = 0; i < colours.length; i++) {
+            java.awt.Rectangle r = rects.get(i);
+            assertEquals(r, g.tile(i));
+            assertEquals(6 + 3 * i, r.width);
+            assertEquals(20 - 2 * i, r.height);
+            for (int y = r.y; y < r.y + r.height; y++) {
+                for (int x = r.x; x < r.x + r.width; x++) {
+                    assertEquals(colours[i], sheet.getRGB(x, y) & 0xffffff, "tile " + i + " at " + x + "," + y);
+                }
+            }
+            for (int x = r.x - 1; x <= r.x + r.width; x++) {
+                assertNotEquals(colours[i], sheet.getRGB(x, r.y - 1) & 0xffffff, "above tile " + i);
+                assertNotEquals(colours[i], sheet.getRGB(x, r.y + r.height) & 0xffffff, "below tile " + i);
+            }
+            for (int y = r.y; y < r.y + r.height; y++) {
+                assertNotEquals(colours[i], sheet.getRGB(r.x - 1, y) & 0xffffff, "left of tile " + i);
+                assertNotEquals(colours[i], sheet.getRGB(r.x + r.width, y) & 0xffffff, "right of tile " + i);
+            }
+        }
+    }
+
+    @Test
     void emptyGridIsJustTheTitle() {
         BufferedImage sheet = new Grid().title("nothing").render();
         assertEquals(Text.width("nothing", 2) + 16, sheet.getWidth());
