@@ -2,6 +2,7 @@ package io.convscope.cli;
 
 import io.convscope.ConvscopeException;
 import io.convscope.UnknownChoiceException;
+import io.convscope.engine.Devices;
 import io.convscope.util.Interrupts;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,7 +41,33 @@ public final class Main implements Runnable {
         // SIGTERM/SIGINT stop the work at its next step boundary, so that the JVM never exits (and
         // frees native memory) while the main thread is inside PyTorch; see Interrupts
         Interrupts.install(Interrupts.DEFAULT_GRACE);
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        if (computes(args)) {
+            Devices.preload(); // the PyTorch library loads while the command line is parsed and the model read
+        }
+        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        Devices.awaitPreload();
+        System.exit(code);
+    }
+
+    /** The commands that run a network (and so load the PyTorch library). */
+    static final java.util.Set<String> COMPUTING = java.util.Set.of("activations", "explain", "atlas", "serve", "style",
+            "reconstruct", "classviz", "filters", "predict", "evaluate", "train");
+
+    /**
+     * Whether {@code args} run a network: the first word is a computing command and no help or
+     * version is asked for (those answer at once, without the library).
+     */
+    static boolean computes(String[] args) {
+        String command = null;
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+                return false;
+            }
+            if (command == null && !a.startsWith("-")) {
+                command = a;
+            }
+        }
+        return command != null && COMPUTING.contains(command);
     }
 
     /** The one line for an {@link OutOfMemoryError}. */

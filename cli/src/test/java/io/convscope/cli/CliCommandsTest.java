@@ -21,6 +21,21 @@ class CliCommandsTest {
     static final Path SAMPLES = Path.of("..", "samples", "fashion-mnist");
 
     @Test
+    void thePyTorchLibraryPreloadsForComputingCommandsOnly() {
+        var commands = new picocli.CommandLine(new Main()).getSubcommands().keySet();
+        for (String c : Main.COMPUTING) {
+            org.junit.jupiter.api.Assertions.assertTrue(commands.contains(c), c + " is no command");
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(Main.computes(new String[] {"predict", "--top", "3", "cat.png"}));
+        org.junit.jupiter.api.Assertions.assertTrue(Main.computes(new String[] {"activations", "--model", "vgg16", "x.png"}));
+        org.junit.jupiter.api.Assertions.assertFalse(Main.computes(new String[] {"predict", "--help"}));
+        org.junit.jupiter.api.Assertions.assertFalse(Main.computes(new String[] {"--version"}));
+        org.junit.jupiter.api.Assertions.assertFalse(Main.computes(new String[] {"help", "predict"}));
+        org.junit.jupiter.api.Assertions.assertFalse(Main.computes(new String[] {"summary", "vgg16"}));
+        org.junit.jupiter.api.Assertions.assertFalse(Main.computes(new String[] {}));
+    }
+
+    @Test
     void predictClassifiesTheSampleOfEveryClass() {
         assumeTrue(Files.isDirectory(SAMPLES), "skipped: samples folder not found from " + Path.of("").toAbsolutePath());
         CliErrorsTest.Run r = CliErrorsTest.run("predict", "--json", "--top", "3", SAMPLES.toString());
