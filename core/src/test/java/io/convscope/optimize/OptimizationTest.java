@@ -300,15 +300,18 @@ class OptimizationTest {
         }
     }
 
+    /** Rosenbrock's valley, f = (1 − x)² + 100 (y − x²)², minimum 0 at (1, 1); its gradient into {@code g}. */
+    static double rosenbrock(float[] x, float[] g) {
+        double a = 1 - x[0];
+        double b = x[1] - x[0] * x[0];
+        g[0] = (float) (-2 * a - 400 * x[0] * b);
+        g[1] = (float) (200 * b);
+        return a * a + 100 * b * b;
+    }
+
     @Test
     void lbfgsSolvesRosenbrockAndAdamAQuadratic() {
-        Optimizer.Function rosenbrock = (x, g) -> {
-            double a = 1 - x[0];
-            double b = x[1] - x[0] * x[0];
-            g[0] = (float) (-2 * a - 400 * x[0] * b);
-            g[1] = (float) (200 * b);
-            return a * a + 100 * b * b;
-        };
+        Optimizer.Function rosenbrock = OptimizationTest::rosenbrock;
         float[] x = {-1.2f, 1f};
         Optimizer lbfgs = Optimizer.lbfgs(10);
         for (int i = 0; i < 100; i++) {
@@ -338,13 +341,7 @@ class OptimizationTest {
 
     @Test
     void lbfgsComputesGradientsOnlyWherePointsAreKeptAndFollowsTheSamePath() {
-        Optimizer.Function rosenbrock = (x, g) -> {
-            double a = 1 - x[0];
-            double b = x[1] - x[0] * x[0];
-            g[0] = (float) (-2 * a - 400 * x[0] * b);
-            g[1] = (float) (200 * b);
-            return a * a + 100 * b * b;
-        };
+        Optimizer.Function rosenbrock = OptimizationTest::rosenbrock;
         int[] values = new int[1];
         int[] gradients = new int[1];
         // the same function, its gradient computed only when the optimiser asks for it, counted
