@@ -1,0 +1,106 @@
+package io.convscope.cli;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The environment that the launcher ({@code ./convscope}) gives the JVM: its speed and correctness
+ * defaults are set when the user has not set them, and a value of the user's own wins. The launcher
+ * runs from a copy beside an empty jar (so it does not build), with a {@code java} on the PATH that
+ * writes the environment it was started with to a file instead of starting a JVM.
+ */
+class LauncherEnvironmentTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsAreSetWhenTheUserSetNone() throws Exception {
+        Map<String, String> env = launch(Map.of());
+        assertEquals("AVX2", env.get("ONEDNN_MAX_CPU_ISA"));
+        assertEquals("10000", env.get("GOMP_SPINCOUNT"), "OpenMP threads spin briefly, then sleep");
+        assertFalse(env.containsKey("OMP_WAIT_POLICY"), "no wait policy of the launcher's own: " + env.get("OMP_WAIT_POLICY"));
+        assertEquals("AVX2", env.get("MKL_CBWR"), "MKL's AVX2 path on every CPU");
+        assertEquals("1", env.get("THP_MEM_ALLOC_ENABLE"));
+        assertEquals("glibc.malloc.hugetlb=1", env.get("GLIBC_TUNABLES"));
+    }
+
+    @Test
+    void aWaitPolicyOrSpinCountOfTheUsersOwnWins() throws Exception {
+        Map<String, String> passive = launch(Map.of("OMP_WAIT_POLICY", "PASSIVE"));
+        assertEquals("PASSIVE", passive.get("OMP_WAIT_POLICY"));
+        // GOMP_SPINCOUNT would override the policy's spin count: the launcher must not add it
+        assertFalse(passive.containsKey("GOMP_SPINCOUNT"), "GOMP_SPINCOUNT=" + passive.get("GOMP_SPINCOUNT"));
+
+        Map<String, String> spin = launch(Map.of("GOMP_SPINCOUNT", "300000"));
+        assertEquals("300000", spin.get("GOMP_SPINCOUNT"));
+
+        Map<String, String> mkl = launch(Map.of("MKL_CBWR", "AUTO", "ONEDNN_MAX_CPU_ISA", "AVX512_CORE"));
+        assertEquals("AUTO", mkl.get("MKL_CBWR"));
+        assertEquals("AVX512_CORE", mkl.get("ONEDNN_MAX_CPU_ISA"));
+    }
+
+    /** Runs a copy of the launcher with {@code extra} in its environment; returns what "java" was given. */
+    private Map<String, String> launch(Map<String, String> extra) throws IOException, InterruptedException {
+        Path source = Path.of("..").toAbsolutePath().normalize().resolve("convscope");
+        Assumptions.assumeTrue(Files.isRegularFile(source), "skipped: no launcher at " + source);
+        Path home = Files.createTempDirectory(dir, "home");
+        Path launcher = home.resolve("convscope");
+        Files.copy(source, launcher, StandardCopyOption.COPY_ATTRIBUTES);
+        assertTrue(launcher.toFile().setExecutable(true));
+        // what the launcher checks before it would build: the jar and the dependency folder
+        Files.createDirectories(home.resolve("cli/target/lib"));
+        Files.write(home.resolve("cli/target/convscope-cli-0.1.0-SNAPSHOT.jar"), new byte[0]);
+        Path bin = Files.createDirectories(home.resolve("bin"));
+        Path seen = home.resolve("env.txt");
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\nenv > '" + seen + "'\n", StandardCharsets.UTF_8);
+        assertTrue(java.toFile().setExecutable(true));
+
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--version").directory(home.toFile());
+        Map<String, String> e = pb.environment();
+        for (String k : List.of("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "GOMP_SPINCOUNT", "OMP_WAIT_POLICY", "MKL_CBWR",
+                "THP_MEM_ALLOC_ENABLE", "GLIBC_TUNABLES", "MALLOC_ARENA_MAX")) {
+            e.remove(k);
+        }
+        e.putAll(extra);
+        e.put("PATH", bin + ":" + e.getOrDefault("PATH", "/usr/bin:/bin"));
+        e.put("CONVSCOPE_CDS", "0");
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(home.resolve("launcher-out.txt").toFile());
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the launcher did not finish");
+        assertEquals(0, p.exitValue(), () -> "launcher: " + read(home.resolve("launcher-out.txt")));
+        assertTrue(Files.isRegularFile(seen), () -> "the launcher did not run java: " + read(home.resolve("launcher-out.txt")));
+        Map<String, String> env = new HashMap<>();
+        for (String line : Files.readAllLines(seen, StandardCharsets.UTF_8)) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                env.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return env;
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException ex) {
+            return "(no output)";
+        }
+    }
+}
