@@ -149,7 +149,7 @@ public final class Optimization {
                     recent.clear();
                     recent.add(last);
                 }
-                losses[s] = optimizer.step(theta, f);
+                losses[s] = optimizer.step(theta, f, s == steps - 1);
                 if (!Double.isFinite(losses[s])) {
                     throw new ConvscopeException("the loss became " + losses[s] + " at step " + (s + 1)
                             + "; lower the learning rate or the weights");

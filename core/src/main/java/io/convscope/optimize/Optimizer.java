@@ -60,6 +60,15 @@ public interface Optimizer {
      */
     double step(float[] theta, Function f);
 
+    /**
+     * {@link #step(float[], Function)}, told whether it is the run's last: an optimiser that computes
+     * the gradient at its new point for the iteration after (L-BFGS) need not, since none follows. A
+     * step after a last one still works: it evaluates its starting point afresh.
+     */
+    default double step(float[] theta, Function f, boolean last) {
+        return step(theta, f);
+    }
+
     /** How many times the last {@link #step} evaluated the objective. */
     default int evaluations() {
         return 1;
@@ -174,6 +183,11 @@ public interface Optimizer {
 
         @Override
         public double step(float[] theta, Function f) {
+            return step(theta, f, false);
+        }
+
+        @Override
+        public double step(float[] theta, Function f, boolean last) {
             int n = theta.length;
             evaluations = 0;
             if (g == null || g.length != n || lastTheta == null || !java.util.Arrays.equals(lastTheta, theta)) {
@@ -239,6 +253,7 @@ public interface Optimizer {
             float[] g0 = g.clone();
             float[] gNew = new float[n];
             double fNew;
+            boolean noGradient = false;
             while (true) {
                 for (int i = 0; i < n; i++) {
                     theta[i] = (float) (x0[i] + t * q[i]);
@@ -250,6 +265,10 @@ public interface Optimizer {
                     evaluations++;
                     boolean sufficient = fNew <= fx + 1e-4 * t * gd;
                     if (sufficient || (evaluations >= maxEvaluations && fNew <= fx)) {
+                        if (last && fNew <= fx) { // kept, and no iteration follows that would use its gradient
+                            noGradient = true;
+                            break;
+                        }
                         if (!p.gradient(gNew)) {
                             fNew = Double.NaN; // a non-finite gradient: as if the value were not finite
                         } else {
@@ -267,6 +286,11 @@ public interface Optimizer {
                 s.clear();
                 y.clear();
                 lastTheta = theta.clone();
+                return start;
+            }
+            if (noGradient) { // the next step, if any, starts by evaluating this point
+                g = null;
+                lastTheta = null;
                 return start;
             }
             double[] sNew = new double[n];

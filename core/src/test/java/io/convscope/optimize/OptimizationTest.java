@@ -388,6 +388,22 @@ class OptimizationTest {
         // one gradient at the start and one per kept point
         assertTrue(values[0] > gradients[0], values[0] + " values, " + gradients[0] + " gradients");
         assertEquals(steps + 1, gradients[0]);
+
+        // told that its step is the run's last, L-BFGS keeps the same point without its gradient
+        float[] c = {-1.2f, 1f};
+        Optimizer told = Optimizer.lbfgs(10);
+        int before = gradients[0];
+        for (int i = 0; i < 40; i++) {
+            told.step(c, deferred, i == 39);
+        }
+        assertArrayEquals(a, c, "the same path to the same last point");
+        assertEquals(steps, gradients[0] - before, "one gradient at the start and one per kept point but the last");
+        // and a step after a last one evaluates its start afresh and goes on downhill
+        float[] gr = new float[2];
+        double at = rosenbrock(c, gr);
+        double from = told.step(c, deferred);
+        assertEquals(at, from, 1e-12, "the step reports the value at its start");
+        assertTrue(rosenbrock(c, gr) <= at, "no progress after a last step");
     }
 
     @Test
