@@ -265,7 +265,7 @@ public interface Optimizer {
                     evaluations++;
                     boolean sufficient = fNew <= fx + 1e-4 * t * gd;
                     if (sufficient || (evaluations >= maxEvaluations && fNew <= fx)) {
-                        if (last && fNew <= fx) { // kept, and no iteration follows that would use its gradient
+                        if (last) { // kept (both tests imply fNew ≤ fx), and no iteration follows to use its gradient
                             noGradient = true;
                             break;
                         }
