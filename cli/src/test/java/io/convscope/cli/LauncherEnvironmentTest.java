@@ -54,8 +54,35 @@ class LauncherEnvironmentTest {
         assertEquals("AVX512_CORE", mkl.get("ONEDNN_MAX_CPU_ISA"));
     }
 
-    /** Runs a copy of the launcher with {@code extra} in its environment; returns what "java" was given. */
+    @Test
+    void shortCommandsRunWithTheQuickCompilerAloneAndLongJobsWithBoth() throws Exception {
+        String quick = "-XX:TieredStopAtLevel=1";
+        for (String command : List.of("classviz", "predict", "activations", "style", "explain", "--version")) {
+            assertTrue(run(Map.of(), command, "x").args().contains(quick), command + " runs with C1 alone");
+        }
+        for (String command : List.of("atlas", "serve", "train", "evaluate")) {
+            assertFalse(run(Map.of(), command, "x").args().contains(quick), command + " keeps C2");
+        }
+        // the command is the first word that is not an option, wherever it stands
+        assertFalse(run(Map.of(), "atlas", "--top", "9").args().contains(quick));
+        assertFalse(run(Map.of("CONVSCOPE_JIT", "full"), "classviz").args().contains(quick));
+        assertTrue(run(Map.of("CONVSCOPE_JIT", "quick"), "atlas").args().contains(quick));
+        // the user's own Java options come after the launcher's, so a flag of theirs wins
+        List<String> mine = run(Map.of("CONVSCOPE_JAVA_OPTS", "-Xmx2g -XX:TieredStopAtLevel=4"), "classviz").args();
+        assertTrue(mine.indexOf("-XX:TieredStopAtLevel=4") > mine.indexOf(quick), mine::toString);
+        assertFalse(mine.contains("-Xmx6g"), mine::toString);
+    }
+
+    private record Launch(Map<String, String> env, List<String> args) {
+    }
+
+    /** Runs a copy of the launcher with {@code extra} in its environment; returns the environment "java" was given. */
     private Map<String, String> launch(Map<String, String> extra) throws IOException, InterruptedException {
+        return run(extra, "--version").env();
+    }
+
+    /** Runs a copy of the launcher with {@code extra} in its environment and these arguments; returns what "java" was given. */
+    private Launch run(Map<String, String> extra, String... arguments) throws IOException, InterruptedException {
         Path source = Path.of("..").toAbsolutePath().normalize().resolve("convscope");
         Assumptions.assumeTrue(Files.isRegularFile(source), "skipped: no launcher at " + source);
         Path home = Files.createTempDirectory(dir, "home");
@@ -67,14 +94,17 @@ class LauncherEnvironmentTest {
         Files.write(home.resolve("cli/target/convscope-cli-0.1.0-SNAPSHOT.jar"), new byte[0]);
         Path bin = Files.createDirectories(home.resolve("bin"));
         Path seen = home.resolve("env.txt");
+        Path given = home.resolve("args.txt");
         Path java = bin.resolve("java");
-        Files.writeString(java, "#!/bin/sh\nenv > '" + seen + "'\n", StandardCharsets.UTF_8);
+        Files.writeString(java, "#!/bin/sh\nenv > '" + seen + "'\nprintf '%s\\n' \"$@\" > '" + given + "'\n", StandardCharsets.UTF_8);
         assertTrue(java.toFile().setExecutable(true));
 
-        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--version").directory(home.toFile());
+        List<String> command = new java.util.ArrayList<>(List.of(launcher.toString()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile());
         Map<String, String> e = pb.environment();
         for (String k : List.of("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "GOMP_SPINCOUNT", "OMP_WAIT_POLICY", "MKL_CBWR",
-                "THP_MEM_ALLOC_ENABLE", "GLIBC_TUNABLES", "MALLOC_ARENA_MAX")) {
+                "THP_MEM_ALLOC_ENABLE", "GLIBC_TUNABLES", "MALLOC_ARENA_MAX", "CONVSCOPE_JIT", "CONVSCOPE_JAVA_OPTS")) {
             e.remove(k);
         }
         e.putAll(extra);
@@ -93,7 +123,7 @@ class LauncherEnvironmentTest {
                 env.put(line.substring(0, eq), line.substring(eq + 1));
             }
         }
-        return env;
+        return new Launch(env, Files.readAllLines(given, StandardCharsets.UTF_8));
     }
 
     private static String read(Path p) {
