@@ -142,7 +142,9 @@ public final class Optimization {
                     return p;
                 }
             };
+            long[] stepNanos = new long[steps];
             for (int s = 0; s < steps; s++) {
+                long t0 = System.nanoTime();
                 Interrupts.check(); // after SIGTERM/SIGINT: stop between steps
                 if (recent.size() > 1) {
                     Eval last = recent.get(recent.size() - 1);
@@ -164,8 +166,9 @@ public final class Optimization {
                 for (Listener l : listeners) {
                     l.step(s + 1, losses[s], termValues[s], () -> image(now, base));
                 }
+                stepNanos[s] = System.nanoTime() - t0;
             }
-            Phases.mark("loop-end steps=" + steps + " evaluations=" + evaluations[0]);
+            Phases.mark("loop-end steps=" + steps + " evaluations=" + evaluations[0] + " " + Phases.spread("step_ms", stepNanos));
             return new Result(image(theta, base), param.imageShape(), losses, objective.names(), termValues, evaluations[0]);
         } finally {
             for (Listener l : listeners) {

@@ -33,4 +33,18 @@ public final class Phases {
         }
         System.err.println(String.format(Locale.ROOT, "PHASE %s t=%.3f cpu=%.3f", name, t, cpu));
     }
+
+    /**
+     * {@code name=first/median/p90/max} of durations in nanoseconds, written in milliseconds (a loop's
+     * steps: the first one's start-up cost, the typical step, its tail); "" when switched off or empty.
+     */
+    public static String spread(String name, long[] nanos) {
+        if (!ON || nanos.length == 0) {
+            return "";
+        }
+        long[] sorted = nanos.clone();
+        java.util.Arrays.sort(sorted);
+        return String.format(Locale.ROOT, "%s(first/median/p90/max)=%.1f/%.1f/%.1f/%.1f", name, nanos[0] / 1e6,
+                sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.9)] / 1e6, sorted[sorted.length - 1] / 1e6);
+    }
 }
