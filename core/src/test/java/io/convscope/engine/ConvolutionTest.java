@@ -83,8 +83,23 @@ class ConvolutionTest {
         assertTrue(wrong.isEmpty(), "n, in, out, size, kernel, stride, dilation, groups: " + String.join("; ", wrong));
     }
 
-    /** The configurations whose forward values or input gradients differ from float64's. */
+    /**
+     * The same with the input laid out channels-last, as the engine passes batches (oneDNN runs other
+     * kernels on that layout); the gradient still reaches the input in its own layout.
+     */
+    @Test
+    @Tag("slow")
+    void channelsLastForwardAndInputGradientMatchFloat64() {
+        List<String> wrong = probe(configurations(), true);
+        assertTrue(wrong.isEmpty(), "n, in, out, size, kernel, stride, dilation, groups: " + String.join("; ", wrong));
+    }
+
     static List<String> probe(List<int[]> configurations) {
+        return probe(configurations, false);
+    }
+
+    /** The configurations whose forward values or input gradients differ from float64's. */
+    static List<String> probe(List<int[]> configurations, boolean channelsLast) {
         List<String> wrong = new ArrayList<>();
         int checked = 0;
         try (NDManager m = NDManager.newBaseManager()) {
@@ -101,7 +116,7 @@ class ConvolutionTest {
                     NDArray y;
                     NDArray dy;
                     try (GradientCollector gc = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector()) {
-                        y = conv(x, w, c, false);
+                        y = conv(channelsLast ? Engine.toChannelsLast(x) : x, w, c, false);
                         dy = s.create(random(r, (int) y.getShape().size()), y.getShape());
                         gc.backward(y.mul(dy).sum());
                     }
@@ -124,7 +139,8 @@ class ConvolutionTest {
                 }
             }
         }
-        System.out.println("convolution: " + checked + " configurations against float64, " + wrong.size() + " wrong");
+        System.out.println("convolution" + (channelsLast ? " (channels-last input)" : "") + ": " + checked
+                + " configurations against float64, " + wrong.size() + " wrong");
         return wrong;
     }
 

@@ -1,0 +1,118 @@
+package io.convscope.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.convscope.network.Activation;
+import io.convscope.network.Layer;
+import io.convscope.network.Network;
+import io.convscope.network.Padding;
+import io.convscope.network.TensorShape;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Batches go through the network channels-last, single images as they are
+ * ({@link Engine#channelsLast}): every layer's values and the input gradient of a batch must be those
+ * of its images one at a time.
+ */
+class ChannelsLastTest {
+    static NDManager scope;
+
+    @BeforeAll
+    static void init() {
+        System.setProperty("ai.djl.offline", "true");
+        scope = NDManager.newBaseManager("PyTorch");
+    }
+
+    @AfterAll
+    static void done() {
+        scope.close();
+    }
+
+    /** A SqueezeNet-like fire module: convolution, ceil-mode max pooling, squeeze, two expands joined, pooling, dense. */
+    static Network fire(long seed) {
+        return new Network.Builder("fire").input("input", TensorShape.chw(3, 19, 19))
+                .add("conv1", new Layer.Conv2D(16, 3, 3, 2, 2, 1, 1, Padding.VALID, 1, true, Activation.RELU), "input")
+                .add("pool1", new Layer.Pool2D(true, 3, 3, 2, 2, Padding.VALID, true, false), "conv1")
+                .add("squeeze", new Layer.Conv2D(8, 1, 1, 1, 1, 1, 1, Padding.VALID, 1, true, Activation.RELU), "pool1")
+                .add("e1", new Layer.Conv2D(16, 1, 1, 1, 1, 1, 1, Padding.VALID, 1, true, Activation.RELU), "squeeze")
+                .add("e3", new Layer.Conv2D(16, 3, 3, 1, 1, 1, 1, Padding.SAME, 1, true, Activation.RELU), "squeeze")
+                .add("concat", new Layer.Concatenate(0), "e1", "e3")
+                .add("pool2", new Layer.Pool2D(false, 2, 2, 2, 2, Padding.SAME, false, false), "concat")
+                .add("flat", new Layer.Flatten(false), "pool2")
+                .add("dense", new Layer.Dense(5, true, Activation.LINEAR), "flat")
+                .buildWithoutParams().withRandomParams(seed);
+    }
+
+    @Test
+    void aBatchGivesWhatItsImagesGiveOneAtATime() {
+        for (Network net : List.of(fire(3), EngineTest.smallNet(5))) {
+            TensorShape in = net.inputShape();
+            int c = in.channels();
+            int h = in.height();
+            int w = in.width();
+            int n = 3;
+            int size = c * h * w;
+            float[] x = EngineTest.random(new Random(7), n * size);
+            List<String> taps = net.nodes().stream().skip(1).map(io.convscope.network.Node::name).toList();
+            try (Engine e = Engine.create(net); NDManager m = scope.newSubManager()) {
+                NDArray batch = e.input(m, x, n, c, h, w);
+                Map<String, NDArray> all = e.forward(batch, taps);
+                Engine.Gradient g = e.inputGradient(batch, List.of("dense"), o -> o.get("dense").square().sum());
+                float[] gradient = g.gradient().toFloatArray();
+                for (int i = 0; i < n; i++) {
+                    float[] xi = new float[size];
+                    System.arraycopy(x, i * size, xi, 0, size);
+                    NDArray one = e.input(m, xi, 1, c, h, w);
+                    Map<String, NDArray> single = e.forward(one, taps);
+                    for (String t : taps) {
+                        float[] b = all.get(t).toFloatArray();
+                        float[] s = single.get(t).toFloatArray();
+                        assertEquals(b.length, s.length * n, t);
+                        float[] part = new float[s.length];
+                        System.arraycopy(b, i * s.length, part, 0, s.length);
+                        assertArrayEquals(s, part, 1e-4f, net.name() + " " + t + ", image " + i);
+                    }
+                    float[] gi = e.inputGradient(one, List.of("dense"), o -> o.get("dense").square().sum()).gradient().toFloatArray();
+                    float[] part = new float[size];
+                    System.arraycopy(gradient, i * size, part, 0, size);
+                    double scale = 0;
+                    for (float v : gi) {
+                        scale = Math.max(scale, Math.abs(v));
+                    }
+                    assertTrue(scale > 0, "a gradient to compare");
+                    for (int k = 0; k < size; k++) {
+                        assertEquals(gi[k], part[k], 1e-4 * scale, net.name() + " input gradient, image " + i + " at " + k);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theCopyHoldsTheSameValuesInTheSameShape() {
+        try (NDManager m = scope.newSubManager()) {
+            float[] v = EngineTest.random(new Random(1), 2 * 5 * 3 * 4);
+            NDArray x = m.create(v, new ai.djl.ndarray.types.Shape(2, 5, 3, 4));
+            NDArray y = Engine.toChannelsLast(x);
+            assertEquals(x.getShape(), y.getShape());
+            assertArrayEquals(v, y.toFloatArray());
+            assertArrayEquals(x.get(":, 3").toFloatArray(), y.get(":, 3").toFloatArray());
+            assertArrayEquals(x.reshape(2, -1).toFloatArray(), y.reshape(2, -1).toFloatArray());
+            // one image, a single channel, stay as they are
+            NDArray one = m.create(new float[5 * 3 * 4], new ai.djl.ndarray.types.Shape(1, 5, 3, 4));
+            assertTrue(Engine.channelsLast(one) == one);
+            NDArray grey = m.create(new float[2 * 3 * 4], new ai.djl.ndarray.types.Shape(2, 1, 3, 4));
+            assertTrue(Engine.channelsLast(grey) == grey);
+        }
+    }
+}
