@@ -63,7 +63,7 @@ class LauncherEnvironmentTest {
         for (String command : List.of("atlas", "serve", "train", "evaluate")) {
             assertFalse(run(Map.of(), command, "x").args().contains(quick), command + " keeps C2");
         }
-        // the command is the first word that is not an option, wherever it stands
+        // the command is the first word that is not an option, not a later option's value
         assertFalse(run(Map.of(), "atlas", "--top", "9").args().contains(quick));
         assertFalse(run(Map.of("CONVSCOPE_JIT", "full"), "classviz").args().contains(quick));
         assertTrue(run(Map.of("CONVSCOPE_JIT", "quick"), "atlas").args().contains(quick));

@@ -35,7 +35,7 @@ public final class Phases {
     }
 
     /**
-     * {@code name=first/median/p90/max} of durations in nanoseconds, written in milliseconds (a loop's
+     * {@code name(first/median/p90/max)=…} of durations in nanoseconds, written in milliseconds (a loop's
      * steps: the first one's start-up cost, the typical step, its tail); "" when switched off or empty.
      */
     public static String spread(String name, long[] nanos) {
