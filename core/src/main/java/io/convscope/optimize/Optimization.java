@@ -285,12 +285,7 @@ public final class Optimization {
             }
             float[] g = parameters.getGradient().toFloatArray();
             System.arraycopy(g, 0, into, 0, g.length);
-            for (float x : g) {
-                if (!Float.isFinite(x)) {
-                    return false;
-                }
-            }
-            return true;
+            return Vectors.allFinite(g);
         }
 
         @Override

@@ -29,12 +29,7 @@ public interface Optimizer {
                 @Override
                 public boolean gradient(float[] into) {
                     System.arraycopy(g, 0, into, 0, g.length);
-                    for (float x : g) {
-                        if (!Float.isFinite(x)) {
-                            return false;
-                        }
-                    }
-                    return true;
+                    return Vectors.allFinite(g);
                 }
             };
         }
@@ -141,12 +136,22 @@ public interface Optimizer {
             t++;
             double c1 = 1 - Math.pow(b1, t);
             double c2 = 1 - Math.pow(b2, t);
-            for (int i = 0; i < theta.length; i++) {
-                double gi = g[i];
-                m[i] = b1 * m[i] + (1 - b1) * gi;
-                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-                theta[i] -= (float) (lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps));
-            }
+            double[] m = this.m;
+            double[] v = this.v;
+            float[] g = this.g;
+            double b1 = this.b1;
+            double b2 = this.b2;
+            double lr = this.lr;
+            double eps = this.eps;
+            // element by element, so the same values whichever threads share the vector
+            Vectors.forEachRange(theta.length, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    double gi = g[i];
+                    m[i] = b1 * m[i] + (1 - b1) * gi;
+                    v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+                    theta[i] -= (float) (lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps));
+                }
+            });
             return value;
         }
     }
