@@ -544,8 +544,11 @@ public final class Engine implements AutoCloseable {
      * layout carries through convolutions, activations, pooling and concatenation; PyTorch's
      * max pooling is vectorised over channels in it. SqueezeNet 1.1 at 224 px through the engine
      * ({@code NetworkPassBenchmark}, two cores): batch 16 forward 236 → 124 ms, forward + backward
-     * 364 → 272 ms. At batch 1 it gains nothing (forward + backward 28.7 against 28.8 ms; style
-     * transfer at 256 px 11.1 against 10.8 s), so batches of one stay as they are. Values are the
+     * 364 → 272 ms. Batches of one stay as they are: measured on 2026-12-03 in pairs (once
+     * {@link #toChannelsLast} really laid out a batch of one channels-last), classviz on SqueezeNet gains
+     * (step 39.5–40.3 against 42.3–46.4 ms: its overlapping 3×3 max pools run 10× faster), but the same
+     * on ResNet50V2 loses (16 steps 3.99–4.22 against 3.88–4.17 s), and so does style transfer on VGG19
+     * at 256 px (11.5–11.9 against 10.8–11.1 s). Values are the
      * same up to float rounding; anything that reads the data out (DJL's copies to the host) gets it
      * in the usual order. Not on a GPU, not for single-channel inputs (nothing to gain).
      */
@@ -565,8 +568,10 @@ public final class Engine implements AutoCloseable {
         long c = s.get(1);
         long h = s.get(2);
         long w = s.get(3);
-        // a copy in N, H, W, C order (reshape of the permuted view copies), seen again as N, C, H, W
-        try (NDArray nhwc = x.transpose(0, 2, 3, 1); NDArray rows = nhwc.reshape(n * h * w, c); NDArray back = rows.reshape(n, h, w, c)) {
+        // a copy in N, H, W, C order, seen again as N, C, H, W. The permuted view flattened to one axis
+        // must copy (its C stride does not follow on from W's); (n·h·w, c) would not for n = 1: H and W
+        // merge into one view axis, and the result keeps the plain layout's strides
+        try (NDArray nhwc = x.transpose(0, 2, 3, 1); NDArray flat = nhwc.reshape(n * h * w * c); NDArray back = flat.reshape(n, h, w, c)) {
             return back.transpose(0, 3, 1, 2);
         }
     }

@@ -17,6 +17,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -98,6 +99,20 @@ class ChannelsLastTest {
         }
     }
 
+    /** PyTorch's is_contiguous() (plain N, C, H, W order), which DJL keeps to its own package. */
+    static boolean plainContiguous(NDArray a) {
+        try {
+            Class<?> lib = Class.forName("ai.djl.pytorch.jni.PyTorchLibrary");
+            java.lang.reflect.Field f = lib.getDeclaredField("LIB");
+            f.setAccessible(true);
+            java.lang.reflect.Method is = lib.getDeclaredMethod("torchIsContiguous", long.class);
+            is.setAccessible(true);
+            return (boolean) is.invoke(f.get(null), ((ai.djl.pytorch.engine.PtNDArray) a).getHandle());
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void theCopyHoldsTheSameValuesInTheSameShape() {
         try (NDManager m = scope.newSubManager()) {
@@ -108,6 +123,13 @@ class ChannelsLastTest {
             assertArrayEquals(v, y.toFloatArray());
             assertArrayEquals(x.get(":, 3").toFloatArray(), y.get(":, 3").toFloatArray());
             assertArrayEquals(x.reshape(2, -1).toFloatArray(), y.reshape(2, -1).toFloatArray());
+            // the copy is laid out channels-last whatever the batch: not contiguous in the plain order
+            // (a batch of one once kept the plain strides: its H and W merged into one view axis)
+            for (int n : new int[] {1, 2}) {
+                NDArray plain = m.create(new float[n * 5 * 3 * 4], new ai.djl.ndarray.types.Shape(n, 5, 3, 4));
+                assertTrue(plainContiguous(plain), "batch " + n);
+                assertFalse(plainContiguous(Engine.toChannelsLast(plain)), "batch " + n);
+            }
             // one image, a single channel, stay as they are
             NDArray one = m.create(new float[5 * 3 * 4], new ai.djl.ndarray.types.Shape(1, 5, 3, 4));
             assertTrue(Engine.channelsLast(one) == one);
