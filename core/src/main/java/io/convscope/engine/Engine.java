@@ -56,9 +56,20 @@ public final class Engine implements AutoCloseable {
     /** Nodes whose parameter arrays belong to another engine ({@link #sharing}). */
     private final java.util.Set<String> borrowed = new java.util.HashSet<>();
     private volatile int lastComputed;
+    /** Whether batches of one run channels-last too ({@link #channelsLastAtOne}). */
+    private final boolean channelsLastAtOne;
+    /** Channels-last copies of k×k convolution kernels, made on first use ({@link #channelsLastKernel}). */
+    private final Map<NDArray, NDArray> channelsLastKernels = new java.util.IdentityHashMap<>();
+    /** Set once the parameters may change (training): kernels are then used as they are. */
+    private boolean kernelsMayChange;
 
     private Engine(Network network, Device device, Engine weights) {
+        this(network, device, weights, channelsLastAtOne(network));
+    }
+
+    private Engine(Network network, Device device, Engine weights, boolean channelsLastAtOne) {
         this.network = network;
+        this.channelsLastAtOne = channelsLastAtOne;
         this.manager = NDManager.newBaseManager(device, "PyTorch");
         try {
             if (Device.Type.CPU.equals(device.getDeviceType())) {
@@ -105,6 +116,11 @@ public final class Engine implements AutoCloseable {
     /** An engine on the CPU. */
     public static Engine create(Network network) {
         return new Engine(network, Device.cpu(), null);
+    }
+
+    /** An engine on the CPU that runs batches of one channels-last or not, whatever the network (for tests). */
+    static Engine create(Network network, boolean channelsLastAtOne) {
+        return new Engine(network, Device.cpu(), null, channelsLastAtOne);
     }
 
     /**
@@ -168,8 +184,33 @@ public final class Engine implements AutoCloseable {
      * arrays that read the Network's memory or another engine's, so that training leaves those as they were.
      */
     public Map<String, NDArray> parametersToTrain() {
+        kernelsMayChange();
         ownParameters();
         return parameters();
+    }
+
+    /** From now on convolutions use the kernels as they are: drops the channels-last copies. */
+    private void kernelsMayChange() {
+        synchronized (channelsLastKernels) {
+            kernelsMayChange = true;
+            channelsLastKernels.values().forEach(NDArray::close);
+            channelsLastKernels.clear();
+        }
+    }
+
+    /**
+     * {@code w} laid out channels-last, for a convolution over a channels-last input: PyTorch otherwise
+     * copies a plain k×k kernel into that layout at every call (ResNet50V2: 17 copies a forward pass and
+     * as many backward). Made once per kernel and kept; the kernel itself while the parameters may change
+     * or when it takes a gradient.
+     */
+    private NDArray channelsLastKernel(NDArray w) {
+        synchronized (channelsLastKernels) {
+            if (kernelsMayChange || w.hasGradient()) {
+                return w;
+            }
+            return channelsLastKernels.computeIfAbsent(w, Engine::toChannelsLast);
+        }
     }
 
     /**
@@ -274,6 +315,7 @@ public final class Engine implements AutoCloseable {
     private Map<String, NDArray> forward(Map<String, NDArray> inputs, Collection<String> taps, boolean training,
                                          Set<String> leaves, Map<String, NDArray> leafValues) {
         if (training) {
+            kernelsMayChange();
             ownParameters();
         }
         if (taps.isEmpty()) {
@@ -291,6 +333,7 @@ public final class Engine implements AutoCloseable {
         }
         Map<String, NDArray> values = new HashMap<>();
         int computed = 0;
+        boolean channelsLast = false;
         for (Node n : network.nodes()) {
             if (!needed.contains(n.name())) {
                 continue;
@@ -303,7 +346,9 @@ public final class Engine implements AutoCloseable {
                 out = given;
                 if (n.layer() instanceof Layer.Input) {
                     checkInput(n, out);
-                    out = channelsLast(out);
+                    NDArray laid = channelsLast(out, channelsLastAtOne);
+                    channelsLast |= laid != out;
+                    out = laid;
                 } else {
                     checkGiven(n, out);
                 }
@@ -315,7 +360,7 @@ public final class Engine implements AutoCloseable {
                     in.add(values.get(i));
                 }
                 try {
-                    out = apply(n, in, training);
+                    out = apply(n, in, training, channelsLast);
                 } catch (EngineException | IllegalArgumentException | IllegalStateException e) {
                     throw new ConvscopeException("layer '" + n.name() + "' (" + n.layer().type() + ") failed on inputs "
                             + shapes(in) + ": " + firstLine(e.getMessage()), e);
@@ -517,6 +562,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        kernelsMayChange();
         manager.close();
     }
 
@@ -539,26 +585,40 @@ public final class Engine implements AutoCloseable {
     static final boolean CHANNELS_LAST = !"0".equals(System.getenv("CONVSCOPE_CHANNELS_LAST"));
 
     /**
-     * The same values, laid out channels-last in memory (N, C, H, W with C varying fastest). oneDNN
-     * then runs convolutions on this layout without reordering their inputs and outputs, and the
-     * layout carries through convolutions, activations, pooling and concatenation; PyTorch's
-     * max pooling is vectorised over channels in it. SqueezeNet 1.1 at 224 px through the engine
-     * ({@code NetworkPassBenchmark}, two cores): batch 16 forward 236 → 124 ms, forward + backward
-     * 364 → 272 ms. Batches of one stay as they are: measured on 2026-12-03 in pairs (once
-     * {@link #toChannelsLast} really laid out a batch of one channels-last), classviz on SqueezeNet gains
-     * (step 39.5–40.3 against 42.3–46.4 ms: its overlapping 3×3 max pools run 10× faster), but the same
-     * on ResNet50V2 loses (16 steps 3.99–4.22 against 3.88–4.17 s), and so does style transfer on VGG19
-     * at 256 px (11.5–11.9 against 10.8–11.1 s). Values are the
-     * same up to float rounding; anything that reads the data out (DJL's copies to the host) gets it
-     * in the usual order. Not on a GPU, not for single-channel inputs (nothing to gain).
+     * The same values, laid out channels-last in memory (N, C, H, W with C varying fastest), for a
+     * batch of two or more, and for a batch of one when {@code atOne}. oneDNN then runs convolutions on
+     * this layout without reordering their inputs and outputs, and the layout carries through
+     * convolutions, activations, pooling and concatenation; PyTorch's max pooling is vectorised over
+     * channels in it. SqueezeNet 1.1 at 224 px through the engine ({@code NetworkPassBenchmark}, two
+     * cores): batch 16 forward 236 → 124 ms, forward + backward 364 → 272 ms. Values are the same up to
+     * float rounding; anything that reads the data out (DJL's copies to the host) gets it in the usual
+     * order. Not on a GPU, not for single-channel inputs (nothing to gain).
      */
-    static NDArray channelsLast(NDArray x) {
+    static NDArray channelsLast(NDArray x, boolean atOne) {
         Shape s = x.getShape();
-        if (!CHANNELS_LAST || s.dimension() != 4 || s.get(0) < 2 || s.get(1) == 1
+        if (!CHANNELS_LAST || s.dimension() != 4 || s.get(0) < (atOne ? 1 : 2) || s.get(1) == 1
                 || !x.getDevice().getDeviceType().equals(Device.Type.CPU)) {
             return x;
         }
         return toChannelsLast(x);
+    }
+
+    /**
+     * Whether a batch of one should run channels-last through {@code network}: when it max-pools with
+     * overlapping windows (kernel larger than stride, as SqueezeNet, AlexNet, GoogLeNet and ResNet's
+     * stem do). PyTorch's plain-layout max pooling runs one window at a time (2.8 ms for SqueezeNet's
+     * 3×3/2 pool over 64×111×111 at two threads); channels-last it is vectorised over channels
+     * (0.3 ms). The convolutions are at par in either layout once their k×k kernels are laid out
+     * channels-last once ({@link #channelsLastKernel}); without such pools (VGG's 2×2/2, MobileNet)
+     * there is nothing to gain, and the activations read out stay one copy cheaper.
+     */
+    static boolean channelsLastAtOne(Network network) {
+        for (Node n : network.nodes()) {
+            if (n.layer() instanceof Layer.Pool2D p && p.max() && (p.kh() > p.sh() || p.kw() > p.sw())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@link #channelsLast}'s copy, whatever the batch and device (for tests). */
@@ -590,8 +650,8 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private NDArray apply(Node n, List<NDArray> in, boolean training) {
-        return n.layer().accept(new Apply(in, params.get(n.name()), training));
+    private NDArray apply(Node n, List<NDArray> in, boolean training, boolean channelsLast) {
+        return n.layer().accept(new Apply(in, params.get(n.name()), training, channelsLast));
     }
 
     /**
@@ -603,12 +663,21 @@ public final class Engine implements AutoCloseable {
         private final NDArray x;
         private final Map<String, NDArray> p;
         private final boolean training;
+        /** Whether the pass runs channels-last (its input was laid out so). */
+        private final boolean channelsLast;
 
-        Apply(List<NDArray> in, Map<String, NDArray> p, boolean training) {
+        Apply(List<NDArray> in, Map<String, NDArray> p, boolean training, boolean channelsLast) {
             this.in = in;
             this.x = in.get(0);
             this.p = p;
             this.training = training;
+            this.channelsLast = channelsLast;
+        }
+
+        /** The layer's kernel as the convolution should get it: channels-last in a channels-last pass, unless 1×1. */
+        private NDArray kernel(String name, int kh, int kw) {
+            NDArray w = p.get(name);
+            return channelsLast && kh * kw > 1 ? channelsLastKernel(w) : w;
         }
 
         public NDArray visit(Layer.Input l) {
@@ -616,8 +685,8 @@ public final class Engine implements AutoCloseable {
         }
 
         public NDArray visit(Layer.Conv2D c) {
-            NDArray y = conv(x, p.get("kernel"), p.get("bias"), c.kh(), c.kw(), c.sh(), c.sw(), c.dh(), c.dw(),
-                    c.padding(), c.groups());
+            NDArray y = conv(x, c.groups() == 1 ? kernel("kernel", c.kh(), c.kw()) : p.get("kernel"), p.get("bias"), c.kh(), c.kw(),
+                    c.sh(), c.sw(), c.dh(), c.dw(), c.padding(), c.groups());
             return activate(y, c.activation());
         }
 

@@ -21,9 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Batches go through the network channels-last, single images as they are
- * ({@link Engine#channelsLast}): every layer's values and the input gradient of a batch must be those
- * of its images one at a time.
+ * Batches go through the network channels-last, single images too when the network max-pools with
+ * overlapping windows ({@link Engine#channelsLast}, {@link Engine#channelsLastAtOne}): every layer's
+ * values and the input gradient must be those of the plain layout, image by image.
  */
 class ChannelsLastTest {
     static NDManager scope;
@@ -65,7 +65,7 @@ class ChannelsLastTest {
             int size = c * h * w;
             float[] x = EngineTest.random(new Random(7), n * size);
             List<String> taps = net.nodes().stream().skip(1).map(io.convscope.network.Node::name).toList();
-            try (Engine e = Engine.create(net); NDManager m = scope.newSubManager()) {
+            try (Engine e = Engine.create(net); Engine plain = Engine.create(net, false); NDManager m = scope.newSubManager()) {
                 NDArray batch = e.input(m, x, n, c, h, w);
                 Map<String, NDArray> all = e.forward(batch, taps);
                 Engine.Gradient g = e.inputGradient(batch, List.of("dense"), o -> o.get("dense").square().sum());
@@ -73,8 +73,8 @@ class ChannelsLastTest {
                 for (int i = 0; i < n; i++) {
                     float[] xi = new float[size];
                     System.arraycopy(x, i * size, xi, 0, size);
-                    NDArray one = e.input(m, xi, 1, c, h, w);
-                    Map<String, NDArray> single = e.forward(one, taps);
+                    NDArray one = plain.input(m, xi, 1, c, h, w);
+                    Map<String, NDArray> single = plain.forward(one, taps);
                     for (String t : taps) {
                         float[] b = all.get(t).toFloatArray();
                         float[] s = single.get(t).toFloatArray();
@@ -83,7 +83,7 @@ class ChannelsLastTest {
                         System.arraycopy(b, i * s.length, part, 0, s.length);
                         assertArrayEquals(s, part, 1e-4f, net.name() + " " + t + ", image " + i);
                     }
-                    float[] gi = e.inputGradient(one, List.of("dense"), o -> o.get("dense").square().sum()).gradient().toFloatArray();
+                    float[] gi = plain.inputGradient(one, List.of("dense"), o -> o.get("dense").square().sum()).gradient().toFloatArray();
                     float[] part = new float[size];
                     System.arraycopy(gradient, i * size, part, 0, size);
                     double scale = 0;
@@ -130,11 +130,69 @@ class ChannelsLastTest {
                 assertTrue(plainContiguous(plain), "batch " + n);
                 assertFalse(plainContiguous(Engine.toChannelsLast(plain)), "batch " + n);
             }
-            // one image, a single channel, stay as they are
+            // one image stays as it is unless asked; a single channel always does
             NDArray one = m.create(new float[5 * 3 * 4], new ai.djl.ndarray.types.Shape(1, 5, 3, 4));
-            assertTrue(Engine.channelsLast(one) == one);
+            assertTrue(Engine.channelsLast(one, false) == one);
+            assertFalse(plainContiguous(Engine.channelsLast(one, true)));
             NDArray grey = m.create(new float[2 * 3 * 4], new ai.djl.ndarray.types.Shape(2, 1, 3, 4));
-            assertTrue(Engine.channelsLast(grey) == grey);
+            assertTrue(Engine.channelsLast(grey, true) == grey);
+        }
+    }
+
+    @Test
+    void singleImagesGoChannelsLastOnlyThroughOverlappingMaxPools() {
+        assertTrue(Engine.channelsLastAtOne(fire(3)), "3×3/2 max pooling");
+        assertFalse(Engine.channelsLastAtOne(EngineTest.smallNet(5)));
+        for (boolean max : new boolean[] {true, false}) {
+            for (int k : new int[] {2, 3}) {
+                Network net = new Network.Builder("pool").input("input", TensorShape.chw(3, 9, 9))
+                        .add("conv", new Layer.Conv2D(4, 3, 3, 1, 1, 1, 1, Padding.SAME, 1, true, Activation.RELU), "input")
+                        .add("pool", new Layer.Pool2D(max, k, k, 2, 2, Padding.VALID, false, false), "conv")
+                        .buildWithoutParams().withRandomParams(1);
+                assertEquals(max && k == 3, Engine.channelsLastAtOne(net), (max ? "max " : "average ") + k + "×" + k + "/2");
+            }
+        }
+    }
+
+    /**
+     * A single image through a network with an overlapping max pool (channels-last, its k×k kernels
+     * copied into that layout once) gives the plain layout's values, twice over (the second pass uses the
+     * kept kernel copies); once the parameters are taken for training, a kernel changed in place shows
+     * in the next pass (no copy of the old kernel is used).
+     */
+    @Test
+    void aSingleImageChannelsLastMatchesThePlainLayoutAndFollowsChangedKernels() {
+        Network net = fire(11);
+        TensorShape in = net.inputShape();
+        int size = in.channels() * in.height() * in.width();
+        float[] x = EngineTest.random(new Random(5), size);
+        List<String> taps = net.nodes().stream().skip(1).map(io.convscope.network.Node::name).toList();
+        try (Engine e = Engine.create(net); Engine plain = Engine.create(net, false); NDManager m = scope.newSubManager()) {
+            for (int pass = 0; pass < 3; pass++) {
+                if (pass == 2) {
+                    for (Engine each : List.of(e, plain)) {
+                        each.parametersToTrain().get("e3/kernel").muli(-2f);
+                        each.parametersToTrain().get("conv1/kernel").muli(0.5f);
+                    }
+                }
+                NDArray one = e.input(m, x, 1, in.channels(), in.height(), in.width());
+                Map<String, NDArray> got = e.forward(one, taps);
+                Map<String, NDArray> want = plain.forward(plain.input(m, x, 1, in.channels(), in.height(), in.width()), taps);
+                for (String t : taps) {
+                    assertArrayEquals(want.get(t).toFloatArray(), got.get(t).toFloatArray(), 1e-4f, "pass " + pass + ", " + t);
+                }
+                float[] g = e.inputGradient(one, List.of("dense"), o -> o.get("dense").square().sum()).gradient().toFloatArray();
+                float[] gp = plain.inputGradient(plain.input(m, x, 1, in.channels(), in.height(), in.width()), List.of("dense"),
+                        o -> o.get("dense").square().sum()).gradient().toFloatArray();
+                double scale = 0;
+                for (float v : gp) {
+                    scale = Math.max(scale, Math.abs(v));
+                }
+                assertTrue(scale > 0, "a gradient to compare");
+                for (int k = 0; k < size; k++) {
+                    assertEquals(gp[k], g[k], 1e-4 * scale, "pass " + pass + ", input gradient at " + k);
+                }
+            }
         }
     }
 }
