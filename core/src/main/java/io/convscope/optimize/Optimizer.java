@@ -159,18 +159,29 @@ public interface Optimizer {
     /**
      * Limited-memory BFGS (Nocedal &amp; Wright, algorithm 7.4: the two-loop recursion) with an
      * Armijo backtracking line search that starts at step 1 (at {@code firstStep}/‖g‖ on the first
-     * iteration, when there is no curvature yet).
+     * iteration, when there is no curvature yet). The vector loops run on {@link Vectors}: element-wise
+     * ones shared between cores, dot products summed chunk by chunk in a fixed order, so that a run
+     * gives the same numbers on any number of threads; each pair's sᵀy and yᵀy are computed once, when
+     * it is stored.
      */
     final class Lbfgs implements Optimizer {
+        /** A curvature pair and its dot products, computed once: sᵀy (ρ = 1/sᵀy) and yᵀy, for the initial Hessian's scale. */
+        private record Pair(double[] s, double[] y, double sy, double rho, double yy) {
+        }
+
         private final int history;
         private final double firstStep;
         private final int maxEvaluations;
-        private final java.util.ArrayDeque<double[]> s = new java.util.ArrayDeque<>();
-        private final java.util.ArrayDeque<double[]> y = new java.util.ArrayDeque<>();
+        private final java.util.ArrayDeque<Pair> pairs = new java.util.ArrayDeque<>();
         private float[] g;
         private double fx = Double.NaN;
         private float[] lastTheta;
         private int evaluations;
+        /** The search direction's buffer, reused between steps. */
+        private double[] q;
+        /** Buffers for the next pair: a new pair's s and y are computed here; a pair that leaves the history gives its arrays back. */
+        private double[] sSpare;
+        private double[] ySpare;
 
         public Lbfgs(int history, double firstStep, int maxEvaluations) {
             if (history < 1) {
@@ -202,51 +213,47 @@ public interface Optimizer {
             }
             double start = fx;
             // direction d = −H·g by the two-loop recursion
-            double[] q = new double[n];
-            for (int i = 0; i < n; i++) {
-                q[i] = g[i];
+            if (q == null || q.length != n) {
+                q = new double[n];
             }
-            int k = s.size();
-            double[] alpha = new double[k];
-            double[] rho = new double[k];
-            var si = s.descendingIterator();
-            var yi = y.descendingIterator();
-            for (int j = k - 1; j >= 0; j--) {
-                double[] sj = si.next();
-                double[] yj = yi.next();
-                rho[j] = 1 / dot(yj, sj);
-                alpha[j] = rho[j] * dot(sj, q);
-                axpy(-alpha[j], yj, q);
-            }
-            double gamma = 1;
-            if (k > 0) {
-                double[] sl = s.peekLast();
-                double[] yl = y.peekLast();
-                gamma = dot(sl, yl) / dot(yl, yl);
-            }
-            for (int i = 0; i < n; i++) {
-                q[i] *= gamma;
-            }
-            var sf = s.iterator();
-            var yf = y.iterator();
-            for (int j = 0; j < k; j++) {
-                double[] sj = sf.next();
-                double[] yj = yf.next();
-                double beta = rho[j] * dot(yj, q);
-                axpy(alpha[j] - beta, sj, q);
-            }
-            double gd = 0;
-            for (int i = 0; i < n; i++) {
-                q[i] = -q[i];
-                gd += g[i] * q[i];
-            }
-            if (!(gd < 0)) { // not a descent direction: restart from steepest descent
-                s.clear();
-                y.clear();
-                for (int i = 0; i < n; i++) {
-                    q[i] = -g[i];
+            double[] q = this.q;
+            float[] g = this.g;
+            Vectors.forEachRange(n, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    q[i] = g[i];
                 }
-                gd = -dot(q, q);
+            });
+            Pair[] ps = pairs.toArray(new Pair[0]);
+            int k = ps.length;
+            double[] alpha = new double[k];
+            for (int j = k - 1; j >= 0; j--) {
+                alpha[j] = ps[j].rho() * Vectors.dot(ps[j].s(), q);
+                Vectors.axpy(-alpha[j], ps[j].y(), q);
+            }
+            double gamma = k > 0 ? ps[k - 1].sy() / ps[k - 1].yy() : 1;
+            Vectors.forEachRange(n, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    q[i] *= gamma;
+                }
+            });
+            for (int j = 0; j < k; j++) {
+                double beta = ps[j].rho() * Vectors.dot(ps[j].y(), q);
+                Vectors.axpy(alpha[j] - beta, ps[j].s(), q);
+            }
+            Vectors.forEachRange(n, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    q[i] = -q[i];
+                }
+            });
+            double gd = Vectors.dot(g, q);
+            if (!(gd < 0)) { // not a descent direction: restart from steepest descent
+                pairs.clear();
+                Vectors.forEachRange(n, (from, to) -> {
+                    for (int i = from; i < to; i++) {
+                        q[i] = -g[i];
+                    }
+                });
+                gd = -Vectors.dot(q, q);
                 k = 0;
             }
             if (gd == 0) {
@@ -260,9 +267,12 @@ public interface Optimizer {
             double fNew;
             boolean noGradient = false;
             while (true) {
-                for (int i = 0; i < n; i++) {
-                    theta[i] = (float) (x0[i] + t * q[i]);
-                }
+                double step = t;
+                Vectors.forEachRange(n, (from, to) -> {
+                    for (int i = from; i < to; i++) {
+                        theta[i] = (float) (x0[i] + step * q[i]);
+                    }
+                });
                 // the value decides; the gradient is computed only at the point the search keeps
                 // (a rejected trial costs a forward pass, not a forward and a backward pass)
                 try (Point p = f.at(theta)) {
@@ -288,48 +298,42 @@ public interface Optimizer {
             }
             if (!(fNew <= fx)) { // no progress at all: stay, forget the curvature
                 System.arraycopy(x0, 0, theta, 0, n);
-                s.clear();
-                y.clear();
+                pairs.clear();
                 lastTheta = theta.clone();
                 return start;
             }
             if (noGradient) { // the next step, if any, starts by evaluating this point
-                g = null;
+                this.g = null;
                 lastTheta = null;
                 return start;
             }
-            double[] sNew = new double[n];
-            double[] yNew = new double[n];
-            for (int i = 0; i < n; i++) {
-                sNew[i] = (double) theta[i] - x0[i];
-                yNew[i] = (double) gNew[i] - g0[i];
+            if (sSpare == null || sSpare.length != n) {
+                sSpare = new double[n];
+                ySpare = new double[n];
             }
-            if (dot(sNew, yNew) > 1e-10) {
-                s.addLast(sNew);
-                y.addLast(yNew);
-                if (s.size() > history) {
-                    s.removeFirst();
-                    y.removeFirst();
+            double[] sNew = sSpare;
+            double[] yNew = ySpare;
+            Vectors.forEachRange(n, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    sNew[i] = (double) theta[i] - x0[i];
+                    yNew[i] = (double) gNew[i] - g0[i];
+                }
+            });
+            double sy = Vectors.dot(sNew, yNew);
+            if (sy > 1e-10) {
+                pairs.addLast(new Pair(sNew, yNew, sy, 1 / sy, Vectors.dot(yNew, yNew)));
+                sSpare = null;
+                ySpare = null;
+                if (pairs.size() > history) {
+                    Pair gone = pairs.removeFirst();
+                    sSpare = gone.s();
+                    ySpare = gone.y();
                 }
             }
-            g = gNew;
+            this.g = gNew;
             fx = fNew;
             lastTheta = theta.clone();
             return start;
-        }
-
-        private static double dot(double[] a, double[] b) {
-            double d = 0;
-            for (int i = 0; i < a.length; i++) {
-                d += a[i] * b[i];
-            }
-            return d;
-        }
-
-        private static void axpy(double a, double[] x, double[] y) {
-            for (int i = 0; i < x.length; i++) {
-                y[i] += a * x[i];
-            }
         }
     }
 }

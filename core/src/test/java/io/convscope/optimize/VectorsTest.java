@@ -86,4 +86,219 @@ class VectorsTest {
         }
         assertFalse(Arrays.equals(new float[n], theta), "the parameters moved");
     }
+
+    @Test
+    void dotIsThePlainSumBelowTheThresholdAndTheChunkSumsInOrderAbove() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int n : new int[] {0, 5, Vectors.PARALLEL_FROM - 1, Vectors.PARALLEL_FROM, 4 * Vectors.PARALLEL_FROM + 77}) {
+            double[] a = new double[n];
+            double[] b = new double[n];
+            float[] f = new float[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = rnd.nextGaussian() * Math.exp(rnd.nextGaussian() * 3);
+                b[i] = rnd.nextGaussian();
+                f[i] = (float) a[i];
+            }
+            int chunk = 1 << 15;
+            double want = 0;
+            double wantF = 0;
+            if (n < Vectors.PARALLEL_FROM) {
+                for (int i = 0; i < n; i++) {
+                    want += a[i] * b[i];
+                    wantF += (double) f[i] * b[i];
+                }
+            } else {
+                for (int c = 0; c < n; c += chunk) {
+                    double part = 0;
+                    double partF = 0;
+                    for (int i = c; i < Math.min(n, c + chunk); i++) {
+                        part += a[i] * b[i];
+                        partF += (double) f[i] * b[i];
+                    }
+                    want += part;
+                    wantF += partF;
+                }
+            }
+            for (int rep = 0; rep < 3; rep++) {
+                assertEquals(Double.doubleToLongBits(want), Double.doubleToLongBits(Vectors.dot(a, b)), "n " + n);
+                assertEquals(Double.doubleToLongBits(wantF), Double.doubleToLongBits(Vectors.dot(f, b)), "n " + n + " (floats)");
+            }
+            double[] y = b.clone();
+            Vectors.axpy(-0.75, a, y);
+            for (int i = 0; i < n; i++) {
+                assertEquals(b[i] + -0.75 * a[i], y[i], 0.0, "axpy at " + i);
+            }
+        }
+    }
+
+    /** L-BFGS on a long vector (its loops shared between threads) with a short history solves an ill-conditioned quadratic, the same way twice. */
+    @Test
+    void lbfgsOnALongVectorSolvesAQuadraticTheSameWayTwice() {
+        int n = 3 * Vectors.PARALLEL_FROM + 5;
+        Optimizer.Function f = (th, g) -> {
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+                double w = 1 + i % 50;
+                double d = th[i] - Math.sin(i);
+                s += w * d * d;
+                g[i] = (float) (2 * w * d);
+            }
+            return s;
+        };
+        float[][] results = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            float[] theta = new float[n];
+            float[] g = new float[n];
+            double first = f.evaluate(theta, g);
+            Optimizer lbfgs = new Optimizer.Lbfgs(3, 1.0, 20);
+            for (int s = 0; s < 60; s++) {
+                lbfgs.step(theta, f);
+            }
+            double last = f.evaluate(theta, g);
+            assertTrue(last < 1e-6 * first, "loss " + first + " -> " + last);
+            results[run] = theta;
+        }
+        assertArrayEquals(results[0], results[1], 0f);
+    }
+
+    /**
+     * The textbook form of {@link Optimizer.Lbfgs}'s iteration (new arrays every step, each ρ and γ
+     * computed afresh, sums in one chain): below the parallel threshold the optimiser must follow it
+     * bit for bit, through restarts of the history.
+     */
+    static final class ReferenceLbfgs {
+        final int history;
+        final java.util.ArrayDeque<double[]> s = new java.util.ArrayDeque<>();
+        final java.util.ArrayDeque<double[]> y = new java.util.ArrayDeque<>();
+        float[] g;
+        double fx;
+
+        ReferenceLbfgs(int history) {
+            this.history = history;
+        }
+
+        static double dot(double[] a, double[] b) {
+            double d = 0;
+            for (int i = 0; i < a.length; i++) {
+                d += a[i] * b[i];
+            }
+            return d;
+        }
+
+        void step(float[] theta, Optimizer.Function f) {
+            int n = theta.length;
+            if (g == null) {
+                g = new float[n];
+                fx = f.evaluate(theta, g);
+            }
+            double[] q = new double[n];
+            for (int i = 0; i < n; i++) {
+                q[i] = g[i];
+            }
+            int k = s.size();
+            double[] alpha = new double[k];
+            double[] rho = new double[k];
+            double[][] ss = s.toArray(new double[0][]);
+            double[][] ys = y.toArray(new double[0][]);
+            for (int j = k - 1; j >= 0; j--) {
+                rho[j] = 1 / dot(ys[j], ss[j]);
+                alpha[j] = rho[j] * dot(ss[j], q);
+                for (int i = 0; i < n; i++) {
+                    q[i] += -alpha[j] * ys[j][i];
+                }
+            }
+            double gamma = k > 0 ? dot(ss[k - 1], ys[k - 1]) / dot(ys[k - 1], ys[k - 1]) : 1;
+            for (int i = 0; i < n; i++) {
+                q[i] *= gamma;
+            }
+            for (int j = 0; j < k; j++) {
+                double beta = rho[j] * dot(ys[j], q);
+                for (int i = 0; i < n; i++) {
+                    q[i] += (alpha[j] - beta) * ss[j][i];
+                }
+            }
+            double gd = 0;
+            for (int i = 0; i < n; i++) {
+                q[i] = -q[i];
+                gd += g[i] * q[i];
+            }
+            if (!(gd < 0)) {
+                s.clear();
+                y.clear();
+                for (int i = 0; i < n; i++) {
+                    q[i] = -g[i];
+                }
+                gd = -dot(q, q);
+                k = 0;
+            }
+            double t = k == 0 ? Math.min(1, 1.0 / Math.sqrt(-gd)) : 1;
+            float[] x0 = theta.clone();
+            float[] gNew = new float[n];
+            double fNew;
+            while (true) {
+                for (int i = 0; i < n; i++) {
+                    theta[i] = (float) (x0[i] + t * q[i]);
+                }
+                fNew = f.evaluate(theta, gNew);
+                if (fNew <= fx + 1e-4 * t * gd) {
+                    break;
+                }
+                t *= 0.5;
+            }
+            double[] sNew = new double[n];
+            double[] yNew = new double[n];
+            for (int i = 0; i < n; i++) {
+                sNew[i] = (double) theta[i] - x0[i];
+                yNew[i] = (double) gNew[i] - g[i];
+            }
+            if (dot(sNew, yNew) > 1e-10) {
+                s.addLast(sNew);
+                y.addLast(yNew);
+                if (s.size() > history) {
+                    s.removeFirst();
+                    y.removeFirst();
+                }
+            }
+            g = gNew;
+            fx = fNew;
+        }
+    }
+
+    @Test
+    void lbfgsFollowsTheTextbookIterationBitForBit() {
+        int n = 40;
+        // a curved valley in every pair of coordinates (Rosenbrock's), so that the line search backtracks at times
+        Optimizer.Function f = (th, g) -> {
+            double v = 0;
+            java.util.Arrays.fill(g, 0f);
+            double[] gd = new double[n];
+            for (int i = 0; i + 1 < n; i += 2) {
+                double a = 1 - th[i];
+                double b = th[i + 1] - th[i] * th[i];
+                v += a * a + 100 * b * b;
+                gd[i] += -2 * a - 400 * th[i] * b;
+                gd[i + 1] += 200 * b;
+            }
+            for (int i = 0; i < n; i++) {
+                g[i] = (float) gd[i];
+            }
+            return v;
+        };
+        float[] a = new float[n];
+        float[] b = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (-1.2 + 0.05 * i);
+            b[i] = a[i];
+        }
+        Optimizer opt = new Optimizer.Lbfgs(3, 1.0, 1000);
+        ReferenceLbfgs ref = new ReferenceLbfgs(3);
+        double first = f.evaluate(a, new float[n]);
+        for (int step = 0; step < 150; step++) {
+            opt.step(a, f);
+            ref.step(b, f);
+            assertArrayEquals(b, a, 0f, "step " + step);
+        }
+        double last = f.evaluate(a, new float[n]);
+        assertTrue(last < 1e-6 * first, "solved: " + first + " -> " + last);
+    }
 }
