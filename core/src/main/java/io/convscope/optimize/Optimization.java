@@ -283,9 +283,11 @@ public final class Optimization {
                 gc.close();
                 gc = null;
             }
-            float[] g = parameters.getGradient().toFloatArray();
-            System.arraycopy(g, 0, into, 0, g.length);
-            return Vectors.allFinite(g);
+            // read straight into the caller's array (DJL's toFloatArray would make a second copy)
+            try (NDArray gradient = parameters.getGradient()) {
+                gradient.toByteBuffer().asFloatBuffer().get(into);
+            }
+            return Vectors.allFinite(into);
         }
 
         @Override

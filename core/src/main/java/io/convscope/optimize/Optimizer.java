@@ -134,14 +134,16 @@ public interface Optimizer {
             }
             double value = f.evaluate(theta, g);
             t++;
-            double c1 = 1 - Math.pow(b1, t);
-            double c2 = 1 - Math.pow(b2, t);
+            // θ −= lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε): the bias corrections as scalars, as PyTorch's
+            // Adam applies them, so that an element costs one square root and one division (C1 does not
+            // vectorise: four of them made this loop 1.7 ms a step for a 224-px Fourier image)
+            double stepSize = lr / (1 - Math.pow(b1, t));
+            double invRootC2 = 1 / Math.sqrt(1 - Math.pow(b2, t));
             double[] m = this.m;
             double[] v = this.v;
             float[] g = this.g;
             double b1 = this.b1;
             double b2 = this.b2;
-            double lr = this.lr;
             double eps = this.eps;
             // element by element, so the same values whichever threads share the vector
             Vectors.forEachRange(theta.length, (from, to) -> {
@@ -149,7 +151,7 @@ public interface Optimizer {
                     double gi = g[i];
                     m[i] = b1 * m[i] + (1 - b1) * gi;
                     v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-                    theta[i] -= (float) (lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps));
+                    theta[i] -= (float) (stepSize * m[i] / (Math.sqrt(v[i]) * invRootC2 + eps));
                 }
             });
             return value;

@@ -80,7 +80,13 @@ class VectorsTest {
                 double gi = g[i];
                 m[i] = b1 * m[i] + (1 - b1) * gi;
                 v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-                expected[i] -= (float) (lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps));
+                expected[i] -= (float) ((lr / c1) * m[i] / (Math.sqrt(v[i]) * (1 / Math.sqrt(c2)) + eps));
+            }
+            // the same step as the textbook form lr · m̂ / (√v̂ + ε), m̂ = m/c1, v̂ = v/c2, to rounding
+            for (int i = 0; i < n; i += 97) {
+                double ours = (lr / c1) * m[i] / (Math.sqrt(v[i]) * (1 / Math.sqrt(c2)) + eps);
+                double textbook = lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps);
+                assertEquals(textbook, ours, 1e-13 * Math.abs(textbook), "step " + t + " at " + i);
             }
             assertArrayEquals(expected, theta, 0f, "step " + t);
         }
