@@ -189,12 +189,13 @@ public final class Engine implements AutoCloseable {
         return parameters();
     }
 
-    /** From now on convolutions use the kernels as they are: drops the channels-last copies. */
+    /**
+     * From now on convolutions use the kernels as they are. The channels-last copies are no longer
+     * handed out but stay allocated until {@link #close}: a pass on another thread may still be using one.
+     */
     private void kernelsMayChange() {
         synchronized (channelsLastKernels) {
             kernelsMayChange = true;
-            channelsLastKernels.values().forEach(NDArray::close);
-            channelsLastKernels.clear();
         }
     }
 
@@ -562,7 +563,11 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
-        kernelsMayChange();
+        synchronized (channelsLastKernels) {
+            kernelsMayChange = true;
+            channelsLastKernels.values().forEach(NDArray::close);
+            channelsLastKernels.clear();
+        }
         manager.close();
     }
 
