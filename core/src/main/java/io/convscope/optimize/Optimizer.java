@@ -167,8 +167,11 @@ public interface Optimizer {
      * it is stored.
      */
     final class Lbfgs implements Optimizer {
-        /** A curvature pair and its dot products, computed once: sᵀy (ρ = 1/sᵀy) and yᵀy, for the initial Hessian's scale. */
-        private record Pair(double[] s, double[] y, double sy, double rho, double yy) {
+        /** A curvature pair and its dot products, computed once: sᵀy and yᵀy, for the initial Hessian's scale. */
+        private record Pair(double[] s, double[] y, double sy, double yy) {
+            double rho() {
+                return 1 / sy;
+            }
         }
 
         private final int history;
@@ -323,7 +326,7 @@ public interface Optimizer {
             });
             double sy = Vectors.dot(sNew, yNew);
             if (sy > 1e-10) {
-                pairs.addLast(new Pair(sNew, yNew, sy, 1 / sy, Vectors.dot(yNew, yNew)));
+                pairs.addLast(new Pair(sNew, yNew, sy, Vectors.dot(yNew, yNew)));
                 sSpare = null;
                 ySpare = null;
                 if (pairs.size() > history) {

@@ -69,9 +69,9 @@ final class Vectors {
         if (n < PARALLEL_FROM) {
             return part.over(0, n);
         }
-        int chunks = (n + CHUNK - 1) / CHUNK;
-        double[] parts = new double[chunks];
-        java.util.stream.IntStream.range(0, chunks).parallel().forEach(c -> parts[c] = part.over(c * CHUNK, Math.min(n, (c + 1) * CHUNK)));
+        // forEachRange's chunks, one partial sum each, kept by chunk and added in chunk order
+        double[] parts = new double[(n + CHUNK - 1) / CHUNK];
+        forEachRange(n, (from, to) -> parts[from / CHUNK] = part.over(from, to));
         double total = 0;
         for (double p : parts) {
             total += p;
