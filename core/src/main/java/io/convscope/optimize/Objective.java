@@ -1,6 +1,8 @@
 package io.convscope.optimize;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.convscope.ConvscopeException;
@@ -175,8 +177,27 @@ public final class Objective {
         Shape s = maps.getShape();
         long c = s.get(1);
         long hw = s.get(2) * s.get(3);
-        NDArray flat = maps.reshape(s.get(0), c, hw);
-        return flat.matMul(flat.transpose(0, 2, 1)).div(Tensors.scalar(flat, (float) hw));
+        long n = s.get(0);
+        NDArray scale = Tensors.scalar(maps, (float) hw);
+        if (n == 1) {
+            return gram2d(maps.reshape(c, hw)).reshape(1, c, c).div(scale);
+        }
+        NDArray[] g = new NDArray[(int) n];
+        for (int i = 0; i < n; i++) {
+            g[i] = gram2d(maps.get(i).reshape(c, hw));
+        }
+        return NDArrays.stack(new NDList(g)).div(scale);
+    }
+
+    /**
+     * F·Fᵀ of one (C, H·W) matrix, as a 2-d matrix product: PyTorch's backward of a 2-d product hands
+     * the transposed factor's gradient back in that factor's own layout, so the two halves of ∂/∂F
+     * add up contiguously. A batched product (bmm) does not: its second half came back transposed,
+     * and adding it read one operand across the grain (VGG19's block1 maps at 256 px: the Gram's
+     * forward and backward 40 ms with bmm, 22 ms as here).
+     */
+    private static NDArray gram2d(NDArray f) {
+        return f.matMul(f.transpose(1, 0));
     }
 
     /**

@@ -147,6 +147,61 @@ class StyleObjectiveTest {
     }
 
     @Test
+    void gramOfABatchIsEachImagesOwnWithItsOwnGradient() {
+        int n = 3;
+        int c = 5;
+        int h = 4;
+        int w = 3;
+        int m = h * w;
+        SplittableRandom r = new SplittableRandom(11);
+        float[] maps = new float[n * c * m];
+        float[] weights = new float[n * c * c];
+        for (int i = 0; i < maps.length; i++) {
+            maps[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = (float) (r.nextDouble() * 2 - 1); // not symmetric: both halves of dG/dF count
+        }
+        for (int batch : new int[] {1, n}) {
+            try (NDManager nd = NDManager.newBaseManager()) {
+                NDArray x = nd.create(java.util.Arrays.copyOf(maps, batch * c * m), new Shape(batch, c, h, w));
+                x.setRequiresGradient(true);
+                float[] g;
+                try (GradientCollector gc = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector()) {
+                    NDArray gram = Objective.gram(x);
+                    assertEquals(new Shape(batch, c, c), gram.getShape());
+                    g = gram.toFloatArray();
+                    gc.backward(gram.mul(nd.create(java.util.Arrays.copyOf(weights, batch * c * c), new Shape(batch, c, c))).sum());
+                }
+                float[] auto = x.getGradient().toFloatArray();
+                for (int b = 0; b < batch; b++) {
+                    int fo = b * c * m;
+                    int go = b * c * c;
+                    for (int i = 0; i < c; i++) {
+                        for (int j = 0; j < c; j++) {
+                            double s = 0;
+                            for (int k = 0; k < m; k++) {
+                                s += maps[fo + i * m + k] * maps[fo + j * m + k];
+                            }
+                            assertEquals(s / m, g[go + i * c + j], 1e-5, "G[" + b + "][" + i + "][" + j + "] of a batch of " + batch);
+                        }
+                    }
+                    // d/dF[i][k] of sum(W * G) = sum_j (W[i][j] + W[j][i]) * F[j][k] / m
+                    for (int i = 0; i < c; i++) {
+                        for (int k = 0; k < m; k++) {
+                            double s = 0;
+                            for (int j = 0; j < c; j++) {
+                                s += (weights[go + i * c + j] + weights[go + j * c + i]) * maps[fo + j * m + k];
+                            }
+                            assertEquals(s / m, auto[fo + i * m + k], 1e-5, "dF[" + b + "][" + i + "][" + k + "] of a batch of " + batch);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     @Tag("slow")
     void styleAndContentThroughANetworkMatchFiniteDifferences() {
         Network net = OptimizationTest.tiny();
