@@ -117,7 +117,7 @@ final class Convolution {
         NDArray y = Conv2d.conv2d(src, kernel, bias, stride, pad, dilation, groups).singletonOrThrow();
         if (outPadded != out) {
             keep(temporaries, y);
-            y = y.get(":, :" + out);
+            y = Tensors.slice(y, 1, 0, out);
         }
         temporaries.close();
         return y;

@@ -804,7 +804,7 @@ public final class Engine implements AutoCloseable {
         public NDArray visit(Layer.Cropping2D cr) {
             long h = x.getShape().get(2);
             long w = x.getShape().get(3);
-            return x.get(":, :, " + cr.top() + ":" + (h - cr.bottom()) + ", " + cr.left() + ":" + (w - cr.right()));
+            return Tensors.window(x, cr.top(), h - cr.bottom(), cr.left(), w - cr.right());
         }
 
         public NDArray visit(Layer.UpSampling2D u) {

@@ -350,7 +350,7 @@ final class OnnxOps {
         NDArray padded = sq.pad(new Shape(spec), 0);
         NDArray sum = null;
         for (int i = 0; i < l.size(); i++) {
-            NDArray part = padded.get(":, " + i + ":" + (i + c));
+            NDArray part = Tensors.slice(padded, 1, i, i + c);
             sum = sum == null ? part : sum.add(part);
         }
         return x.div(sum.mul(k(x, l.alpha() / l.size())).add(l.bias()).pow(k(x, l.beta())));
@@ -372,7 +372,7 @@ final class OnnxOps {
         }
         long top = c[0] + padTop;
         long left = c[2] + padLeft;
-        y = y.get(":, :, " + top + ":" + (top + c[1]) + ", " + left + ":" + (left + c[3]));
+        y = Tensors.window(y, top, top + c[1], left, left + c[3]);
         if (b != null) {
             y = y.add(b.reshape(1, -1, 1, 1));
         }
@@ -393,7 +393,7 @@ final class OnnxOps {
         NDArray z = x;
         if (sh > 1 || sw > 1) {
             NDArray spread = x.reshape(n, c, h, 1, wd, 1).pad(new Shape(0, sw - 1, 0, 0, 0, sh - 1), 0);
-            z = spread.reshape(n, c, h * sh, wd * sw).get(":, :, :" + ((h - 1) * sh + 1) + ", :" + ((wd - 1) * sw + 1));
+            z = spread.reshape(n, c, h * sh, wd * sw).get("..., :" + ((h - 1) * sh + 1) + ", :" + ((wd - 1) * sw + 1));
         }
         Shape ws = w.getShape();
         long kh = ws.get(2);

@@ -20,6 +20,31 @@ public final class Tensors {
         return like.getManager().create(v).toDevice(like.getDevice(), false);
     }
 
+    /**
+     * x[…, from:to, :, …]: the entries {@code from} (inclusive) to {@code to} (exclusive) along
+     * full-tensor axis {@code axis}. One slicing operation: DJL's colon indexes (":, :, 1:, :") slice
+     * every axis, the full ones too, and in a backward pass each slice, full or not, zero-fills an
+     * array of its input's size and copies into it (a total-variation term on a 224-px image:
+     * forward and backward 2.3 ms so, 1.1 ms as here). Indexed from the end behind an ellipsis, the
+     * untouched axes cost nothing.
+     */
+    public static NDArray slice(NDArray x, int axis, long from, long to) {
+        int rank = x.getShape().dimension();
+        if (axis < 0 || axis >= rank) {
+            throw new IllegalArgumentException("axis " + axis + " of a " + rank + "-d array");
+        }
+        StringBuilder index = new StringBuilder("..., ").append(from).append(':').append(to);
+        for (int i = axis + 1; i < rank; i++) {
+            index.append(", :");
+        }
+        return x.get(index.toString());
+    }
+
+    /** x[…, top:bottom, left:right]: a window of the last two axes, as one slice per axis that changes ({@link #slice}). */
+    public static NDArray window(NDArray x, long top, long bottom, long left, long right) {
+        return x.get("..., " + top + ":" + bottom + ", " + left + ":" + right);
+    }
+
     /** The entries {@code idx} along {@code axis} (full-tensor axis), as torch.index_select. */
     public static NDArray select(NDArray x, int axis, long[] idx) {
         long[] s = x.getShape().getShape();

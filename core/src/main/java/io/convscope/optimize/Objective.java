@@ -150,7 +150,7 @@ public final class Objective {
             NDArray a = f.layer(layer);
             checkBatch(channels.length, f, "neuron");
             Shape s = a.getShape();
-            NDArray centre = a.get(":, :, " + s.get(2) / 2 + ", " + s.get(3) / 2);
+            NDArray centre = a.get("..., " + s.get(2) / 2 + ", " + s.get(3) / 2);
             return centre.mul(oneHot(a.getManager(), channels, s.get(1), a)).sum(new int[] {1}).neg();
         });
     }
@@ -241,8 +241,8 @@ public final class Objective {
         return of("tv", List.of(), f -> {
             NDArray x = f.image();
             Shape s = x.getShape();
-            NDArray dh = x.get(":, :, 1:, :").sub(x.get(":, :, :" + (s.get(2) - 1) + ", :")).square();
-            NDArray dw = x.get(":, :, :, 1:").sub(x.get(":, :, :, :" + (s.get(3) - 1))).square();
+            NDArray dh = Tensors.slice(x, 2, 1, s.get(2)).sub(Tensors.slice(x, 2, 0, s.get(2) - 1)).square();
+            NDArray dw = Tensors.slice(x, 3, 1, s.get(3)).sub(Tensors.slice(x, 3, 0, s.get(3) - 1)).square();
             return perImage(dh, true).add(perImage(dw, true));
         });
     }

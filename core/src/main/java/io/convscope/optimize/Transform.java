@@ -2,9 +2,9 @@ package io.convscope.optimize;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.convscope.ConvscopeException;
+import io.convscope.engine.Tensors;
 
 import java.util.SplittableRandom;
 
@@ -99,13 +99,11 @@ public interface Transform {
             long[] edgeShape = s.clone();
             edgeShape[axis] = k;
             // the repeated edge: the first row (shift forwards) or the last (backwards), broadcast k times
-            NDArray edge = x.get(new NDIndex().addAllDim(axis).addSliceDim(d > 0 ? 0 : n - 1, d > 0 ? 1 : n))
-                    .broadcast(new Shape(edgeShape));
+            NDArray edge = Tensors.slice(x, axis, d > 0 ? 0 : n - 1, d > 0 ? 1 : n).broadcast(new Shape(edgeShape));
             if (k == n) {
                 return edge;
             }
-            return d > 0 ? edge.concat(x.get(new NDIndex().addAllDim(axis).addSliceDim(0, n - k)), axis)
-                    : x.get(new NDIndex().addAllDim(axis).addSliceDim(k, n)).concat(edge, axis);
+            return d > 0 ? edge.concat(Tensors.slice(x, axis, 0, n - k), axis) : Tensors.slice(x, axis, k, n).concat(edge, axis);
         }
 
         /**
@@ -118,8 +116,8 @@ public interface Transform {
             }
             int h = (int) x.getShape().get(2);
             int w = (int) x.getShape().get(3);
-            NDArray rows = io.convscope.engine.Tensors.alongAxis(x, 2, axis(h, zoom, dy), h, h);
-            return io.convscope.engine.Tensors.alongAxis(rows, 3, axis(w, zoom, dx), w, w);
+            NDArray rows = Tensors.alongAxis(x, 2, axis(h, zoom, dy), h, h);
+            return Tensors.alongAxis(rows, 3, axis(w, zoom, dx), w, w);
         }
 
         /** Row-major (n × n) bilinear weights: output i samples (i − c − shift) / zoom + c, clamped to the edges. */
