@@ -55,6 +55,27 @@ class LauncherEnvironmentTest {
     }
 
     @Test
+    void optimisationLoopsSpinLongOnlyOnAQuietMachine() throws Exception {
+        // a run queue of this launcher alone on 2 CPUs: quiet; one other task running: busy
+        Path quiet = Files.createDirectories(dir.resolve("quiet"));
+        Files.writeString(quiet.resolve("loadavg"), "0.40 0.90 1.10 1/143 2611\n");
+        Path busy = Files.createDirectories(dir.resolve("busy"));
+        Files.writeString(busy.resolve("loadavg"), "1.40 0.90 1.10 2/143 2611\n");
+        for (String command : List.of("classviz", "filters", "reconstruct", "style", "explain")) {
+            assertEquals("1000000", run(Map.of("CONVSCOPE_PROC", quiet.toString()), command, "x").env().get("GOMP_SPINCOUNT"), command);
+            assertEquals("10000", run(Map.of("CONVSCOPE_PROC", busy.toString()), command, "x").env().get("GOMP_SPINCOUNT"), command);
+        }
+        for (String command : List.of("predict", "activations", "serve", "atlas")) {
+            assertEquals("10000", run(Map.of("CONVSCOPE_PROC", quiet.toString()), command, "x").env().get("GOMP_SPINCOUNT"), command);
+        }
+        // an unreadable run queue: the short spin
+        assertEquals("10000", run(Map.of("CONVSCOPE_PROC", dir.resolve("none").toString()), "classviz", "x").env().get("GOMP_SPINCOUNT"));
+        // the user's own settings still win
+        assertEquals("5", run(Map.of("CONVSCOPE_PROC", quiet.toString(), "GOMP_SPINCOUNT", "5"), "classviz", "x").env().get("GOMP_SPINCOUNT"));
+        assertFalse(run(Map.of("CONVSCOPE_PROC", quiet.toString(), "OMP_WAIT_POLICY", "PASSIVE"), "classviz", "x").env().containsKey("GOMP_SPINCOUNT"));
+    }
+
+    @Test
     void shortCommandsRunWithTheQuickCompilerAloneAndLongJobsWithBoth() throws Exception {
         String quick = "-XX:TieredStopAtLevel=1";
         for (String command : List.of("classviz", "predict", "activations", "style", "explain", "--version")) {
@@ -98,13 +119,16 @@ class LauncherEnvironmentTest {
         Path java = bin.resolve("java");
         Files.writeString(java, "#!/bin/sh\nenv > '" + seen + "'\nprintf '%s\\n' \"$@\" > '" + given + "'\n", StandardCharsets.UTF_8);
         assertTrue(java.toFile().setExecutable(true));
+        Path nproc = bin.resolve("nproc"); // two CPUs, whatever this machine has
+        Files.writeString(nproc, "#!/bin/sh\necho 2\n", StandardCharsets.UTF_8);
+        assertTrue(nproc.toFile().setExecutable(true));
 
         List<String> command = new java.util.ArrayList<>(List.of(launcher.toString()));
         command.addAll(List.of(arguments));
         ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile());
         Map<String, String> e = pb.environment();
         for (String k : List.of("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "GOMP_SPINCOUNT", "OMP_WAIT_POLICY", "MKL_CBWR",
-                "THP_MEM_ALLOC_ENABLE", "GLIBC_TUNABLES", "MALLOC_ARENA_MAX", "CONVSCOPE_JIT", "CONVSCOPE_JAVA_OPTS")) {
+                "THP_MEM_ALLOC_ENABLE", "GLIBC_TUNABLES", "MALLOC_ARENA_MAX", "CONVSCOPE_JIT", "CONVSCOPE_JAVA_OPTS", "CONVSCOPE_PROC")) {
             e.remove(k);
         }
         e.putAll(extra);
