@@ -3,6 +3,7 @@ package io.convscope.optimize;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import io.convscope.engine.Engine;
 import io.convscope.network.Activation;
 import io.convscope.network.Layer;
@@ -221,6 +222,60 @@ class OptimizationTest {
                                 assertEquals(v[(c * h + si) * w + sj], got[(c * h + i) * w + j]);
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void zoomGathersWhatTheBilinearMatrixMultipliesWithTheSameGradient() {
+        // Affine.separable (two gathered taps per entry) against the n × n matrices of Affine.axis applied on the host
+        int h = 9;
+        int w = 6;
+        int c = 2;
+        float[] v = new float[c * h * w];
+        float[] k = new float[c * h * w];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.sin(i * 1.3) * 2;
+            k[i] = (float) Math.cos(i * 0.7);
+        }
+        for (double zoom : new double[] {0.9, 1.0, 1.06, 1.1, 2.5}) {
+            for (int[] d : new int[][] {{0, 0}, {2, -1}, {-3, 4}, {12, -12}}) {
+                if (zoom == 1.0 && d[0] == 0 && d[1] == 0) {
+                    continue;
+                }
+                float[] my = Transform.Affine.axis(h, zoom, d[0]);
+                float[] mx = Transform.Affine.axis(w, zoom, d[1]);
+                double[] want = new double[v.length];
+                double[] wantGrad = new double[v.length];
+                for (int ch = 0; ch < c; ch++) {
+                    for (int i = 0; i < h; i++) {
+                        for (int j = 0; j < w; j++) {
+                            int o = (ch * h + i) * w + j;
+                            for (int a = 0; a < h; a++) {
+                                for (int b = 0; b < w; b++) {
+                                    double weight = (double) my[i * h + a] * mx[j * w + b];
+                                    want[o] += weight * v[(ch * h + a) * w + b];
+                                    wantGrad[(ch * h + a) * w + b] += weight * k[o]; // Mᵀ·k
+                                }
+                            }
+                        }
+                    }
+                }
+                try (NDManager m = NDManager.newBaseManager()) {
+                    NDArray x = m.create(v, new Shape(1, c, h, w));
+                    x.setRequiresGradient(true);
+                    float[] got;
+                    try (GradientCollector gc = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector()) {
+                        NDArray y = Transform.Affine.separable(x, zoom, d[0], d[1]);
+                        got = y.toFloatArray();
+                        gc.backward(y.mul(m.create(k, new Shape(1, c, h, w))).sum());
+                    }
+                    float[] grad = x.getGradient().toFloatArray();
+                    for (int i = 0; i < v.length; i++) {
+                        assertEquals(want[i], got[i], 1e-5, "value " + i + " at zoom " + zoom + " shift " + d[0] + "," + d[1]);
+                        assertEquals(wantGrad[i], grad[i], 1e-5, "gradient " + i + " at zoom " + zoom + " shift " + d[0] + "," + d[1]);
                     }
                 }
             }
