@@ -96,7 +96,10 @@ public final class FourierParam implements ImageParam {
         // imaginary parts as two real arrays, so that no complex array has to be built from real ones
         // (DJL's complex() and casts to complex carry no gradient)
         NDArray y = p.reshape(2, n, c, h, w).mul(s).ifft2(new long[] {h, w}, new long[] {3, 4}).real(); // (2, N, C, H, W, 2)
-        return y.get("0, ..., 0").sub(y.get("1, ..., 1"));
+        // y[0, …, 0] − y[1, …, 1] as a product with (1, 0) and (0, −1): the backward pass of two selections
+        // zero-fills the whole of y twice over (forward and backward at 224 px: 5.4 ms so, 4.8 ms as here)
+        NDArray pick = m.create(new float[] {1, 0, 0, -1}, new Shape(2, 2, 1)).toDevice(p.getDevice(), false);
+        return y.reshape(2, (long) n * c * h * w, 2).matMul(pick).sum(new int[] {0}).reshape(n, c, h, w);
     }
 
     /**
