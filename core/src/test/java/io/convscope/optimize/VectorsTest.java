@@ -29,6 +29,23 @@ class VectorsTest {
     }
 
     @Test
+    void openMpSpinsReadsLibgompsVariablesAsLibgompDoes() {
+        assertTrue(Vectors.openMpSpins(null, null), "unset: libgomp spins 300000 turns");
+        assertFalse(Vectors.openMpSpins("PASSIVE", null));
+        assertFalse(Vectors.openMpSpins("passive", ""));
+        assertTrue(Vectors.openMpSpins("ACTIVE", null));
+        assertFalse(Vectors.openMpSpins(null, "10000"), "the launcher's short spin");
+        assertTrue(Vectors.openMpSpins(null, "1000000"), "the launcher's long spin");
+        assertTrue(Vectors.openMpSpins("PASSIVE", "300000"), "a count wins over the policy");
+        assertFalse(Vectors.openMpSpins("ACTIVE", "0"));
+        assertTrue(Vectors.openMpSpins(null, "100k"));
+        assertFalse(Vectors.openMpSpins(null, "99k"));
+        assertTrue(Vectors.openMpSpins(null, "2M"));
+        assertTrue(Vectors.openMpSpins(null, "infinite"));
+        assertTrue(Vectors.openMpSpins(null, "lots"), "an unreadable count: libgomp's default");
+    }
+
+    @Test
     void forEachRangeVisitsEveryIndexOnceAroundTheChunkBoundaries() {
         for (int n : new int[] {0, 1, Vectors.PARALLEL_FROM - 1, Vectors.PARALLEL_FROM, Vectors.PARALLEL_FROM + 1, 3 * Vectors.PARALLEL_FROM + 12_345}) {
             AtomicIntegerArray seen = new AtomicIntegerArray(n);
