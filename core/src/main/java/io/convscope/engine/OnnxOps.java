@@ -393,7 +393,7 @@ final class OnnxOps {
         NDArray z = x;
         if (sh > 1 || sw > 1) {
             NDArray spread = x.reshape(n, c, h, 1, wd, 1).pad(new Shape(0, sw - 1, 0, 0, 0, sh - 1), 0);
-            z = spread.reshape(n, c, h * sh, wd * sw).get("..., :" + ((h - 1) * sh + 1) + ", :" + ((wd - 1) * sw + 1));
+            z = Tensors.window(spread.reshape(n, c, h * sh, wd * sw), 0, (h - 1) * sh + 1, 0, (wd - 1) * sw + 1);
         }
         Shape ws = w.getShape();
         long kh = ws.get(2);
