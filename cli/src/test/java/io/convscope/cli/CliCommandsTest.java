@@ -22,7 +22,7 @@ class CliCommandsTest {
 
     @Test
     void thePyTorchLibraryPreloadsForComputingCommandsOnly() {
-        var commands = new picocli.CommandLine(new Main()).getSubcommands().keySet();
+        var commands = Main.commandLine().getSubcommands().keySet();
         for (String c : Main.COMPUTING) {
             org.junit.jupiter.api.Assertions.assertTrue(commands.contains(c), c + " is no command");
         }

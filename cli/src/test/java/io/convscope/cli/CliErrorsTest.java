@@ -65,6 +65,29 @@ class CliErrorsTest {
     }
 
     @Test
+    void aRunRegistersOnlyItsCommandAndSaysTheSameAsWithAll() {
+        for (Class<?> c : Main.COMMANDS) {
+            String name = c.getAnnotation(picocli.CommandLine.Command.class).name();
+            java.util.Set<String> registered = Main.commandLine(new String[] {name, "x"}).getSubcommands().keySet();
+            if (name.equals("help")) {
+                assertEquals(Main.COMMANDS.size(), registered.size(), "help needs every command: " + registered);
+                continue;
+            }
+            assertEquals(java.util.Set.of(name), registered);
+            // the command's own help, registered alone, is the one it has among all the others
+            StringWriter all = new StringWriter();
+            Main.commandLine().getSubcommands().get(name).usage(new PrintWriter(all, true));
+            assertEquals(all.toString(), run(name, "--help").out, name);
+        }
+        assertEquals(0, Main.commandLine(new String[] {"--version"}).getSubcommands().size());
+        assertEquals(Main.COMMANDS.size(), Main.commandLine(new String[] {"--help"}).getSubcommands().size());
+        assertEquals(Main.COMMANDS.size(), Main.commandLine(new String[] {"-V", "-h"}).getSubcommands().size());
+        assertEquals(Main.COMMANDS.size(), Main.commandLine(new String[] {"activation"}).getSubcommands().size());
+        assertTrue(run("--version").out.startsWith("convscope "), run("--version").out);
+        assertTrue(run().out.contains("reconstruct"), "the usage lists every command");
+    }
+
+    @Test
     void unknownCommandSuggestsTheNearest() {
         Run r = run("activation", "x.png");
         assertEquals(64, r.code);

@@ -97,7 +97,22 @@ class LauncherEnvironmentTest {
         assertFalse(mine.contains("-Xmx6g"), mine::toString);
     }
 
-    private record Launch(Map<String, String> env, List<String> args) {
+    @Test
+    void theJvmExitsFastUnlessSomethingMayNeedItsOwnShutdown() throws Exception {
+        String fast = "-Dconvscope.fastExit=true";
+        Launch plain = run(Map.of(), "classviz", "x");
+        assertTrue(plain.args().contains(fast), plain.args()::toString);
+        if (plain.filterParent() != null) { // perl and /proc are there: the filter is a child of the JVM, named to it
+            assertEquals(plain.pid(), plain.filterParent(), "the stderr filter's parent is the JVM's process");
+        }
+        for (String v : List.of("CONVSCOPE_JAVA_OPTS", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+            Launch own = run(Map.of(v, "-Xmx2g"), "classviz", "x");
+            assertFalse(own.args().contains(fast), v + ": " + own.args());
+            assertFalse(own.args().stream().anyMatch(a -> a.startsWith("-Dconvscope.stderrFilter")), v + ": " + own.args());
+        }
+    }
+
+    private record Launch(Map<String, String> env, List<String> args, String pid, String filterParent) {
     }
 
     /** Runs a copy of the launcher with {@code extra} in its environment; returns the environment "java" was given. */
@@ -120,7 +135,11 @@ class LauncherEnvironmentTest {
         Path seen = home.resolve("env.txt");
         Path given = home.resolve("args.txt");
         Path java = bin.resolve("java");
-        Files.writeString(java, "#!/bin/sh\nenv > '" + seen + "'\nprintf '%s\\n' \"$@\" > '" + given + "'\n", StandardCharsets.UTF_8);
+        // and its own process id, and the parent of the process that the launcher names as its stderr filter
+        Files.writeString(java, "#!/bin/sh\nenv > '" + seen + "'\nprintf '%s\\n' \"$@\" > '" + given + "'\n"
+                + "echo $$ > '" + home.resolve("pid.txt") + "'\n"
+                + "for a in \"$@\"; do case \"$a\" in -Dconvscope.stderrFilter=*) f=/proc/${a#*=}/stat; [ -r $f ] && cut -d' ' -f4 $f > '"
+                + home.resolve("filter-parent.txt") + "';; esac; done\n", StandardCharsets.UTF_8);
         assertTrue(java.toFile().setExecutable(true));
         Path nproc = bin.resolve("nproc"); // two CPUs, whatever this machine has
         Files.writeString(nproc, "#!/bin/sh\necho 2\n", StandardCharsets.UTF_8);
@@ -131,7 +150,8 @@ class LauncherEnvironmentTest {
         ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile());
         Map<String, String> e = pb.environment();
         for (String k : List.of("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "GOMP_SPINCOUNT", "OMP_WAIT_POLICY", "MKL_CBWR",
-                "THP_MEM_ALLOC_ENABLE", "GLIBC_TUNABLES", "MALLOC_ARENA_MAX", "CONVSCOPE_JIT", "CONVSCOPE_JAVA_OPTS", "CONVSCOPE_PROC")) {
+                "THP_MEM_ALLOC_ENABLE", "GLIBC_TUNABLES", "MALLOC_ARENA_MAX", "CONVSCOPE_JIT", "CONVSCOPE_JAVA_OPTS", "CONVSCOPE_PROC",
+                "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
             e.remove(k);
         }
         e.putAll(extra);
@@ -151,7 +171,9 @@ class LauncherEnvironmentTest {
                 env.put(line.substring(0, eq), line.substring(eq + 1));
             }
         }
-        return new Launch(env, Files.readAllLines(given, StandardCharsets.UTF_8));
+        Path parent = home.resolve("filter-parent.txt");
+        return new Launch(env, Files.readAllLines(given, StandardCharsets.UTF_8), Files.readString(home.resolve("pid.txt")).strip(),
+                Files.exists(parent) ? Files.readString(parent).strip() : null);
     }
 
     private static String read(Path p) {

@@ -22,7 +22,7 @@ class VocabularyTest {
     Path dir;
 
     private static Object parse(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = Main.commandLine();
         Flags.registerConverters(cl);
         return cl.parseArgs(args).subcommand().commandSpec().userObject();
     }

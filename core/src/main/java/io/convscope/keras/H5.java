@@ -15,6 +15,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -33,10 +34,19 @@ final class H5 implements AutoCloseable {
 
     private final HdfFile file;
     private final String display;
+    /** A temporary copy that {@link #close} deletes, or null. */
+    private Path temporary;
 
     private H5(HdfFile file, String display) {
         this.file = file;
         this.display = display;
+    }
+
+    /** {@link #open(Path)} of a temporary copy, which {@link #close} deletes. */
+    static H5 openTemporary(Path path) throws IOException {
+        H5 h = open(path);
+        h.temporary = path;
+        return h;
     }
 
     /** Opens an HDF5 file; a file shorter than its superblock says is reported as truncated. */
@@ -77,6 +87,13 @@ final class H5 implements AutoCloseable {
     @Override
     public void close() {
         file.close();
+        if (temporary != null) {
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException e) {
+                // a temporary file left in the temp folder; nothing the run can do about it
+            }
+        }
     }
 
     // ---- format detection ----------------------------------------------------------------------

@@ -179,12 +179,17 @@ public final class KerasImporter {
             }
             return H5.open(bytes, inner);
         }
+        // deleted when the H5 closes (the process may end by C's _exit, which runs no deleteOnExit)
         Path tmp = Files.createTempFile("convscope-", ".weights.h5");
-        tmp.toFile().deleteOnExit();
-        try (InputStream in = zip.getInputStream(w)) {
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            try (InputStream in = zip.getInputStream(w)) {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return H5.openTemporary(tmp);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
         }
-        return H5.open(tmp);
     }
 
     // ---- helpers -------------------------------------------------------------------------------

@@ -6,10 +6,9 @@ import java.util.Map;
 /**
  * Ends a run cleanly on SIGTERM, SIGINT or SIGHUP.
  *
- * <p>The JVM's own handling of these signals runs the shutdown hooks (DJL's among them, which free
- * native PyTorch memory) and then C's {@code exit}, which destroys libtorch's globals, while the
- * main thread may still be inside libtorch (a backward pass): a native crash and an
- * {@code hs_err_pid*.log}. So {@link #install} replaces that handling: a signal only raises a flag;
+ * <p>The JVM's own handling of these signals runs the shutdown hooks and then C's {@code exit},
+ * which destroys libtorch's globals, while the main thread may still be inside libtorch (a backward
+ * pass): a native crash and an {@code hs_err_pid*.log}. So {@link #install} replaces that handling: a signal only raises a flag;
  * the work stops at its next step boundary ({@link #check}, called by the engine between layers, by
  * the optimisation, style and training loops between steps, and before each file written), the
  * command line turns the {@link Stopped} exception into exit status 128 + the signal's number
@@ -17,7 +16,8 @@ import java.util.Map;
  *
  * <p>If the work does not reach a boundary within the grace period (a Java-only phase such as
  * reading a large model file has none), or a second signal comes, the process halts at once
- * (no shutdown hooks) after deleting the temporary files of writes in progress.
+ * (no shutdown hooks, no library destructors: {@link ProcessExit#halt}) after deleting the temporary
+ * files of writes in progress.
  */
 public final class Interrupts {
     /** How long a stopped run may take to reach a step boundary before the process halts. */
@@ -139,8 +139,7 @@ public final class Interrupts {
     private static void halt(int status) {
         AtomicFiles.deleteTemporaries();
         RunFolder.deleteUnfinished();
-        System.err.flush();
-        Runtime.getRuntime().halt(status);
+        ProcessExit.halt(status);
     }
 
     /** "SIGTERM" for 15, "SIGINT" for 2, "SIGHUP" for 1, else "signal N". */

@@ -67,6 +67,24 @@ class KerasHdf5Test {
     }
 
     @Test
+    void aTemporaryCopyIsDeletedWhenItsFileCloses() throws Exception {
+        // the > 2 GB weights of a .keras archive go through a temporary file; the process may end by C's
+        // _exit (util/ProcessExit), which runs no deleteOnExit, so closing the file deletes the copy
+        Path f = dir.resolve("copy.h5");
+        KerasFiles.legacyModel(f, tf2Sequential(), "2.15.0", tf2SequentialWeights());
+        try (H5 h = H5.openTemporary(f)) {
+            assertTrue(java.nio.file.Files.exists(f));
+        }
+        assertFalse(java.nio.file.Files.exists(f), "deleted on close");
+        Path g = dir.resolve("kept.h5");
+        KerasFiles.legacyModel(g, tf2Sequential(), "2.15.0", tf2SequentialWeights());
+        try (H5 h = H5.open(g)) {
+            assertTrue(java.nio.file.Files.exists(g));
+        }
+        assertTrue(java.nio.file.Files.exists(g), "a user's file stays");
+    }
+
+    @Test
     void tf2SequentialMatchesKerasComputedByHand() {
         Path f = dir.resolve("tiny.h5");
         KerasFiles.legacyModel(f, tf2Sequential(), "2.15.0", tf2SequentialWeights());
