@@ -168,7 +168,7 @@ public interface Optimizer {
      */
     final class Lbfgs implements Optimizer {
         /** A curvature pair and its dot products, computed once: sᵀy and yᵀy, for the initial Hessian's scale. */
-        private record Pair(double[] s, double[] y, double sy, double yy) {
+        record Pair(double[] s, double[] y, double sy, double yy) {
             double rho() {
                 return 1 / sy;
             }
@@ -187,6 +187,38 @@ public interface Optimizer {
         /** Buffers for the next pair: a new pair's s and y are computed here; a pair that leaves the history gives its arrays back. */
         private double[] sSpare;
         private double[] ySpare;
+
+        /**
+         * The search direction d = −H·g into {@code q} by the two-loop recursion over the pairs
+         * {@code ps} (oldest first), with H₀ = (sᵀy / yᵀy)·I of the newest pair (I without pairs); returns
+         * gᵀd. Each pass over the vectors updates q and takes the dot product that the next update needs
+         * from the same chunk while it is in cache: 2k + 1 passes instead of 4k + 4 (the vectors of a
+         * 512-px style image are 6 MB each; the host's part of an L-BFGS step is memory-bound). The
+         * values are those of the plain recursion, bit for bit: every element gets the same operations
+         * in the same order, and every dot product the same chunk sums ({@code LbfgsDirectionTest}).
+         */
+        static double direction(float[] g, Pair[] ps, double[] q) {
+            int k = ps.length;
+            if (k == 0) {
+                return Vectors.negateDot(g, q);
+            }
+            double[] alpha = new double[k];
+            // first loop, newest pair first: α_j = ρ_j·s_jᵀq, q ← q − α_j·y_j
+            double d = Vectors.copyDot(g, q, ps[k - 1].s());
+            double gamma = ps[k - 1].sy() / ps[k - 1].yy();
+            for (int j = k - 1; j >= 0; j--) {
+                alpha[j] = ps[j].rho() * d;
+                d = j > 0 ? Vectors.axpyDot(-alpha[j], ps[j].y(), q, 1, ps[j - 1].s())
+                        : Vectors.axpyDot(-alpha[j], ps[j].y(), q, gamma, ps[0].y()); // the last one also scales q by H₀
+            }
+            // second loop, oldest pair first: β_j = ρ_j·y_jᵀq, q ← q + (α_j − β_j)·s_j; then d = −q
+            for (int j = 0; j < k; j++) {
+                double beta = ps[j].rho() * d;
+                d = j < k - 1 ? Vectors.axpyDot(alpha[j] - beta, ps[j].s(), q, 1, ps[j + 1].y())
+                        : Vectors.axpyNegateDot(alpha[j] - beta, ps[j].s(), q, g);
+            }
+            return d;
+        }
 
         public Lbfgs(int history, double firstStep, int maxEvaluations) {
             if (history < 1) {
@@ -223,34 +255,9 @@ public interface Optimizer {
             }
             double[] q = this.q;
             float[] g = this.g;
-            Vectors.forEachRange(n, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    q[i] = g[i];
-                }
-            });
             Pair[] ps = pairs.toArray(new Pair[0]);
             int k = ps.length;
-            double[] alpha = new double[k];
-            for (int j = k - 1; j >= 0; j--) {
-                alpha[j] = ps[j].rho() * Vectors.dot(ps[j].s(), q);
-                Vectors.axpy(-alpha[j], ps[j].y(), q);
-            }
-            double gamma = k > 0 ? ps[k - 1].sy() / ps[k - 1].yy() : 1;
-            Vectors.forEachRange(n, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    q[i] *= gamma;
-                }
-            });
-            for (int j = 0; j < k; j++) {
-                double beta = ps[j].rho() * Vectors.dot(ps[j].y(), q);
-                Vectors.axpy(alpha[j] - beta, ps[j].s(), q);
-            }
-            Vectors.forEachRange(n, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    q[i] = -q[i];
-                }
-            });
-            double gd = Vectors.dot(g, q);
+            double gd = direction(g, ps, q);
             if (!(gd < 0)) { // not a descent direction: restart from steepest descent
                 pairs.clear();
                 Vectors.forEachRange(n, (from, to) -> {

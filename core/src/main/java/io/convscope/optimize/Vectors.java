@@ -67,6 +67,59 @@ final class Vectors {
         });
     }
 
+    /**
+     * q ← g (widened), then returns z·q: {@link #dot(double[], double[])}'s value, from the same pass.
+     * The fused passes below give the dot product of the updated vector with the next one, chunk by
+     * chunk in the order {@link #dot} sums, so their values are those of the separate loops.
+     */
+    static double copyDot(float[] g, double[] q, double[] z) {
+        return sum(q.length, (from, to) -> {
+            double d = 0;
+            for (int i = from; i < to; i++) {
+                q[i] = g[i];
+                d += z[i] * q[i];
+            }
+            return d;
+        });
+    }
+
+    /** q ← −g (widened), then returns g·q. */
+    static double negateDot(float[] g, double[] q) {
+        return sum(q.length, (from, to) -> {
+            double d = 0;
+            for (int i = from; i < to; i++) {
+                q[i] = -(double) g[i];
+                d += g[i] * q[i];
+            }
+            return d;
+        });
+    }
+
+    /** q ← (q + a·x)·scale (each element rounded after the sum, then after the product), then returns z·q. */
+    static double axpyDot(double a, double[] x, double[] q, double scale, double[] z) {
+        return sum(q.length, (from, to) -> {
+            double d = 0;
+            for (int i = from; i < to; i++) {
+                double t = q[i] + a * x[i];
+                q[i] = t * scale;
+                d += z[i] * q[i];
+            }
+            return d;
+        });
+    }
+
+    /** q ← −(q + a·x), then returns g·q. */
+    static double axpyNegateDot(double a, double[] x, double[] q, float[] g) {
+        return sum(q.length, (from, to) -> {
+            double d = 0;
+            for (int i = from; i < to; i++) {
+                q[i] = -(q[i] + a * x[i]);
+                d += g[i] * q[i];
+            }
+            return d;
+        });
+    }
+
     /** A partial sum over {@code [from, to)}. */
     @FunctionalInterface
     interface PartialSum {
