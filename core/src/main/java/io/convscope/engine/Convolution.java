@@ -46,12 +46,18 @@ final class Convolution {
     /**
      * Runs one convolution that oneDNN's AVX-512 kernels get wrong on affected machines (24 input
      * channels, 5×5) against PyTorch's float64 convolution, once per process, and prints a warning
-     * naming the fix when they disagree. Returns whether the kernels were right.
+     * naming the fix when they disagree. Returns whether the kernels were right. Not run (true) when
+     * the environment caps oneDNN below AVX-512 ({@link #checked}), as the launcher does: the kernels
+     * it tests cannot run then, and the check took 12-16 ms of every process's first engine.
      */
     static boolean checkCpuKernels(NDManager parent) {
         Boolean sound = cpuKernelsSound;
         if (sound != null) {
             return sound;
+        }
+        if (!checked(BLOCK)) {
+            cpuKernelsSound = true;
+            return true;
         }
         synchronized (Convolution.class) {
             if (cpuKernelsSound == null) {
@@ -132,6 +138,11 @@ final class Convolution {
      * The block for a {@code ONEDNN_MAX_CPU_ISA} value: 8 for the AVX2 level and below (SSE41, AVX,
      * AVX2 and its VNNI variants), 16 when unset or AVX-512 and above (AVX512_*, AVX10_*, AMX).
      */
+    /** Whether {@link #checkCpuKernels} runs its test convolution for a channel block: only where AVX-512 kernels may run (16). */
+    static boolean checked(int block) {
+        return block == 16;
+    }
+
     static int block(String maxIsa) {
         if (maxIsa == null || maxIsa.isBlank()) {
             return 16;

@@ -74,6 +74,10 @@ class ConvolutionTest {
         assertEquals(8, Convolution.block("SSE41"));
         // the test runner caps oneDNN at AVX2 (pom.xml), so the slow test below checks blocks of 8
         assertEquals(Convolution.block(System.getenv("ONEDNN_MAX_CPU_ISA")), Convolution.BLOCK);
+        // the once-per-process test of the AVX-512 kernels runs only where they may run
+        org.junit.jupiter.api.Assertions.assertTrue(Convolution.checked(Convolution.block(null)));
+        org.junit.jupiter.api.Assertions.assertTrue(Convolution.checked(Convolution.block("AVX512_CORE")));
+        org.junit.jupiter.api.Assertions.assertFalse(Convolution.checked(Convolution.block("AVX2")));
     }
 
     @Test
