@@ -138,17 +138,17 @@ final class Convolution {
      * The block for a {@code ONEDNN_MAX_CPU_ISA} value: 8 for the AVX2 level and below (SSE41, AVX,
      * AVX2 and its VNNI variants), 16 when unset or AVX-512 and above (AVX512_*, AVX10_*, AMX).
      */
-    /** Whether {@link #checkCpuKernels} runs its test convolution for a channel block: only where AVX-512 kernels may run (16). */
-    static boolean checked(int block) {
-        return block == 16;
-    }
-
     static int block(String maxIsa) {
         if (maxIsa == null || maxIsa.isBlank()) {
             return 16;
         }
         String v = maxIsa.trim().toUpperCase(java.util.Locale.ROOT);
         return v.startsWith("SSE") || v.equals("AVX") || v.startsWith("AVX2") ? 8 : 16;
+    }
+
+    /** Whether {@link #checkCpuKernels} runs its test convolution for a channel block: only where AVX-512 kernels may run (16). */
+    static boolean checked(int block) {
+        return block == 16;
     }
 
     private static long roundUp(long c) {

@@ -19,6 +19,8 @@ package io.convscope.util;
 public final class ProcessExit {
     /** The system property the launcher sets when a fast exit is safe. */
     public static final String FAST_PROPERTY = "convscope.fastExit";
+    /** The system property with the process id of the launcher's filter of standard error. */
+    public static final String FILTER_PROPERTY = "convscope.stderrFilter";
 
     private ProcessExit() {
     }
@@ -37,9 +39,6 @@ public final class ProcessExit {
         System.err.flush();
         System.exit(status);
     }
-
-    /** The system property with the process id of the launcher's filter of standard error. */
-    public static final String FILTER_PROPERTY = "convscope.stderrFilter";
 
     /**
      * The launcher passes this JVM's standard error through a filter process (a child of this one,
