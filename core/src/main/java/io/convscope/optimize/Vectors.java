@@ -47,26 +47,6 @@ final class Vectors {
         });
     }
 
-    /** {@link #dot(double[], double[])} with the first vector in floats (each value widened exactly). */
-    static double dot(float[] a, double[] b) {
-        return sum(a.length, (from, to) -> {
-            double d = 0;
-            for (int i = from; i < to; i++) {
-                d += a[i] * b[i];
-            }
-            return d;
-        });
-    }
-
-    /** y ← y + a·x, element by element. */
-    static void axpy(double a, double[] x, double[] y) {
-        forEachRange(x.length, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                y[i] += a * x[i];
-            }
-        });
-    }
-
     /**
      * q ← g (widened), then returns z·q: {@link #dot(double[], double[])}'s value, from the same pass.
      * The fused passes below give the dot product of the updated vector with the next one, chunk by

@@ -16,17 +16,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exactly, d = −A⁻¹g once the pairs span the space.
  */
 class LbfgsDirectionTest {
-    /** The recursion as written in the book, with {@link Vectors}' separate loops. */
+    /** y ← y + a·x, element by element. */
+    private static void axpy(double a, double[] x, double[] y) {
+        for (int i = 0; i < y.length; i++) {
+            y[i] += a * x[i];
+        }
+    }
+
+    /** The recursion as written in the book: separate loops, and {@link Vectors#dot}'s chunk sums. */
     private static double plain(float[] g, Optimizer.Lbfgs.Pair[] ps, double[] q) {
         int n = g.length;
+        double[] wide = new double[n]; // a float times a double is the widened float times it, exactly
         for (int i = 0; i < n; i++) {
             q[i] = g[i];
+            wide[i] = g[i];
         }
         int k = ps.length;
         double[] alpha = new double[k];
         for (int j = k - 1; j >= 0; j--) {
             alpha[j] = ps[j].rho() * Vectors.dot(ps[j].s(), q);
-            Vectors.axpy(-alpha[j], ps[j].y(), q);
+            axpy(-alpha[j], ps[j].y(), q);
         }
         double gamma = k > 0 ? ps[k - 1].sy() / ps[k - 1].yy() : 1;
         for (int i = 0; i < n; i++) {
@@ -34,12 +43,12 @@ class LbfgsDirectionTest {
         }
         for (int j = 0; j < k; j++) {
             double beta = ps[j].rho() * Vectors.dot(ps[j].y(), q);
-            Vectors.axpy(alpha[j] - beta, ps[j].s(), q);
+            axpy(alpha[j] - beta, ps[j].s(), q);
         }
         for (int i = 0; i < n; i++) {
             q[i] = -q[i];
         }
-        return Vectors.dot(g, q);
+        return Vectors.dot(wide, q);
     }
 
     private static Optimizer.Lbfgs.Pair pair(SplittableRandom r, int n) {

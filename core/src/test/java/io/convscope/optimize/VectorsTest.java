@@ -144,10 +144,16 @@ class VectorsTest {
             }
             for (int rep = 0; rep < 3; rep++) {
                 assertEquals(Double.doubleToLongBits(want), Double.doubleToLongBits(Vectors.dot(a, b)), "n " + n);
-                assertEquals(Double.doubleToLongBits(wantF), Double.doubleToLongBits(Vectors.dot(f, b)), "n " + n + " (floats)");
+                // the fused passes sum the same chunks: q ← f (widened), then b·q
+                double[] q = new double[n];
+                assertEquals(Double.doubleToLongBits(wantF), Double.doubleToLongBits(Vectors.copyDot(f, q, b)), "n " + n + " (floats)");
+                for (int i = 0; i < n; i++) {
+                    assertEquals(f[i], q[i], 0.0, "copy at " + i);
+                }
             }
+            // y ← y + a·x (times 1, exact), element by element
             double[] y = b.clone();
-            Vectors.axpy(-0.75, a, y);
+            Vectors.axpyDot(-0.75, a, y, 1, b);
             for (int i = 0; i < n; i++) {
                 assertEquals(b[i] + -0.75 * a[i], y[i], 0.0, "axpy at " + i);
             }
